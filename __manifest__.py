@@ -15,7 +15,12 @@
     "data": [
         "security/mailchimp_security.xml",
         "security/ir.model.access.csv",
+        "data/ir_cron_data.xml",
+        "views/mailchimp_account_views.xml",
+        "views/mailchimp_audience_views.xml",
+        "views/res_partner_views.xml",
+        "views/res_config_settings_views.xml",
+        "views/menus.xml",
     ],
     "demo": [],
-    "installable": True,
 }

@@ -1,0 +1,247 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+from odoo.tools.misc import consteq
+from odoo.tools.misc import hmac as tools_hmac
+
+from ..services import MailchimpClient, MailchimpError, data_center_from_key, oauth
+
+_logger = logging.getLogger(__name__)
+
+
+class MailchimpAccount(models.Model):
+    _name = "mailchimp.account"
+    _description = "Mailchimp Account"
+    _order = "sequence, id"
+
+    name = fields.Char(required=True, default="Mailchimp")
+    sequence = fields.Integer(default=10)
+    active = fields.Boolean(default=True)
+    company_id = fields.Many2one(
+        "res.company", required=True, default=lambda self: self.env.company
+    )
+    auth_method = fields.Selection(
+        [("api_key", "API key"), ("oauth", "OAuth (Connect with Mailchimp)")],
+        default="api_key",
+        required=True,
+    )
+    api_key = fields.Char(
+        string="API Key",
+        groups="base.group_system",
+        copy=False,
+        help="Mailchimp API key (ending with the data center, e.g. -us6) or the "
+        "OAuth access token. Only administrators can read it.",
+    )
+    api_key_set = fields.Boolean(compute="_compute_api_key_set")
+    data_center = fields.Char(
+        readonly=True, copy=False, help="Mailchimp server prefix, e.g. us6."
+    )
+    state = fields.Selection(
+        [("draft", "Not connected"), ("connected", "Connected"), ("error", "Error")],
+        default="draft",
+        required=True,
+        readonly=True,
+        copy=False,
+    )
+    last_error = fields.Text(readonly=True, copy=False)
+    mailchimp_account_id = fields.Char("Mailchimp Account ID", readonly=True, copy=False)
+    account_name = fields.Char(readonly=True, copy=False)
+    login_email = fields.Char(readonly=True, copy=False)
+    total_subscribers = fields.Integer(readonly=True, copy=False)
+    audience_ids = fields.One2many("mailchimp.audience", "account_id")
+    audience_count = fields.Integer(compute="_compute_audience_count")
+
+    @api.depends_context("uid")
+    def _compute_api_key_set(self):
+        for account, key in zip(self, self.sudo().mapped("api_key"), strict=True):
+            account.api_key_set = bool(key)
+
+    def _compute_audience_count(self):
+        counts = dict(
+            self.env["mailchimp.audience"]._read_group(
+                [("account_id", "in", self.ids)], ["account_id"], ["__count"]
+            )
+        )
+        for account in self:
+            account.audience_count = counts.get(account, 0)
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        for vals in vals_list:
+            self._prepare_key_vals(vals)
+        return super().create(vals_list)
+
+    def write(self, vals):
+        self._prepare_key_vals(vals)
+        return super().write(vals)
+
+    @api.model
+    def _prepare_key_vals(self, vals):
+        """A new key resets the connection state; its data center is derived."""
+        if "api_key" in vals:
+            key = (vals["api_key"] or "").strip()
+            vals["api_key"] = key or False
+            if vals.get("auth_method", "api_key") == "api_key" and not vals.get(
+                "data_center"
+            ):
+                vals["data_center"] = data_center_from_key(key) or False
+            vals.setdefault("state", "draft")
+            vals.setdefault("last_error", False)
+
+    # ------------------------------------------------------------------ API
+    def _get_client(self, **kwargs):
+        """The service client for this account (the key is read as superuser,
+        it never leaves this method)."""
+        self.ensure_one()
+        key = self.sudo().api_key
+        if self.auth_method == "oauth":
+            return MailchimpClient(
+                access_token=key, server=self.data_center or None, **kwargs
+            )
+        return MailchimpClient(api_key=key, **kwargs)
+
+    def action_test_connection(self):
+        """``GET /ping`` then ``GET /``; a failure only sets the error state."""
+        self.ensure_one()
+        try:
+            client = self._get_client()
+            client.ping()
+            root = client.get_account()
+        except MailchimpError as error:
+            self._set_error(error)
+            return self._notify(str(error), "danger")
+        self.write(
+            {
+                "state": "connected",
+                "last_error": False,
+                "mailchimp_account_id": root.get("account_id"),
+                "account_name": root.get("account_name"),
+                "login_email": root.get("email"),
+                "total_subscribers": root.get("total_subscribers") or 0,
+            }
+        )
+        return self._notify(
+            self.env._(
+                "Connected to Mailchimp account %(name)s (%(subscribers)s subscribers).",
+                name=self.account_name or self.name,
+                subscribers=self.total_subscribers,
+            ),
+            "success",
+        )
+
+    def _set_error(self, error):
+        _logger.info("Mailchimp account %s: %s", self.id, error)
+        self.write({"state": "error", "last_error": str(error)})
+
+    def _notify(self, message, kind):
+        return {
+            "type": "ir.actions.client",
+            "tag": "display_notification",
+            "params": {
+                "title": self.env._("Mailchimp"),
+                "message": message,
+                "type": kind,
+                "sticky": kind == "danger",
+                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+            },
+        }
+
+    def _check_connected(self):
+        for account in self:
+            if account.state != "connected":
+                raise UserError(
+                    self.env._(
+                        "The Mailchimp account %s is not connected: use "
+                        "“Test connection” first.",
+                        account.display_name,
+                    )
+                )
+
+    def action_import_audiences(self):
+        """Read every audience of the account (all pages of 1,000)."""
+        self.ensure_one()
+        try:
+            remote_lists = list(self._get_client().iter_lists())
+        except MailchimpError as error:
+            raise UserError(str(error)) from None
+        audiences = self.env["mailchimp.audience"]._import_from_remote(
+            self, remote_lists
+        )
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Audiences"),
+            "res_model": "mailchimp.audience",
+            "view_mode": "list,form",
+            "domain": [("id", "in", audiences.ids)],
+        }
+
+    def action_view_audiences(self):
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id(
+            "mailchimp_sync.mailchimp_audience_action"
+        )
+        action["domain"] = [("account_id", "=", self.id)]
+        action["context"] = {"default_account_id": self.id}
+        return action
+
+    # ---------------------------------------------------------------- OAuth
+    def _oauth_redirect_uri(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
+        return f"{base}/mailchimp/oauth/callback"
+
+    def _oauth_state(self):
+        return f"{self.id}.{tools_hmac(self.env(su=True), 'mailchimp-oauth', self.id)}"
+
+    def _oauth_check_state(self, state):
+        """The account a callback ``state`` was issued for, or an empty set."""
+        account_id, _sep, signature = (state or "").partition(".")
+        if not account_id.isdigit():
+            return self.browse()
+        account = self.browse(int(account_id)).exists()
+        expected = account and tools_hmac(self.env(su=True), "mailchimp-oauth", account.id)
+        if not account or not consteq(expected, signature):
+            return self.browse()
+        return account
+
+    def action_oauth_connect(self):
+        """Send the browser to Mailchimp's authorization page."""
+        self.ensure_one()
+        client_id = (
+            self.env["ir.config_parameter"].sudo().get_param("mailchimp_sync.oauth_client_id")
+        )
+        if not client_id:
+            raise UserError(
+                self.env._(
+                    "Set the OAuth client id and secret of your Mailchimp app in "
+                    "Settings → Mailchimp first."
+                )
+            )
+        url = oauth.authorize_url(client_id, self._oauth_redirect_uri(), self._oauth_state())
+        return {"type": "ir.actions.act_url", "url": url, "target": "self"}
+
+    def _oauth_complete(self, code):
+        """Exchange the code and store the token like an API key."""
+        self.ensure_one()
+        params = self.env["ir.config_parameter"].sudo()
+        try:
+            token, meta = oauth.exchange_code(
+                params.get_param("mailchimp_sync.oauth_client_id"),
+                params.get_param("mailchimp_sync.oauth_client_secret"),
+                self._oauth_redirect_uri(),
+                code,
+            )
+        except MailchimpError as error:
+            self._set_error(error)
+            return False
+        self.sudo().write(
+            {
+                "auth_method": "oauth",
+                "api_key": token,
+                "data_center": meta["dc"],
+                "login_email": (meta.get("login") or {}).get("email"),
+            }
+        )
+        self.action_test_connection()
+        return True

@@ -1,0 +1,358 @@
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import email_normalize
+
+from ..services import (
+    MailchimpError,
+    build_merge_fields,
+    member_status,
+    split_name,
+    subscriber_hash,
+)
+
+_logger = logging.getLogger(__name__)
+
+MEMBER_STATUSES = [
+    ("subscribed", "Subscribed"),
+    ("pending", "Pending (double opt-in)"),
+    ("unsubscribed", "Unsubscribed"),
+    ("cleaned", "Cleaned (bounced)"),
+    ("transactional", "Transactional"),
+    ("archived", "Archived"),
+]
+CONSENT_SOURCES = [("odoo", "Odoo"), ("mailchimp", "Mailchimp"), ("import", "Import")]
+
+# Batch-subscribe error messages that will fail again whatever we retry.
+PERMANENT_MARKERS = (
+    "compliance state",
+    "permanently deleted",
+    "looks fake or invalid",
+    "merge fields were invalid",
+    "please enter",
+    "is already a list member",
+)
+
+
+def is_permanent(message):
+    message = (message or "").lower()
+    return any(marker in message for marker in PERMANENT_MARKERS)
+
+
+class MailchimpMember(models.Model):
+    _name = "mailchimp.member"
+    _description = "Mailchimp Audience Member"
+    _order = "audience_id, id"
+    _rec_name = "email"
+
+    audience_id = fields.Many2one(
+        "mailchimp.audience", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="audience_id.company_id", store=True)
+    partner_id = fields.Many2one("res.partner", ondelete="cascade", index=True)
+    mailchimp_id = fields.Char(
+        "Mailchimp ID", index=True, copy=False, help="Subscriber hash in Mailchimp."
+    )
+    web_id = fields.Integer(copy=False)
+    email = fields.Char(help="The email address last sent to or read from Mailchimp.")
+    status = fields.Selection(MEMBER_STATUSES, copy=False)
+    archived_by_odoo = fields.Boolean(copy=False)
+    last_changed = fields.Datetime("Changed in Mailchimp", copy=False)
+    consent_date = fields.Datetime(copy=False)
+    consent_source = fields.Selection(CONSENT_SOURCES, copy=False)
+    need_sync = fields.Boolean(default=True, index=True, copy=False)
+    odoo_changed_at = fields.Datetime(
+        "Changed in Odoo", help="Last change of a synced contact field in Odoo."
+    )
+    last_sync = fields.Datetime(copy=False)
+    last_error = fields.Text(copy=False)
+    last_error_date = fields.Datetime(copy=False)
+    attempt_log_id = fields.Many2one("mailchimp.sync.log", copy=False, index=True)
+    full_pull_mark = fields.Integer(copy=False)
+
+    _sql_constraints = [
+        (
+            "audience_partner_uniq",
+            "unique(audience_id, partner_id)",
+            "A contact is a member of an audience once.",
+        )
+    ]
+
+    def _display_status(self):
+        return dict(MEMBER_STATUSES).get(self.status, "")
+
+    # ---------------------------------------------------------------- values
+    @api.model
+    def _partner_values(self, partner, mappings):
+        """``{tag: plain value}`` for one partner; batch-prefetched by the ORM."""
+        values = {}
+        for mapping in mappings:
+            tag = mapping.merge_field_id.tag
+            if mapping.source == "first_name":
+                values[tag] = split_name(partner.name)[0]
+            elif mapping.source == "last_name":
+                values[tag] = split_name(partner.name)[1]
+            elif mapping.source == "address":
+                values[tag] = {
+                    "addr1": partner.street or "",
+                    "addr2": partner.street2 or "",
+                    "city": partner.city or "",
+                    "state": partner.state_id.code or partner.state_id.name or "",
+                    "zip": partner.zip or "",
+                    "country": partner.country_id.code or "",
+                }
+            elif mapping.merge_field_id.type == "phone":
+                number = partner[mapping.field_name]
+                if number:
+                    values[tag] = partner._phone_format(
+                        number=number,
+                        country=partner.country_id,
+                        force_format="E164",
+                        raise_exception=False,
+                    ) or Unparsable(number)
+                else:
+                    values[tag] = False
+            else:
+                values[tag] = self._read_path(partner, mapping.field_name)
+        return values
+
+    @api.model
+    def _read_path(self, record, path):
+        value = record
+        for part in path.split("."):
+            if not value:
+                return False
+            value = value[part]
+        if isinstance(value, models.BaseModel):
+            return value.display_name if value else False
+        field = record._fields.get(path)
+        if field is not None and field.type == "selection" and value:
+            return dict(field._description_selection(self.env)).get(value, value)
+        return value
+
+    # ------------------------------------------------------------------ push
+    def _push(self, log):
+        """Push one batch (at most 500 members of one audience).
+
+        Returns the number of members handled. Per-member problems land on the
+        member rows and in ``log``; a Mailchimp failure of a whole call leaves
+        the members of that call flagged for the next run and is re-raised
+        after the rows are updated so the run can stop.
+        """
+        audience = self.audience_id
+        audience.ensure_one()
+        self.attempt_log_id = log
+        client = audience.account_id._get_client()
+        now = fields.Datetime.now()
+        mappings = audience.mapping_ids.filtered(lambda m: m.direction != "mc_to_odoo")
+        merge_fields = [m.merge_field_id._as_dict() for m in mappings]
+        members = self.with_context(prefetch_fields=True)
+        partners = members.partner_id
+
+        emails = {m: email_normalize(m.partner_id.email or "") for m in members}
+        blacklisted = set(
+            self.env["mail.blacklist"]
+            .search([("email", "in", [e for e in emails.values() if e])])
+            .mapped("email")
+        )
+        winners = audience._first_partner_by_email([e for e in emails.values() if e])
+
+        new_batch, known_batch, patches, archives = {}, {}, [], []
+        for member in members:
+            partner = member.partner_id
+            email = emails[member]
+            if not partner or not partner.active or not partner.mailchimp_sync:
+                member._push_untick(known_batch, archives)
+                continue
+            if not email:
+                member._skip(log, "Invalid or missing email address.")
+                continue
+            if email in blacklisted:
+                member._skip(log, "The email is blacklisted in Odoo (mail.blacklist).")
+                continue
+            winner = winners.get(email)
+            if winner and winner != partner.id:
+                member._skip(
+                    log,
+                    "Duplicate email: %s is already sent for contact #%s." % (email, winner),
+                    kind="duplicate",
+                )
+                continue
+            if member.status == "archived" and not member.archived_by_odoo:
+                member._skip(
+                    log, "Archived in Mailchimp: restore the contact in Mailchimp first."
+                )
+                continue
+            values = self._partner_values(partner, mappings)
+            for tag, value in values.items():
+                if isinstance(value, Unparsable):
+                    values[tag] = None
+                    log._add_line(member, "skipped", f"{tag}: phone '{value}' left out")
+            merge, skipped = build_merge_fields(
+                merge_fields,
+                values,
+                default_region=partner.country_id.code or None,
+            )
+            for tag, reason in skipped:
+                log._add_line(member, "skipped", f"{tag}: {reason}")
+            payload = {"email_address": email, "merge_fields": merge}
+            known = member.mailchimp_id and member.status and member.status != "archived"
+            if known and member.email and email_normalize(member.email) != email:
+                patches.append((member, payload))
+            elif known:
+                payload["status"] = member_status(member.status, audience.double_optin)
+                known_batch[email] = (member, payload)
+            else:
+                payload["status"] = member_status(False, audience.double_optin)
+                new_batch[email] = (member, payload)
+
+        handled = len(members)
+        try:
+            for member, payload in patches:
+                member._push_email_change(client, payload, log, now)
+            if new_batch:
+                exists = self._upsert(client, new_batch, False, log, now)
+                for email, (member, payload) in exists.items():
+                    remote = client.get_member(audience.mailchimp_id, email)
+                    payload["status"] = member_status(remote.get("status"), False)
+                    known_batch[email] = (member, payload)
+            if known_batch:
+                self._upsert(client, known_batch, True, log, now)
+            for member in archives:
+                member._push_archive(client, log, now)
+        except MailchimpError as error:
+            pending = self.filtered("need_sync")
+            pending.write({"last_error": str(error), "last_error_date": now})
+            log._add_error(str(error))
+            raise
+        return handled
+
+    def _upsert(self, client, batch, update_existing, log, now):
+        """One batch-subscribe call; returns the rows Mailchimp already had
+        (``ERROR_CONTACT_EXISTS``) when ``update_existing`` is False."""
+        audience = self.audience_id[:1] or next(iter(batch.values()))[0].audience_id
+        members_payload = [payload for _member, payload in batch.values()]
+        result = client.batch_upsert(
+            audience.mailchimp_id, members_payload, update_existing=update_existing
+        )
+        exists = {}
+        for remote in (result.get("new_members") or []) + (
+            result.get("updated_members") or []
+        ):
+            entry = batch.get((remote.get("email_address") or "").lower())
+            if not entry:
+                continue
+            created = remote in (result.get("new_members") or [])
+            entry[0]._mark_synced(remote, now, created=created)
+            log._count("created" if created else "updated")
+        for error in result.get("errors") or []:
+            email = (error.get("email_address") or "").lower()
+            entry = batch.get(email)
+            if not entry:
+                continue
+            if error.get("error_code") == "ERROR_CONTACT_EXISTS" and not update_existing:
+                exists[email] = entry
+                continue
+            message = error.get("error") or "Mailchimp refused the member."
+            if error.get("field"):
+                message += " (%s: %s)" % (error["field"], error.get("field_message") or "")
+            entry[0]._mark_error(message, log, now)
+        return exists
+
+    def _mark_synced(self, remote, now, created=False):
+        vals = {
+            "mailchimp_id": remote.get("id") or subscriber_hash(remote.get("email_address")),
+            "web_id": remote.get("web_id") or self.web_id,
+            "email": remote.get("email_address"),
+            "status": remote.get("status") or self.status,
+            "last_changed": _parse_dt(remote.get("last_changed")) or now,
+            "need_sync": False,
+            "last_sync": now,
+            "last_error": False,
+            "last_error_date": False,
+            "archived_by_odoo": False,
+        }
+        if created or vals["status"] != self.status:
+            vals.update(consent_date=now, consent_source="odoo")
+        self.write(vals)
+
+    def _mark_error(self, message, log, now):
+        permanent = is_permanent(message)
+        self.write(
+            {
+                "last_error": message,
+                "last_error_date": now,
+                "need_sync": not permanent,
+            }
+        )
+        log._add_line(self, "error", message)
+
+    def _skip(self, log, reason, kind="skipped"):
+        self.write({"need_sync": False, "last_error": reason, "last_error_date": fields.Datetime.now()})
+        log._add_line(self, kind, reason)
+
+    def _push_email_change(self, client, payload, log, now):
+        """Update the member in place through its old hash: history is kept."""
+        try:
+            remote = client.update_member(self.audience_id.mailchimp_id, self.mailchimp_id, payload)
+        except MailchimpError as error:
+            if error.retryable:
+                raise
+            self._mark_error(str(error), log, now)
+            return
+        self._mark_synced(remote, now)
+        log._count("updated")
+
+    def _push_untick(self, known_batch, archives):
+        """The contact left the sync: apply the audience's policy."""
+        policy = self.audience_id.untick_policy
+        if not self.mailchimp_id or self.status in ("archived", "unsubscribed", "cleaned") or policy == "keep":
+            self.need_sync = False
+            return
+        if policy == "unsubscribe":
+            email = email_normalize(self.email or "") or self.email
+            known_batch[email] = (self, {"email_address": email, "status": "unsubscribed", "merge_fields": {}})
+        else:
+            archives.append(self)
+
+    def _push_archive(self, client, log, now):
+        try:
+            client.archive_member(self.audience_id.mailchimp_id, self.mailchimp_id)
+        except MailchimpError as error:
+            if error.retryable:
+                raise
+            if error.status == 404:  # already gone in Mailchimp
+                self.write({"status": "archived", "need_sync": False})
+                return
+            self._mark_error(str(error), log, now)
+            return
+        self.write(
+            {
+                "status": "archived",
+                "archived_by_odoo": True,
+                "need_sync": False,
+                "last_sync": now,
+                "last_error": False,
+                "consent_date": now,
+                "consent_source": "odoo",
+            }
+        )
+        log._count("archived")
+
+
+class Unparsable(str):
+    """A phone number phone_validation could not parse."""
+
+
+def _parse_dt(value):
+    if not value:
+        return False
+    try:
+        from datetime import datetime, timezone
+
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (TypeError, ValueError):
+        return False
+    if parsed.tzinfo:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed

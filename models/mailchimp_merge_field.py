@@ -1,0 +1,84 @@
+import json
+
+from odoo import api, fields, models
+
+MERGE_TYPES = [
+    ("text", "Text"),
+    ("number", "Number"),
+    ("address", "Address"),
+    ("phone", "Phone"),
+    ("date", "Date"),
+    ("birthday", "Birthday"),
+    ("url", "Website"),
+    ("imageurl", "Image URL"),
+    ("radio", "Radio buttons"),
+    ("dropdown", "Drop-down"),
+    ("zip", "ZIP code (US)"),
+]
+
+
+class MailchimpMergeField(models.Model):
+    _name = "mailchimp.merge.field"
+    _description = "Mailchimp Merge Field"
+    _order = "audience_id, display_order, id"
+    _rec_name = "tag"
+
+    audience_id = fields.Many2one(
+        "mailchimp.audience", required=True, ondelete="cascade", index=True
+    )
+    merge_id = fields.Integer(help="Mailchimp's immutable id of the field.")
+    tag = fields.Char(required=True)
+    name = fields.Char()
+    type = fields.Selection(MERGE_TYPES, required=True, default="text")
+    required = fields.Boolean()
+    display_order = fields.Integer()
+    choices = fields.Text("Choices (JSON)", help="JSON list of the choices of a radio or drop-down field.")
+    choices_display = fields.Char(compute="_compute_choices_display", string="Choices")
+    phone_format = fields.Char(help="US or none (international).")
+    default_value = fields.Char()
+
+    _sql_constraints = [
+        (
+            "tag_audience_uniq",
+            "unique(audience_id, tag)",
+            "A merge field tag is unique in an audience.",
+        )
+    ]
+
+    @api.depends("choices")
+    def _compute_choices_display(self):
+        for field in self:
+            field.choices_display = ", ".join(field._choice_list())
+
+    def _choice_list(self):
+        self.ensure_one()
+        try:
+            return json.loads(self.choices or "[]")
+        except ValueError:
+            return []
+
+    def _as_dict(self):
+        """Plain description used by the pure payload rules."""
+        self.ensure_one()
+        return {
+            "tag": self.tag,
+            "type": self.type,
+            "required": self.required,
+            "choices": self._choice_list(),
+            "phone_format": self.phone_format,
+        }
+
+    @api.model
+    def _vals_from_remote(self, remote):
+        options = remote.get("options") or {}
+        return {
+            "merge_id": remote.get("merge_id"),
+            "tag": remote["tag"],
+            "name": remote.get("name") or remote["tag"],
+            "type": remote.get("type") or "text",
+            "required": bool(remote.get("required")),
+            "display_order": remote.get("display_order") or 0,
+            "choices": json.dumps(options.get("choices") or []),
+            "phone_format": options.get("phone_format") or False,
+            "default_value": remote.get("default_value") or False,
+        }

@@ -1,0 +1,44 @@
+from odoo import api, fields, models
+
+
+class MailchimpSyncMixin(models.AbstractModel):
+    """Flag records whose synced fields change, in the spirit of Odoo's
+    ``google.calendar.sync``: the remote id and the ``need_sync`` flag live on
+    the per-audience ``mailchimp.member`` rows; writes that come from
+    Mailchimp carry the context key ``mailchimp_no_sync`` and flag nothing, so
+    a pull never triggers a push (no ping-pong)."""
+
+    _name = "mailchimp.sync.mixin"
+    _description = "Mailchimp synchronisation mixin"
+
+    mailchimp_member_ids = fields.One2many(
+        "mailchimp.member", "partner_id", string="Mailchimp Memberships"
+    )
+
+    def _mailchimp_synced_fields(self):
+        """Field names whose change must reach Mailchimp."""
+        return set()
+
+    def _mailchimp_ensure_members(self):
+        """Create the member rows the records need (hook)."""
+
+    def _mailchimp_mark_need_sync(self):
+        members = self.sudo().mailchimp_member_ids
+        if members:
+            members.write({"need_sync": True, "odoo_changed_at": fields.Datetime.now()})
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        records = super().create(vals_list)
+        if not self.env.context.get("mailchimp_no_sync"):
+            records._mailchimp_ensure_members()
+        return records
+
+    def write(self, vals):
+        res = super().write(vals)
+        if not self.env.context.get("mailchimp_no_sync") and (
+            set(vals) & self._mailchimp_synced_fields()
+        ):
+            self._mailchimp_ensure_members()
+            self._mailchimp_mark_need_sync()
+        return res

@@ -1,0 +1,120 @@
+from odoo import api, fields, models, tools
+
+ALWAYS_SYNCED = {"email", "mailchimp_sync", "mailchimp_audience_id", "active"}
+
+
+class ResPartner(models.Model):
+    _name = "res.partner"
+    _inherit = ["res.partner", "mailchimp.sync.mixin"]
+
+    mailchimp_sync = fields.Boolean(
+        "Sync with Mailchimp",
+        copy=False,
+        tracking=True,
+        help="Keep this contact in the Mailchimp audience.",
+    )
+    mailchimp_audience_id = fields.Many2one(
+        "mailchimp.audience",
+        "Mailchimp Audience",
+        copy=False,
+        help="Audience of this contact; the company's default audience when empty.",
+    )
+    mailchimp_member_id = fields.Many2one(
+        "mailchimp.member",
+        compute="_compute_mailchimp_member_id",
+        store=True,
+        string="Mailchimp Member",
+    )
+    mailchimp_id = fields.Char(
+        related="mailchimp_member_id.mailchimp_id", string="Mailchimp ID"
+    )
+    mailchimp_status = fields.Selection(
+        related="mailchimp_member_id.status", string="Mailchimp Status"
+    )
+    mailchimp_consent_date = fields.Datetime(
+        related="mailchimp_member_id.consent_date", string="Consent Date"
+    )
+    mailchimp_consent_source = fields.Selection(
+        related="mailchimp_member_id.consent_source", string="Consent Source"
+    )
+    mailchimp_error = fields.Text(
+        related="mailchimp_member_id.last_error", string="Mailchimp Error"
+    )
+    mailchimp_need_sync = fields.Boolean(
+        related="mailchimp_member_id.need_sync", string="Waiting for Mailchimp"
+    )
+
+    @api.depends("mailchimp_member_ids.audience_id", "mailchimp_audience_id")
+    def _compute_mailchimp_member_id(self):
+        for partner in self:
+            partner.mailchimp_member_id = partner.mailchimp_member_ids.filtered(
+                lambda m, p=partner: m.audience_id == p.mailchimp_audience_id
+            )[:1]
+
+    @tools.ormcache()
+    def _mailchimp_mapped_fields(self):
+        mappings = self.env["mailchimp.field.mapping"].sudo().search(
+            [("direction", "!=", "mc_to_odoo")]
+        )
+        return frozenset(mappings._partner_fields())
+
+    def _mailchimp_synced_fields(self):
+        return ALWAYS_SYNCED | self._mailchimp_mapped_fields()
+
+    def _mailchimp_default_audience(self):
+        self.ensure_one()
+        company = self.company_id or self.env.company
+        return company.mailchimp_audience_id
+
+    def _mailchimp_ensure_members(self):
+        """Flagged partners get a member row in their audience (need_sync)."""
+        flagged = self.filtered(lambda p: p.mailchimp_sync)
+        for partner in flagged.filtered(lambda p: not p.mailchimp_audience_id):
+            audience = partner._mailchimp_default_audience()
+            if audience:
+                partner.with_context(mailchimp_no_sync=True).mailchimp_audience_id = audience
+        vals_list = []
+        for partner in flagged.filtered("mailchimp_audience_id"):
+            if partner.mailchimp_audience_id not in partner.mailchimp_member_ids.audience_id:
+                vals_list.append(
+                    {
+                        "audience_id": partner.mailchimp_audience_id.id,
+                        "partner_id": partner.id,
+                        "need_sync": True,
+                        "odoo_changed_at": fields.Datetime.now(),
+                    }
+                )
+        if vals_list:
+            self.env["mailchimp.member"].sudo().create(vals_list)
+
+    def action_mailchimp_sync_now(self):
+        """Push these contacts now (one batch call per 500)."""
+        self._mailchimp_ensure_members()
+        members = self.mailchimp_member_ids.filtered(lambda m: m.audience_id.account_id.state == "connected")
+        members.write({"need_sync": True})
+        Log = self.env["mailchimp.sync.log"]
+        errors = 0
+        for audience in members.audience_id:
+            log = Log.create({"audience_id": audience.id})
+            audience_members = members.filtered(lambda m, a=audience: m.audience_id == a)
+            try:
+                for start in range(0, len(audience_members), 500):
+                    batch = audience_members[start : start + 500]
+                    log._count("pushed", len(batch))
+                    batch._push(log)
+            except Exception as error:  # noqa: BLE001 - reported to the user below
+                if not hasattr(error, "retryable"):
+                    raise
+                log._close(failed=True)
+                errors += 1
+                continue
+            log._close()
+            errors += log.errors
+        message = self.env._("Sent to Mailchimp.") if not errors else self.env._(
+            "Some contacts could not be sent: see their Mailchimp tab."
+        )
+        return self.env["mailchimp.account"]._notify(message, "warning" if errors else "success")
+
+    def action_mailchimp_enable(self):
+        self.write({"mailchimp_sync": True})
+        return True

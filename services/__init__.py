@@ -1,0 +1,26 @@
+"""Pure-Python service layer: the Mailchimp API wrapper and payload rules.
+
+It imports no Odoo module, so its tests run without Odoo.
+"""
+
+from . import oauth
+from .client import (
+    BATCH_SIZE,
+    PAGE_SIZE,
+    PERMANENT_TITLES,
+    MailchimpClient,
+    MailchimpError,
+    chunks,
+    data_center_from_key,
+    error_from_response,
+    subscriber_hash,
+)
+from .payload import (
+    Skip,
+    build_merge_fields,
+    convert_value,
+    format_phone,
+    member_status,
+    required_default,
+    split_name,
+)

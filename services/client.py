@@ -1,0 +1,422 @@
+"""The only place of the addon that talks to Mailchimp.
+
+It wraps the official ``mailchimp-marketing`` SDK and adds what the SDK lacks:
+explicit timeouts, bounded retries with exponential backoff and jitter on 429, 5xx
+and connection errors, pagination of list endpoints, batching helpers, and the
+translation of Mailchimp's problem+json errors into one exception type.
+
+Nothing in this module imports Odoo, so it is tested without Odoo.
+"""
+
+import hashlib
+import json
+import logging
+import random
+import re
+import time
+
+import mailchimp_marketing
+import requests
+from mailchimp_marketing.api_client import ApiClientError
+
+_logger = logging.getLogger(__name__)
+
+BATCH_SIZE = 500  # Mailchimp's maximum for batch subscribe and segment add/remove
+PAGE_SIZE = 1000  # Mailchimp's maximum ``count`` for collection reads
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+DEFAULT_TIMEOUT = (10, 120)  # (connect, read) seconds; Mailchimp's own limit is 120s
+DC_RE = re.compile(r"^[a-z]{2,}[0-9]+$")
+
+# Errors that will fail again whatever we retry: the member row keeps the error
+# and is left alone until the partner changes.
+PERMANENT_TITLES = frozenset(
+    {
+        "Member In Compliance State",
+        "Forgotten Email Not Subscribed",
+        "Invalid Resource",
+        "Member Exists",
+    }
+)
+
+
+def subscriber_hash(email):
+    """Mailchimp's member id: the MD5 of the lower-cased address."""
+    return hashlib.md5((email or "").strip().lower().encode()).hexdigest()
+
+
+def data_center_from_key(api_key):
+    """``<32 hex>-us6`` -> ``us6``; ``None`` when the key has no valid suffix."""
+    if not api_key or "-" not in api_key:
+        return None
+    dc = api_key.rsplit("-", 1)[1].strip().lower()
+    return dc if DC_RE.match(dc) else None
+
+
+def chunks(items, size=BATCH_SIZE):
+    """Split a sequence into lists of at most ``size`` items."""
+    items = list(items)
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+class MailchimpError(Exception):
+    """One exception type for everything that can go wrong with Mailchimp.
+
+    ``str(error)`` is a readable message for the user; it never contains the
+    API key.
+    """
+
+    def __init__(
+        self, message, status=None, title=None, detail=None, errors=None, kind="api"
+    ):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.title = title
+        self.detail = detail
+        self.errors = errors or []
+        self.kind = kind  # api | auth | config | network | timeout | rate_limit
+
+    @property
+    def retryable(self):
+        return self.kind in ("network", "timeout", "rate_limit") or (
+            self.status is not None and self.status >= 500
+        )
+
+    @property
+    def field_errors(self):
+        """``{field: message}`` from a problem+json ``errors[]`` array."""
+        return {
+            e.get("field") or "": e.get("message") or ""
+            for e in self.errors
+            if isinstance(e, dict)
+        }
+
+    def __str__(self):
+        return self.message
+
+
+def _problem_from(text):
+    if isinstance(text, dict):
+        return text
+    if isinstance(text, bytes | str):
+        try:
+            data = json.loads(text)
+        except ValueError:
+            return {}
+        return data if isinstance(data, dict) else {}
+    return {}
+
+
+def error_from_response(status, body, secrets=()):
+    """Build a :class:`MailchimpError` from an HTTP status and a body."""
+    problem = _problem_from(body)
+    title = problem.get("title") or requests.status_codes._codes.get(
+        status, ("Error",)
+    )[0].replace("_", " ").title()
+    detail = problem.get("detail") or ""
+    errors = problem.get("errors") or []
+    if status == 401:
+        kind = "auth"
+        message = (
+            "Mailchimp refused the credentials (401 %s). Check the API key or "
+            "reconnect the account." % title
+        )
+    elif status == 429:
+        kind = "rate_limit"
+        message = (
+            "Mailchimp is limiting requests (429 Too Many Requests); "
+            "try again in a moment."
+        )
+    elif status and status >= 500:
+        kind = "api"
+        message = f"Mailchimp had a server error ({status} {title}); try again later."
+    else:
+        kind = "api"
+        message = f"Mailchimp: {title}"
+        if detail:
+            message += f" — {detail}"
+        field_msgs = [
+            f"{e.get('field')}: {e.get('message')}"
+            for e in errors
+            if isinstance(e, dict) and e.get("field")
+        ]
+        if field_msgs:
+            message += " (" + "; ".join(field_msgs) + ")"
+    return MailchimpError(
+        _scrub(message, secrets),
+        status=status,
+        title=title,
+        detail=_scrub(detail, secrets),
+        errors=errors,
+        kind=kind,
+    )
+
+
+def _scrub(text, secrets):
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "***")
+    return text
+
+
+class MailchimpClient:
+    """Thin, stateless-ish wrapper around ``mailchimp_marketing.Client``.
+
+    :param api_key: ``<key>-<dc>``; or use ``access_token`` + ``server`` (OAuth).
+    :param sleep: injectable for tests; called with the backoff delay in seconds.
+    """
+
+    def __init__(
+        self,
+        api_key=None,
+        access_token=None,
+        server=None,
+        timeout=DEFAULT_TIMEOUT,
+        max_retries=4,
+        backoff=1.0,
+        max_backoff=30.0,
+        sleep=time.sleep,
+    ):
+        self._secrets = tuple(s for s in (api_key, access_token) if s)
+        if not self._secrets:
+            raise MailchimpError("No Mailchimp API key is set.", kind="config")
+        server = server or data_center_from_key(api_key)
+        if not server or not DC_RE.match(server):
+            raise MailchimpError(
+                "The API key has no data center suffix (it should end with "
+                "something like '-us6'). Copy the whole key from Mailchimp.",
+                kind="config",
+            )
+        self.server = server
+        self.max_retries = max_retries
+        self.backoff = backoff
+        self.max_backoff = max_backoff
+        self.sleep = sleep
+        self.calls = 0
+        config = {"server": server, "timeout": timeout}
+        if access_token:
+            config["access_token"] = access_token
+        else:
+            config["api_key"] = api_key
+        self.sdk = mailchimp_marketing.Client(config)
+
+    # ------------------------------------------------------------------ core
+    def call(self, fn, *args, **kwargs):
+        """Call an SDK method with retries; return the decoded JSON (or ``{}``)."""
+        attempt = 0
+        while True:
+            attempt += 1
+            self.calls += 1
+            try:
+                result = self._call_once(fn, *args, **kwargs)
+            except MailchimpError as error:
+                if not error.retryable or attempt > self.max_retries:
+                    raise
+                delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+                delay += random.uniform(0, delay / 2)
+                _logger.info(
+                    "Mailchimp %s (%s); retry %d/%d in %.1fs",
+                    error.title or error.kind,
+                    error.status or "-",
+                    attempt,
+                    self.max_retries,
+                    delay,
+                )
+                self.sleep(delay)
+                continue
+            return result
+
+    def _call_once(self, fn, *args, **kwargs):
+        try:
+            result = fn(*args, **kwargs)
+        except ApiClientError as err:
+            if err.status_code is None:
+                raise self._network_error(err.text) from None
+            raise error_from_response(
+                err.status_code, err.text, self._secrets
+            ) from None
+        if isinstance(result, requests.Response):
+            # The SDK returns the raw response when the body is empty or not
+            # JSON: a 204, but also a 429/403 without a body.
+            if not result.ok:
+                raise error_from_response(
+                    result.status_code, result.text, self._secrets
+                )
+            return {}
+        return result
+
+    def _network_error(self, exc):
+        if isinstance(exc, requests.Timeout):
+            return MailchimpError(
+                "Mailchimp did not answer in time (timeout); try again later.",
+                kind="timeout",
+            )
+        if isinstance(exc, requests.ConnectionError):
+            return MailchimpError(
+                f"Mailchimp could not be reached ({self.server}.api.mailchimp.com); "
+                "check the data center of the key and the network.",
+                kind="network",
+            )
+        return MailchimpError(
+            _scrub(f"Mailchimp request failed: {exc}", self._secrets), kind="network"
+        )
+
+    def paginate(self, fn, key, *args, page_size=PAGE_SIZE, **params):
+        """Yield pages (lists of items) of a collection endpoint."""
+        offset = 0
+        while True:
+            data = self.call(fn, *args, count=page_size, offset=offset, **params)
+            items = data.get(key) or []
+            if items:
+                yield items
+            offset += len(items)
+            total = data.get("total_items")
+            if not items or len(items) < page_size or (total and offset >= total):
+                return
+
+    def iterate(self, fn, key, *args, **params):
+        for page in self.paginate(fn, key, *args, **params):
+            yield from page
+
+    # -------------------------------------------------------------- account
+    def ping(self):
+        return self.call(self.sdk.ping.get)
+
+    def get_account(self):
+        return self.call(
+            self.sdk.root.get_root,
+            fields=[
+                "account_id",
+                "account_name",
+                "email",
+                "login_id",
+                "total_subscribers",
+                "username",
+            ],
+        )
+
+    # ------------------------------------------------------------ audiences
+    def iter_lists(self):
+        return self.iterate(self.sdk.lists.get_all_lists, "lists")
+
+    def get_list(self, list_id):
+        return self.call(self.sdk.lists.get_list, list_id)
+
+    def create_list(self, body):
+        return self.call(self.sdk.lists.create_list, body)
+
+    def iter_merge_fields(self, list_id):
+        return self.iterate(self.sdk.lists.get_list_merge_fields, "merge_fields", list_id)
+
+    def add_merge_field(self, list_id, body):
+        return self.call(self.sdk.lists.add_list_merge_field, list_id, body)
+
+    # -------------------------------------------------------------- members
+    def batch_upsert(self, list_id, members, update_existing=True):
+        """``POST /lists/{id}``: at most 500 members in one call."""
+        if len(members) > BATCH_SIZE:
+            raise ValueError("At most %d members per batch call" % BATCH_SIZE)
+        return self.call(
+            self.sdk.lists.batch_list_members,
+            list_id,
+            {"members": members, "update_existing": update_existing},
+        )
+
+    def iter_member_pages(self, list_id, since=None, before=None, fields=None):
+        params = {"sort_field": "last_changed", "sort_dir": "ASC"}
+        if since:
+            params["since_last_changed"] = since
+        if before:
+            params["before_last_changed"] = before
+        if fields:
+            params["fields"] = fields
+        return self.paginate(
+            self.sdk.lists.get_list_members_info, "members", list_id, **params
+        )
+
+    def get_member_page(self, list_id, offset, since=None, before=None, fields=None):
+        params = {
+            "sort_field": "last_changed",
+            "sort_dir": "ASC",
+            "count": PAGE_SIZE,
+            "offset": offset,
+        }
+        if since:
+            params["since_last_changed"] = since
+        if before:
+            params["before_last_changed"] = before
+        if fields:
+            params["fields"] = fields
+        return self.call(self.sdk.lists.get_list_members_info, list_id, **params)
+
+    def get_member(self, list_id, member_hash):
+        return self.call(self.sdk.lists.get_list_member, list_id, member_hash)
+
+    def update_member(self, list_id, member_hash, body):
+        """``PATCH``: used to change the email of an existing member in place."""
+        return self.call(
+            self.sdk.lists.update_list_member, list_id, member_hash, body
+        )
+
+    def archive_member(self, list_id, member_hash):
+        return self.call(self.sdk.lists.delete_list_member, list_id, member_hash)
+
+    def get_member_activity(self, list_id, member_hash):
+        return self.call(
+            self.sdk.lists.get_list_member_activity_feed, list_id, member_hash
+        )
+
+    # ------------------------------------------------------------ tags
+    def iter_segments(self, list_id):
+        return self.iterate(
+            self.sdk.lists.list_segments, "segments", list_id, type="static"
+        )
+
+    def create_static_segment(self, list_id, name):
+        return self.call(
+            self.sdk.lists.create_segment,
+            list_id,
+            {"name": name, "static_segment": []},
+        )
+
+    def batch_segment(self, list_id, segment_id, add=(), remove=()):
+        if len(add) > BATCH_SIZE or len(remove) > BATCH_SIZE:
+            raise ValueError("At most %d emails each way per call" % BATCH_SIZE)
+        return self.call(
+            self.sdk.lists.batch_segment_members,
+            {"members_to_add": list(add), "members_to_remove": list(remove)},
+            list_id,
+            segment_id,
+        )
+
+    # ------------------------------------------------------------ campaigns
+    def iter_campaign_pages(self, list_id, since_send_time=None):
+        params = {"list_id": list_id, "status": "sent", "sort_field": "send_time"}
+        if since_send_time:
+            params["since_send_time"] = since_send_time
+        return self.paginate(self.sdk.campaigns.list, "campaigns", **params)
+
+    def get_report(self, campaign_id):
+        return self.call(self.sdk.reports.get_campaign_report, campaign_id)
+
+    def iter_email_activity_pages(self, campaign_id, since=None):
+        params = {"since": since} if since else {}
+        return self.paginate(
+            self.sdk.reports.get_email_activity_for_campaign,
+            "emails",
+            campaign_id,
+            **params,
+        )
+
+    # ------------------------------------------------------------ webhooks
+    def create_webhook(self, list_id, body):
+        return self.call(self.sdk.lists.create_list_webhook, list_id, body)
+
+    def update_webhook(self, list_id, webhook_id, body):
+        return self.call(
+            self.sdk.lists.update_list_webhook, list_id, webhook_id, body
+        )
+
+    def delete_webhook(self, list_id, webhook_id):
+        return self.call(self.sdk.lists.delete_list_webhook, list_id, webhook_id)

@@ -1,0 +1,88 @@
+"""Mailchimp OAuth2 (authorization code) helpers.
+
+The marketing SDK has no OAuth endpoints, so these two calls use ``requests``
+directly, with explicit timeouts.
+"""
+
+from urllib.parse import urlencode
+
+import requests
+
+from .client import MailchimpError
+
+AUTHORIZE_URL = "https://login.mailchimp.com/oauth2/authorize"
+TOKEN_URL = "https://login.mailchimp.com/oauth2/token"
+METADATA_URL = "https://login.mailchimp.com/oauth2/metadata"
+TIMEOUT = (10, 30)
+
+
+def authorize_url(client_id, redirect_uri, state):
+    query = urlencode(
+        {
+            "response_type": "code",
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "state": state,
+        }
+    )
+    return f"{AUTHORIZE_URL}?{query}"
+
+
+def exchange_code(client_id, client_secret, redirect_uri, code):
+    """Return ``(access_token, metadata)``; metadata has ``dc`` and ``login``."""
+    try:
+        response = requests.post(
+            TOKEN_URL,
+            data={
+                "grant_type": "authorization_code",
+                "client_id": client_id,
+                "client_secret": client_secret,
+                "redirect_uri": redirect_uri,
+                "code": code,
+            },
+            timeout=TIMEOUT,
+        )
+    except requests.RequestException:
+        raise MailchimpError(
+            "Mailchimp's login service could not be reached.", kind="network"
+        ) from None
+    data = _json(response)
+    token = data.get("access_token")
+    if not response.ok or not token:
+        raise MailchimpError(
+            "Mailchimp refused the authorization (%s); start the connection again."
+            % (data.get("error") or response.status_code),
+            status=response.status_code,
+            kind="auth",
+        )
+    return token, metadata(token)
+
+
+def metadata(token):
+    """``GET /oauth2/metadata``; Mailchimp answers 200 ``{"error": ...}`` for a
+    bad token, so the body is checked, not only the status."""
+    try:
+        response = requests.get(
+            METADATA_URL, headers={"Authorization": f"OAuth {token}"}, timeout=TIMEOUT
+        )
+    except requests.RequestException:
+        raise MailchimpError(
+            "Mailchimp's login service could not be reached.", kind="network"
+        ) from None
+    data = _json(response)
+    if not response.ok or data.get("error") or not data.get("dc"):
+        raise MailchimpError(
+            "Mailchimp did not accept the access token (%s)."
+            % (data.get("error") or response.status_code),
+            status=response.status_code,
+            kind="auth",
+        )
+    return data
+
+
+def _json(response):
+    try:
+        data = response.json()
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}

@@ -1,0 +1,193 @@
+"""Build Mailchimp member payloads from plain values.
+
+Pure Python: the Odoo side reads partners in batches and hands plain values
+(strings, numbers, dates, address dicts, E.164 phones) to :func:`convert_value`,
+which applies Mailchimp's rules per merge field type and says why a value is
+left out.
+"""
+
+import datetime
+import re
+
+import phonenumbers
+
+TEXT_MAX_BYTES = 255
+ADDRESS_REQUIRED = ("addr1", "city", "state", "zip")
+URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
+ZIP_RE = re.compile(r"^\d{5}$")
+# subscribed/pending only for members Mailchimp has never seen; any other known
+# status is sent back unchanged so Odoo never re-subscribes anybody.
+NEVER_RESUBSCRIBE = frozenset({"unsubscribed", "cleaned", "archived", "transactional"})
+
+
+class Skip(Exception):
+    """A value that cannot be sent; ``str()`` says why."""
+
+
+def _is_empty(value):
+    return value is None or value is False or value == "" or value == {}
+
+
+def _text(value):
+    text = str(value).strip()
+    raw = text.encode()
+    if len(raw) > TEXT_MAX_BYTES:
+        text = raw[:TEXT_MAX_BYTES].decode(errors="ignore")
+    return text
+
+
+def _number(value):
+    if isinstance(value, bool):
+        raise Skip("not a number")
+    if isinstance(value, int | float):
+        return value
+    try:
+        number = float(str(value).replace(",", "."))
+    except ValueError:
+        raise Skip(f"'{value}' is not a number") from None
+    return int(number) if number.is_integer() else number
+
+
+def _date(value):
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value)[:10])
+    except ValueError:
+        raise Skip(f"'{value}' is not a date") from None
+
+
+def format_phone(value, phone_format=None, default_region=None):
+    """E.164 for international fields, ``NNN-NNN-NNNN`` for US-format fields."""
+    try:
+        number = phonenumbers.parse(str(value), default_region)
+    except phonenumbers.NumberParseException:
+        raise Skip(f"phone '{value}' cannot be parsed") from None
+    if not phonenumbers.is_possible_number(number):
+        raise Skip(f"phone '{value}' is not a valid number")
+    if (phone_format or "").upper() == "US":
+        if number.country_code != 1:
+            raise Skip(f"phone '{value}' is not a US number (US-format field)")
+        national = str(number.national_number)
+        if len(national) != 10:
+            raise Skip(f"phone '{value}' is not a 10-digit US number")
+        return f"{national[:3]}-{national[3:6]}-{national[6:]}"
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _address(value):
+    if not isinstance(value, dict):
+        raise Skip("not an address")
+    address = {k: _text(v) for k, v in value.items() if not _is_empty(v)}
+    missing = [key for key in ADDRESS_REQUIRED if not address.get(key)]
+    if missing:
+        raise Skip("incomplete address (missing %s)" % ", ".join(missing))
+    return address
+
+
+def _choice(value, choices):
+    text = str(value).strip()
+    for choice in choices or ():
+        if choice.lower() == text.lower():
+            return choice
+    raise Skip(f"'{text}' is not one of the choices ({', '.join(choices or ())})")
+
+
+def convert_value(merge_field, value, today=None, default_region=None):
+    """Convert ``value`` for ``merge_field`` (a dict with ``tag``, ``type``,
+    ``required``, ``choices``, ``phone_format``).
+
+    Returns the value to send, or ``None`` when there is nothing to send.
+    Raises :class:`Skip` with the reason when a value exists but is refused.
+    """
+    mtype = merge_field.get("type") or "text"
+    if _is_empty(value):
+        return None
+    if mtype == "number":
+        return _number(value)
+    if mtype == "date":
+        return _date(value).isoformat()
+    if mtype == "birthday":
+        return _date(value).strftime("%m/%d")
+    if mtype == "address":
+        return _address(value)
+    if mtype == "phone":
+        return format_phone(value, merge_field.get("phone_format"), default_region)
+    if mtype in ("url", "imageurl"):
+        url = str(value).strip()
+        if not URL_RE.match(url):
+            raise Skip(f"'{url}' is not a web address")
+        return url
+    if mtype in ("radio", "dropdown"):
+        return _choice(value, merge_field.get("choices"))
+    if mtype == "zip":
+        text = str(value).strip()
+        if not ZIP_RE.match(text):
+            raise Skip(f"'{text}' is not a 5-digit ZIP code")
+        return text
+    return _text(value)
+
+
+def required_default(merge_field, today=None):
+    """The value Mailchimp accepts for a required field left empty."""
+    today = today or datetime.date.today()
+    mtype = merge_field.get("type") or "text"
+    if mtype == "number":
+        return 0
+    if mtype == "date":
+        return today.isoformat()
+    if mtype == "birthday":
+        return today.strftime("%m/%d")
+    if mtype in ("radio", "dropdown"):
+        choices = merge_field.get("choices") or []
+        return choices[0] if choices else None
+    if mtype in ("address", "phone", "url", "imageurl", "zip"):
+        return None  # no sensible default: reported instead
+    return "-"
+
+
+def build_merge_fields(merge_fields, values, today=None, default_region=None):
+    """Return ``(merge_values, skipped)`` for one member.
+
+    :param merge_fields: list of merge field dicts (see :func:`convert_value`)
+    :param values: ``{tag: plain value}``
+    :returns: ``{tag: converted}`` and ``[(tag, reason)]`` for what was left out
+    """
+    result, skipped = {}, []
+    for field in merge_fields:
+        tag = field["tag"]
+        if tag not in values:
+            continue
+        try:
+            converted = convert_value(field, values[tag], today, default_region)
+        except Skip as reason:
+            converted = None
+            skipped.append((tag, str(reason)))
+        if converted is None and field.get("required"):
+            converted = required_default(field, today)
+            if converted is None:
+                skipped.append((tag, "required but empty"))
+        if converted is not None:
+            result[tag] = converted
+    return result, skipped
+
+
+def member_status(known_status, double_optin):
+    """Status to send in a batch upsert.
+
+    A member Mailchimp already knows keeps its status: Odoo never turns an
+    unsubscribed, cleaned or transactional contact back into a subscriber.
+    """
+    if known_status:
+        return known_status
+    return "pending" if double_optin else "subscribed"
+
+
+def split_name(name):
+    """``"Ann Lee Smith"`` -> ``("Ann Lee", "Smith")``; a single word is a first name."""
+    parts = (name or "").strip().rsplit(" ", 1)
+    if len(parts) == 1:
+        return parts[0], ""
+    return parts[0], parts[1]

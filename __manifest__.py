@@ -22,5 +22,5 @@
         "views/res_config_settings_views.xml",
         "views/menus.xml",
     ],
-    "demo": [],
+    "demo": ["demo/mailchimp_demo.xml"],
 }

@@ -145,7 +145,13 @@ class MailchimpMember(models.Model):
         client = audience.account_id._get_client()
         now = fields.Datetime.now()
         mappings = audience.mapping_ids.filtered(lambda m: m.direction != "mc_to_odoo")
-        merge_fields = [m.merge_field_id._as_dict() for m in mappings]
+        # Required fields nobody maps still get their type's default value.
+        unmapped_required = audience.merge_field_ids.filtered(
+            lambda f: f.required and f not in mappings.merge_field_id
+        )
+        merge_fields = [
+            f._as_dict() for f in mappings.merge_field_id | unmapped_required
+        ]
         members = self.with_context(prefetch_fields=True)
         partners = members.partner_id
 
@@ -184,6 +190,7 @@ class MailchimpMember(models.Model):
                 )
                 continue
             values = self._partner_values(partner, mappings)
+            values.update(dict.fromkeys(unmapped_required.mapped("tag")))
             for tag, value in values.items():
                 if isinstance(value, Unparsable):
                     values[tag] = None

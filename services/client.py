@@ -39,6 +39,11 @@ PERMANENT_TITLES = frozenset(
 )
 
 
+def _sleep(seconds):
+    """Backoff pause (module-level so tests can replace it)."""
+    time.sleep(seconds)
+
+
 def subscriber_hash(email):
     """Mailchimp's member id: the MD5 of the lower-cased address."""
     return hashlib.md5((email or "").strip().lower().encode()).hexdigest()
@@ -176,7 +181,7 @@ class MailchimpClient:
         max_retries=4,
         backoff=1.0,
         max_backoff=30.0,
-        sleep=time.sleep,
+        sleep=None,
     ):
         self._secrets = tuple(s for s in (api_key, access_token) if s)
         if not self._secrets:
@@ -223,7 +228,7 @@ class MailchimpClient:
                     self.max_retries,
                     delay,
                 )
-                self.sleep(delay)
+                (self.sleep or _sleep)(delay)
                 continue
             return result
 

@@ -1,0 +1,73 @@
+from unittest.mock import patch
+
+from odoo.tests import TransactionCase
+
+from .fake_mailchimp import FakeMailchimp
+
+API_KEY = "0123456789abcdef0123456789abcdef-us6"
+
+
+class MailchimpCase(TransactionCase):
+    """An account connected to a stateful fake Mailchimp with one audience.
+
+    Mailchimp is faked at the HTTP level under the real SDK; no request leaves
+    the machine."""
+
+    @classmethod
+    def setUpClass(cls):
+        super().setUpClass()
+        cls.env = cls.env(
+            context=dict(cls.env.context, tracking_disable=True, mail_notrack=True)
+        )
+        with FakeMailchimp(api_key=API_KEY) as fake, patch(
+            "odoo.addons.mailchimp_sync.services.client._sleep"
+        ):
+            cls.list_id = fake.add_list("Newsletter")
+            cls.account = cls.env["mailchimp.account"].create(
+                {"name": "Test account", "api_key": API_KEY}
+            )
+            cls.account.action_test_connection()
+            cls.account.action_import_audiences()
+        cls.audience = cls.account.audience_ids
+        cls.env.company.mailchimp_audience_id = cls.audience
+        cls.country_us = cls.env.ref("base.us")
+        cls.state_ny = cls.env.ref("base.state_us_27")
+
+    def setUp(self):
+        super().setUp()
+        # A fresh Mailchimp for each test: the database is rolled back after
+        # each test, so Mailchimp's state must start over too.
+        self.fake = FakeMailchimp(api_key=API_KEY)
+        self.fake.start()
+        self.addCleanup(self.fake.stop)
+        self.fake.add_list("Newsletter", list_id=self.list_id)
+        # Backoff pauses are recorded instead of slept.
+        self.sleeps = []
+        patcher = patch(
+            "odoo.addons.mailchimp_sync.services.client._sleep", self.sleeps.append
+        )
+        patcher.start()
+        self.addCleanup(patcher.stop)
+
+    def make_partners(self, count, flagged=True, prefix="contact", **vals):
+        return self.env["res.partner"].create(
+            [
+                dict(
+                    {
+                        "name": f"First{i} Last{i}",
+                        "email": f"{prefix}{i}@example.com",
+                        "mailchimp_sync": flagged,
+                    },
+                    **vals,
+                )
+                for i in range(count)
+            ]
+        )
+
+    def sync(self, audience=None):
+        audience = audience or self.audience
+        audience._run_sync()
+        return audience.log_ids[:1]
+
+    def upserts(self):
+        return self.fake.count("POST", r"/lists/[^/]+")

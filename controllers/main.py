@@ -17,7 +17,9 @@ class MailchimpController(http.Controller):
         if not account or not request.env.user.has_group("base.group_system"):
             raise Forbidden()
         if error or not code:
-            account._set_error(Exception(f"Mailchimp authorization cancelled ({error})."))
+            account._set_error(
+                Exception(f"Mailchimp authorization cancelled ({error}).")
+            )
         else:
             account._oauth_complete(code)
         return request.redirect(

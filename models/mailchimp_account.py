@@ -2,7 +2,6 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-
 from odoo.tools.misc import consteq
 from odoo.tools.misc import hmac as tools_hmac
 
@@ -46,7 +45,9 @@ class MailchimpAccount(models.Model):
         copy=False,
     )
     last_error = fields.Text(readonly=True, copy=False)
-    mailchimp_account_id = fields.Char("Mailchimp Account ID", readonly=True, copy=False)
+    mailchimp_account_id = fields.Char(
+        "Mailchimp Account ID", readonly=True, copy=False
+    )
     account_name = fields.Char(readonly=True, copy=False)
     login_email = fields.Char(readonly=True, copy=False)
     total_subscribers = fields.Integer(readonly=True, copy=False)
@@ -124,7 +125,8 @@ class MailchimpAccount(models.Model):
         )
         return self._notify(
             self.env._(
-                "Connected to Mailchimp account %(name)s (%(subscribers)s subscribers).",
+                "Connected to Mailchimp account %(name)s "
+                "(%(subscribers)s subscribers).",
                 name=self.account_name or self.name,
                 subscribers=self.total_subscribers,
             ),
@@ -200,7 +202,9 @@ class MailchimpAccount(models.Model):
         if not account_id.isdigit():
             return self.browse()
         account = self.browse(int(account_id)).exists()
-        expected = account and tools_hmac(self.env(su=True), "mailchimp-oauth", account.id)
+        expected = account and tools_hmac(
+            self.env(su=True), "mailchimp-oauth", account.id
+        )
         if not account or not consteq(expected, signature):
             return self.browse()
         return account
@@ -209,7 +213,9 @@ class MailchimpAccount(models.Model):
         """Send the browser to Mailchimp's authorization page."""
         self.ensure_one()
         client_id = (
-            self.env["ir.config_parameter"].sudo().get_param("mailchimp_sync.oauth_client_id")
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("mailchimp_sync.oauth_client_id")
         )
         if not client_id:
             raise UserError(
@@ -218,7 +224,9 @@ class MailchimpAccount(models.Model):
                     "Settings → Mailchimp first."
                 )
             )
-        url = oauth.authorize_url(client_id, self._oauth_redirect_uri(), self._oauth_state())
+        url = oauth.authorize_url(
+            client_id, self._oauth_redirect_uri(), self._oauth_state()
+        )
         return {"type": "ir.actions.act_url", "url": url, "target": "self"}
 
     def _oauth_complete(self, code):

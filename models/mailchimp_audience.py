@@ -12,18 +12,21 @@ from .mailchimp_member import _parse_dt
 
 _logger = logging.getLogger(__name__)
 
-MEMBER_FIELDS = ",".join(
-    "members." + f
-    for f in (
-        "id",
-        "email_address",
-        "status",
-        "merge_fields",
-        "last_changed",
-        "web_id",
-        "timestamp_opt",
+MEMBER_FIELDS = (
+    ",".join(
+        "members." + f
+        for f in (
+            "id",
+            "email_address",
+            "status",
+            "merge_fields",
+            "last_changed",
+            "web_id",
+            "timestamp_opt",
+        )
     )
-) + ",total_items"
+    + ",total_items"
+)
 FULL_PULL_EVERY = timedelta(hours=24)
 NEW_RUN_MIN_GAP = timedelta(minutes=5)
 
@@ -99,7 +102,9 @@ class MailchimpAudience(models.Model):
     member_count_odoo = fields.Integer(
         "Members in Odoo", compute="_compute_member_count_odoo"
     )
-    pending_count = fields.Integer("Waiting to be sent", compute="_compute_member_count_odoo")
+    pending_count = fields.Integer(
+        "Waiting to be sent", compute="_compute_member_count_odoo"
+    )
 
     _sql_constraints = [
         (
@@ -111,7 +116,11 @@ class MailchimpAudience(models.Model):
 
     def _compute_member_count_odoo(self):
         Member = self.env["mailchimp.member"]
-        totals = dict(Member._read_group([("audience_id", "in", self.ids)], ["audience_id"], ["__count"]))
+        totals = dict(
+            Member._read_group(
+                [("audience_id", "in", self.ids)], ["audience_id"], ["__count"]
+            )
+        )
         pending = dict(
             Member._read_group(
                 [("audience_id", "in", self.ids), ("need_sync", "=", True)],
@@ -175,7 +184,9 @@ class MailchimpAudience(models.Model):
             if remote["tag"] in by_tag:
                 by_tag[remote["tag"]].write(vals)
             else:
-                by_tag[remote["tag"]] = MergeField.create(dict(vals, audience_id=self.id))
+                by_tag[remote["tag"]] = MergeField.create(
+                    dict(vals, audience_id=self.id)
+                )
         remote_tags = {f["tag"] for f in remote_fields}
         self.merge_field_ids.filtered(lambda f: f.tag not in remote_tags).unlink()
         self._create_default_mappings()
@@ -236,8 +247,10 @@ class MailchimpAudience(models.Model):
     def _start_run(self, trigger="manual", full=False):
         self.ensure_one()
         now = fields.Datetime.now()
-        full = full or not self.pull_cursor or (
-            not self.last_full_pull or self.last_full_pull < now - FULL_PULL_EVERY
+        full = (
+            full
+            or not self.pull_cursor
+            or (not self.last_full_pull or self.last_full_pull < now - FULL_PULL_EVERY)
         )
         log = self.env["mailchimp.sync.log"].create(
             {
@@ -365,7 +378,8 @@ class MailchimpAudience(models.Model):
             kind = "info"
         else:
             message = self.env._(
-                "Sync done: %(sent)s sent, %(read)s read from Mailchimp, %(err)s errors.",
+                "Sync done: %(sent)s sent, %(read)s read from Mailchimp, "
+                "%(err)s errors.",
                 sent=log.pushed,
                 read=log.pulled,
                 err=log.errors,
@@ -440,7 +454,9 @@ class MailchimpAudience(models.Model):
         )
         for member in gone:
             log._add_line(member, "info", "Deleted in Mailchimp: sync turned off.")
-        gone.write({"status": "archived", "need_sync": False, "archived_by_odoo": False})
+        gone.write(
+            {"status": "archived", "need_sync": False, "archived_by_odoo": False}
+        )
         gone.partner_id.filtered(
             lambda p: p.mailchimp_audience_id == self
         ).with_context(mailchimp_no_sync=True).write({"mailchimp_sync": False})
@@ -452,7 +468,9 @@ class MailchimpAudience(models.Model):
         Member = self.env["mailchimp.member"]
         Partner = self.env["res.partner"].with_context(mailchimp_no_sync=True)
         hashes = [m["id"] for m in page]
-        rows = Member.search([("audience_id", "=", self.id), ("mailchimp_id", "in", hashes)])
+        rows = Member.search(
+            [("audience_id", "=", self.id), ("mailchimp_id", "in", hashes)]
+        )
         by_hash = {r.mailchimp_id: r for r in rows}
         emails = {m["id"]: email_normalize(m.get("email_address") or "") for m in page}
         missing = [emails[h] for h in hashes if h not in by_hash and emails[h]]
@@ -466,7 +484,9 @@ class MailchimpAudience(models.Model):
             for partner in Partner.search(
                 [("email_normalized", "in", missing)], order="id"
             ):
-                by_email_partner.setdefault(partner.email_normalized, []).append(partner)
+                by_email_partner.setdefault(partner.email_normalized, []).append(
+                    partner
+                )
         if log.kind == "full" or self.pull_full:
             rows.write({"full_pull_mark": log.id})
         mappings = self.mapping_ids.filtered(lambda m: m.direction != "odoo_to_mc")
@@ -485,15 +505,25 @@ class MailchimpAudience(models.Model):
                             log._add_line(
                                 Member.new({"partner_id": other.id, "email": email}),
                                 "duplicate",
-                                "Same email as contact #%s, which is linked instead."
-                                % partner.id,
+                                f"Same email as contact #{partner.id}, "
+                                "which is linked instead.",
                             )
                     if partner:
-                        row = Member.create({"audience_id": self.id, "partner_id": partner.id, "need_sync": False})
+                        row = Member.create(
+                            {
+                                "audience_id": self.id,
+                                "partner_id": partner.id,
+                                "need_sync": False,
+                            }
+                        )
                 if row and (self.pull_full or log.kind == "full"):
                     row.full_pull_mark = log.id
             if not row:
-                if self.create_partners and email and remote.get("status") != "archived":
+                if (
+                    self.create_partners
+                    and email
+                    and remote.get("status") != "archived"
+                ):
                     to_create.append(remote)
                 continue
             self._apply_remote_member(row, remote, mappings, log)
@@ -519,7 +549,11 @@ class MailchimpAudience(models.Model):
                     remote.get("email_address"),
                     message=self.env._("Unsubscribed in Mailchimp (%s).", self.name),
                 )
-            if status == "archived" and partner and partner.mailchimp_audience_id == self:
+            if (
+                status == "archived"
+                and partner
+                and partner.mailchimp_audience_id == self
+            ):
                 vals["archived_by_odoo"] = False
                 partner.mailchimp_sync = False
                 log._add_line(row, "info", "Deleted in Mailchimp: sync turned off.")
@@ -529,7 +563,9 @@ class MailchimpAudience(models.Model):
 
     def _apply_merge_values(self, row, partner, remote, mappings, changed):
         """Write Mailchimp's merge values to the partner under the conflict policy."""
-        remote_vals = self._odoo_vals_from_merge(partner, remote.get("merge_fields") or {}, mappings)
+        remote_vals = self._odoo_vals_from_merge(
+            partner, remote.get("merge_fields") or {}, mappings
+        )
         diff = {
             fname: value
             for fname, value in remote_vals.items()
@@ -540,7 +576,11 @@ class MailchimpAudience(models.Model):
         policy = self.conflict_policy
         if policy == "recent":
             odoo_changed = row.odoo_changed_at
-            policy = "mailchimp" if not odoo_changed or (changed and changed >= odoo_changed) else "odoo"
+            policy = (
+                "mailchimp"
+                if not odoo_changed or (changed and changed >= odoo_changed)
+                else "odoo"
+            )
         if policy == "mailchimp":
             partner.write(diff)
         else:
@@ -567,8 +607,12 @@ class MailchimpAudience(models.Model):
         if first is not None or last is not None:
             current_first, current_last = split_name(partner.name)
             name = " ".join(
-                p for p in (current_first if first is None else first,
-                            current_last if last is None else last) if p
+                p
+                for p in (
+                    current_first if first is None else first,
+                    current_last if last is None else last,
+                )
+                if p
             )
             if name:
                 vals["name"] = name
@@ -580,7 +624,11 @@ class MailchimpAudience(models.Model):
             return value or False
         if field.type in ("integer", "float", "monetary"):
             try:
-                return field.type == "integer" and int(float(value or 0)) or float(value or 0)
+                return (
+                    field.type == "integer"
+                    and int(float(value or 0))
+                    or float(value or 0)
+                )
             except ValueError:
                 return None
         if field.type in ("date", "datetime"):
@@ -596,16 +644,22 @@ class MailchimpAudience(models.Model):
         if field.type == "many2one":
             if not value:
                 return False
-            found = self.env[field.comodel_name].name_search(value, operator="=", limit=1)
+            found = self.env[field.comodel_name].name_search(
+                value, operator="=", limit=1
+            )
             return found[0][0] if found else None
         return None
 
     def _address_vals(self, address):
         if not isinstance(address, dict) or not address.get("addr1"):
             return {}
-        country = self.env["res.country"].search(
-            [("code", "=", (address.get("country") or "").upper())], limit=1
-        ) if address.get("country") else self.env["res.country"]
+        country = (
+            self.env["res.country"].search(
+                [("code", "=", (address.get("country") or "").upper())], limit=1
+            )
+            if address.get("country")
+            else self.env["res.country"]
+        )
         vals = {
             "street": address.get("addr1") or False,
             "street2": address.get("addr2") or False,
@@ -616,7 +670,8 @@ class MailchimpAudience(models.Model):
             vals["country_id"] = country.id
         if address.get("state"):
             state = self.env["res.country.state"].search(
-                [("code", "=", address["state"])] + ([("country_id", "=", country.id)] if country else []),
+                [("code", "=", address["state"])]
+                + ([("country_id", "=", country.id)] if country else []),
                 limit=1,
             )
             if state:

@@ -76,7 +76,9 @@ class MailchimpFieldMapping(models.Model):
                 continue
             if not mapping.field_name:
                 raise ValidationError(
-                    self.env._("Choose the contact field mapped to %s.", mapping.merge_tag)
+                    self.env._(
+                        "Choose the contact field mapped to %s.", mapping.merge_tag
+                    )
                 )
             model = partner_model
             for part in mapping.field_name.split("."):

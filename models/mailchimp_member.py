@@ -130,6 +130,46 @@ class MailchimpMember(models.Model):
             return dict(field._description_selection(self.env)).get(value, value)
         return value
 
+    @api.model
+    def _merge_payload(self, partner, mappings, extra_fields=None):
+        """``(merge_fields, [(tag, reason left out)])`` for one partner.
+
+        :param extra_fields: merge fields sent with no value (required ones
+            nobody maps get their type's default)
+        """
+        extra_fields = extra_fields or self.env["mailchimp.merge.field"]
+        merge_fields = [f._as_dict() for f in mappings.merge_field_id | extra_fields]
+        values = self._partner_values(partner, mappings)
+        values.update(dict.fromkeys(extra_fields.mapped("tag")))
+        skipped = []
+        for tag, value in values.items():
+            if isinstance(value, Unparsable):
+                values[tag] = None
+                skipped.append((tag, f"phone '{value}' cannot be parsed"))
+        merge, refused = build_merge_fields(
+            merge_fields, values, default_region=partner.country_id.code or None
+        )
+        return merge, skipped + refused
+
+    def _push_refusal(self, email, blacklisted, winners):
+        """``(reason, kind)`` when this member must not be sent, else None."""
+        if not email:
+            return "Invalid or missing email address.", "skipped"
+        if email in blacklisted:
+            return "The email is blacklisted in Odoo (mail.blacklist).", "skipped"
+        winner = winners.get(email)
+        if winner and winner != self.partner_id.id:
+            return (
+                f"Duplicate email: {email} is already sent for contact #{winner}.",
+                "duplicate",
+            )
+        if self.status == "archived" and not self.archived_by_odoo:
+            return (
+                "Archived in Mailchimp: restore the contact in Mailchimp first.",
+                "skipped",
+            )
+        return None
+
     # ------------------------------------------------------------------ push
     def _push(self, log):
         """Push one batch (at most 500 members of one audience).
@@ -149,11 +189,7 @@ class MailchimpMember(models.Model):
         unmapped_required = audience.merge_field_ids.filtered(
             lambda f: f.required and f not in mappings.merge_field_id
         )
-        merge_fields = [
-            f._as_dict() for f in mappings.merge_field_id | unmapped_required
-        ]
         members = self.with_context(prefetch_fields=True)
-        partners = members.partner_id
 
         emails = {m: email_normalize(m.partner_id.email or "") for m in members}
         blacklisted = set(
@@ -170,40 +206,17 @@ class MailchimpMember(models.Model):
             if not partner or not partner.active or not partner.mailchimp_sync:
                 member._push_untick(known_batch, archives)
                 continue
-            if not email:
-                member._skip(log, "Invalid or missing email address.")
+            refusal = member._push_refusal(email, blacklisted, winners)
+            if refusal:
+                member._skip(log, *refusal)
                 continue
-            if email in blacklisted:
-                member._skip(log, "The email is blacklisted in Odoo (mail.blacklist).")
-                continue
-            winner = winners.get(email)
-            if winner and winner != partner.id:
-                member._skip(
-                    log,
-                    "Duplicate email: %s is already sent for contact #%s." % (email, winner),
-                    kind="duplicate",
-                )
-                continue
-            if member.status == "archived" and not member.archived_by_odoo:
-                member._skip(
-                    log, "Archived in Mailchimp: restore the contact in Mailchimp first."
-                )
-                continue
-            values = self._partner_values(partner, mappings)
-            values.update(dict.fromkeys(unmapped_required.mapped("tag")))
-            for tag, value in values.items():
-                if isinstance(value, Unparsable):
-                    values[tag] = None
-                    log._add_line(member, "skipped", f"{tag}: phone '{value}' left out")
-            merge, skipped = build_merge_fields(
-                merge_fields,
-                values,
-                default_region=partner.country_id.code or None,
-            )
+            merge, skipped = self._merge_payload(partner, mappings, unmapped_required)
             for tag, reason in skipped:
                 log._add_line(member, "skipped", f"{tag}: {reason}")
             payload = {"email_address": email, "merge_fields": merge}
-            known = member.mailchimp_id and member.status and member.status != "archived"
+            known = (
+                member.mailchimp_id and member.status and member.status != "archived"
+            )
             if known and member.email and email_normalize(member.email) != email:
                 patches.append((member, payload))
             elif known:
@@ -257,18 +270,25 @@ class MailchimpMember(models.Model):
             entry = batch.get(email)
             if not entry:
                 continue
-            if error.get("error_code") == "ERROR_CONTACT_EXISTS" and not update_existing:
+            if (
+                error.get("error_code") == "ERROR_CONTACT_EXISTS"
+                and not update_existing
+            ):
                 exists[email] = entry
                 continue
             message = error.get("error") or "Mailchimp refused the member."
             if error.get("field"):
-                message += " (%s: %s)" % (error["field"], error.get("field_message") or "")
+                message += " ({}: {})".format(
+                    error["field"],
+                    error.get("field_message") or "",
+                )
             entry[0]._mark_error(message, log, now)
         return exists
 
     def _mark_synced(self, remote, now, created=False):
         vals = {
-            "mailchimp_id": remote.get("id") or subscriber_hash(remote.get("email_address")),
+            "mailchimp_id": remote.get("id")
+            or subscriber_hash(remote.get("email_address")),
             "web_id": remote.get("web_id") or self.web_id,
             "email": remote.get("email_address"),
             "status": remote.get("status") or self.status,
@@ -295,13 +315,21 @@ class MailchimpMember(models.Model):
         log._add_line(self, "error", message)
 
     def _skip(self, log, reason, kind="skipped"):
-        self.write({"need_sync": False, "last_error": reason, "last_error_date": fields.Datetime.now()})
+        self.write(
+            {
+                "need_sync": False,
+                "last_error": reason,
+                "last_error_date": fields.Datetime.now(),
+            }
+        )
         log._add_line(self, kind, reason)
 
     def _push_email_change(self, client, payload, log, now):
         """Update the member in place through its old hash: history is kept."""
         try:
-            remote = client.update_member(self.audience_id.mailchimp_id, self.mailchimp_id, payload)
+            remote = client.update_member(
+                self.audience_id.mailchimp_id, self.mailchimp_id, payload
+            )
         except MailchimpError as error:
             if error.retryable:
                 raise
@@ -313,12 +341,19 @@ class MailchimpMember(models.Model):
     def _push_untick(self, known_batch, archives):
         """The contact left the sync: apply the audience's policy."""
         policy = self.audience_id.untick_policy
-        if not self.mailchimp_id or self.status in ("archived", "unsubscribed", "cleaned") or policy == "keep":
+        if (
+            not self.mailchimp_id
+            or self.status in ("archived", "unsubscribed", "cleaned")
+            or policy == "keep"
+        ):
             self.need_sync = False
             return
         if policy == "unsubscribe":
             email = email_normalize(self.email or "") or self.email
-            known_batch[email] = (self, {"email_address": email, "status": "unsubscribed", "merge_fields": {}})
+            known_batch[email] = (
+                self,
+                {"email_address": email, "status": "unsubscribed", "merge_fields": {}},
+            )
         else:
             archives.append(self)
 

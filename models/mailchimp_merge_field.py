@@ -32,7 +32,9 @@ class MailchimpMergeField(models.Model):
     type = fields.Selection(MERGE_TYPES, required=True, default="text")
     required = fields.Boolean()
     display_order = fields.Integer()
-    choices = fields.Text("Choices (JSON)", help="JSON list of the choices of a radio or drop-down field.")
+    choices = fields.Text(
+        "Choices (JSON)", help="JSON list of the choices of a radio or drop-down field."
+    )
     choices_display = fields.Char(compute="_compute_choices_display", string="Choices")
     phone_format = fields.Char(help="US or none (international).")
     default_value = fields.Char()

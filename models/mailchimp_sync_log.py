@@ -54,7 +54,7 @@ class MailchimpSyncLog(models.Model):
     def _compute_name(self):
         kinds = dict(self._fields["kind"]._description_selection(self.env))
         for log in self:
-            log.name = "%s — %s — %s" % (
+            log.name = "{} — {} — {}".format(
                 log.audience_id.name or "",
                 kinds.get(log.kind, ""),
                 fields.Datetime.to_string(log.date_start) or "",
@@ -86,7 +86,9 @@ class MailchimpSyncLog(models.Model):
         self.write({"error_message": message, "errors": self.errors + 1})
 
     def _close(self, failed=False):
-        self.write({"state": "failed" if failed else "done", "date_end": fields.Datetime.now()})
+        self.write(
+            {"state": "failed" if failed else "done", "date_end": fields.Datetime.now()}
+        )
 
 
 class MailchimpSyncLogLine(models.Model):
@@ -94,7 +96,9 @@ class MailchimpSyncLogLine(models.Model):
     _description = "Mailchimp Sync Log Line"
     _order = "id"
 
-    log_id = fields.Many2one("mailchimp.sync.log", required=True, ondelete="cascade", index=True)
+    log_id = fields.Many2one(
+        "mailchimp.sync.log", required=True, ondelete="cascade", index=True
+    )
     kind = fields.Selection(
         [
             ("skipped", "Skipped"),

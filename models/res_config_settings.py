@@ -1,6 +1,13 @@
 from odoo import fields, models
 
-SYNC_INTERVALS = [("1", "1 hour"), ("2", "2 hours"), ("4", "4 hours"), ("8", "8 hours"), ("12", "12 hours"), ("24", "24 hours")]
+SYNC_INTERVALS = [
+    ("1", "1 hour"),
+    ("2", "2 hours"),
+    ("4", "4 hours"),
+    ("8", "8 hours"),
+    ("12", "12 hours"),
+    ("24", "24 hours"),
+]
 
 
 class ResConfigSettings(models.TransientModel):
@@ -31,7 +38,9 @@ class ResConfigSettings(models.TransientModel):
 
     def set_values(self):
         super().set_values()
-        cron = self.env.ref("mailchimp_sync.ir_cron_mailchimp_sync", raise_if_not_found=False)
+        cron = self.env.ref(
+            "mailchimp_sync.ir_cron_mailchimp_sync", raise_if_not_found=False
+        )
         hours = int(self.mailchimp_sync_interval or 1)
         if cron and (cron.interval_type, cron.interval_number) != ("hours", hours):
             cron.sudo().write({"interval_type": "hours", "interval_number": hours})

@@ -53,8 +53,10 @@ class ResPartner(models.Model):
 
     @tools.ormcache()
     def _mailchimp_mapped_fields(self):
-        mappings = self.env["mailchimp.field.mapping"].sudo().search(
-            [("direction", "!=", "mc_to_odoo")]
+        mappings = (
+            self.env["mailchimp.field.mapping"]
+            .sudo()
+            .search([("direction", "!=", "mc_to_odoo")])
         )
         return frozenset(mappings._partner_fields())
 
@@ -72,10 +74,15 @@ class ResPartner(models.Model):
         for partner in flagged.filtered(lambda p: not p.mailchimp_audience_id):
             audience = partner._mailchimp_default_audience()
             if audience:
-                partner.with_context(mailchimp_no_sync=True).mailchimp_audience_id = audience
+                partner.with_context(
+                    mailchimp_no_sync=True
+                ).mailchimp_audience_id = audience
         vals_list = []
         for partner in flagged.filtered("mailchimp_audience_id"):
-            if partner.mailchimp_audience_id not in partner.mailchimp_member_ids.audience_id:
+            if (
+                partner.mailchimp_audience_id
+                not in partner.mailchimp_member_ids.audience_id
+            ):
                 vals_list.append(
                     {
                         "audience_id": partner.mailchimp_audience_id.id,
@@ -90,13 +97,17 @@ class ResPartner(models.Model):
     def action_mailchimp_sync_now(self):
         """Push these contacts now (one batch call per 500)."""
         self._mailchimp_ensure_members()
-        members = self.mailchimp_member_ids.filtered(lambda m: m.audience_id.account_id.state == "connected")
+        members = self.mailchimp_member_ids.filtered(
+            lambda m: m.audience_id.account_id.state == "connected"
+        )
         members.write({"need_sync": True})
         Log = self.env["mailchimp.sync.log"]
         errors = 0
         for audience in members.audience_id:
             log = Log.create({"audience_id": audience.id})
-            audience_members = members.filtered(lambda m, a=audience: m.audience_id == a)
+            audience_members = members.filtered(
+                lambda m, a=audience: m.audience_id == a
+            )
             try:
                 for start in range(0, len(audience_members), 500):
                     batch = audience_members[start : start + 500]
@@ -110,10 +121,14 @@ class ResPartner(models.Model):
                 continue
             log._close()
             errors += log.errors
-        message = self.env._("Sent to Mailchimp.") if not errors else self.env._(
-            "Some contacts could not be sent: see their Mailchimp tab."
+        message = (
+            self.env._("Sent to Mailchimp.")
+            if not errors
+            else self.env._("Some contacts could not be sent: see their Mailchimp tab.")
         )
-        return self.env["mailchimp.account"]._notify(message, "warning" if errors else "success")
+        return self.env["mailchimp.account"]._notify(
+            message, "warning" if errors else "success"
+        )
 
     def action_mailchimp_enable(self):
         self.write({"mailchimp_sync": True})

@@ -116,16 +116,19 @@ def _problem_from(text):
 def error_from_response(status, body, secrets=()):
     """Build a :class:`MailchimpError` from an HTTP status and a body."""
     problem = _problem_from(body)
-    title = problem.get("title") or requests.status_codes._codes.get(
-        status, ("Error",)
-    )[0].replace("_", " ").title()
+    title = (
+        problem.get("title")
+        or requests.status_codes._codes.get(status, ("Error",))[0]
+        .replace("_", " ")
+        .title()
+    )
     detail = problem.get("detail") or ""
     errors = problem.get("errors") or []
     if status == 401:
         kind = "auth"
         message = (
-            "Mailchimp refused the credentials (401 %s). Check the API key or "
-            "reconnect the account." % title
+            f"Mailchimp refused the credentials (401 {title}). Check the API key or "
+            "reconnect the account."
         )
     elif status == 429:
         kind = "rate_limit"
@@ -312,7 +315,9 @@ class MailchimpClient:
         return self.call(self.sdk.lists.create_list, body)
 
     def iter_merge_fields(self, list_id):
-        return self.iterate(self.sdk.lists.get_list_merge_fields, "merge_fields", list_id)
+        return self.iterate(
+            self.sdk.lists.get_list_merge_fields, "merge_fields", list_id
+        )
 
     def add_merge_field(self, list_id, body):
         return self.call(self.sdk.lists.add_list_merge_field, list_id, body)
@@ -321,7 +326,7 @@ class MailchimpClient:
     def batch_upsert(self, list_id, members, update_existing=True):
         """``POST /lists/{id}``: at most 500 members in one call."""
         if len(members) > BATCH_SIZE:
-            raise ValueError("At most %d members per batch call" % BATCH_SIZE)
+            raise ValueError(f"At most {BATCH_SIZE} members per batch call")
         return self.call(
             self.sdk.lists.batch_list_members,
             list_id,
@@ -360,9 +365,7 @@ class MailchimpClient:
 
     def update_member(self, list_id, member_hash, body):
         """``PATCH``: used to change the email of an existing member in place."""
-        return self.call(
-            self.sdk.lists.update_list_member, list_id, member_hash, body
-        )
+        return self.call(self.sdk.lists.update_list_member, list_id, member_hash, body)
 
     def archive_member(self, list_id, member_hash):
         return self.call(self.sdk.lists.delete_list_member, list_id, member_hash)
@@ -387,7 +390,7 @@ class MailchimpClient:
 
     def batch_segment(self, list_id, segment_id, add=(), remove=()):
         if len(add) > BATCH_SIZE or len(remove) > BATCH_SIZE:
-            raise ValueError("At most %d emails each way per call" % BATCH_SIZE)
+            raise ValueError(f"At most {BATCH_SIZE} emails each way per call")
         return self.call(
             self.sdk.lists.batch_segment_members,
             {"members_to_add": list(add), "members_to_remove": list(remove)},
@@ -419,9 +422,7 @@ class MailchimpClient:
         return self.call(self.sdk.lists.create_list_webhook, list_id, body)
 
     def update_webhook(self, list_id, webhook_id, body):
-        return self.call(
-            self.sdk.lists.update_list_webhook, list_id, webhook_id, body
-        )
+        return self.call(self.sdk.lists.update_list_webhook, list_id, webhook_id, body)
 
     def delete_webhook(self, list_id, webhook_id):
         return self.call(self.sdk.lists.delete_list_webhook, list_id, webhook_id)

@@ -83,7 +83,7 @@ def _address(value):
     address = {k: _text(v) for k, v in value.items() if not _is_empty(v)}
     missing = [key for key in ADDRESS_REQUIRED if not address.get(key)]
     if missing:
-        raise Skip("incomplete address (missing %s)" % ", ".join(missing))
+        raise Skip("incomplete address (missing {})".format(", ".join(missing)))
     return address
 
 
@@ -186,7 +186,7 @@ def member_status(known_status, double_optin):
 
 
 def split_name(name):
-    """``"Ann Lee Smith"`` -> ``("Ann Lee", "Smith")``; a single word is a first name."""
+    """``"Ann Lee Smith"`` -> ``("Ann Lee", "Smith")``; one word is a first name."""
     parts = (name or "").strip().rsplit(" ", 1)
     if len(parts) == 1:
         return parts[0], ""

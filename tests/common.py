@@ -19,8 +19,9 @@ class MailchimpCase(TransactionCase):
         cls.env = cls.env(
             context=dict(cls.env.context, tracking_disable=True, mail_notrack=True)
         )
-        with FakeMailchimp(api_key=API_KEY) as fake, patch(
-            "odoo.addons.mailchimp_sync.services.client._sleep"
+        with (
+            FakeMailchimp(api_key=API_KEY) as fake,
+            patch("odoo.addons.mailchimp_sync.services.client._sleep"),
         ):
             cls.list_id = fake.add_list("Newsletter")
             cls.account = cls.env["mailchimp.account"].create(

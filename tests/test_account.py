@@ -43,7 +43,9 @@ class TestAccountConnection(MailchimpCase):
         account = self.new_account("0123456789abcdef0123456789abcdef")
         self.assertFalse(account.data_center)
         self.assertFailedConnection(account, "data center")
-        self.assertFalse(self.fake.calls, "nothing is sent with a key without a data center")
+        self.assertFalse(
+            self.fake.calls, "nothing is sent with a key without a data center"
+        )
 
     def test_unreachable_host(self):
         account = self.new_account("0123456789abcdef0123456789abcdef-us99")
@@ -98,7 +100,9 @@ class TestAccountConnection(MailchimpCase):
     def test_oauth_connect(self):
         self.fake.oauth_codes["good-code"] = "oauth-token-1"
         self.fake.oauth_tokens.add("oauth-token-1")
-        self.env["ir.config_parameter"].set_param("mailchimp_sync.oauth_client_id", "cid")
+        self.env["ir.config_parameter"].set_param(
+            "mailchimp_sync.oauth_client_id", "cid"
+        )
         account = self.new_account(False)
         action = account.action_oauth_connect()
         self.assertIn("login.mailchimp.com/oauth2/authorize", action["url"])
@@ -106,7 +110,9 @@ class TestAccountConnection(MailchimpCase):
         self.assertIn(state.split(".")[1], action["url"])
         self.assertEqual(account._oauth_check_state(state), account)
         self.assertFalse(account._oauth_check_state(state + "x"))
-        self.assertFalse(account._oauth_check_state(f"{self.account.id}.{state.split('.')[1]}"))
+        self.assertFalse(
+            account._oauth_check_state(f"{self.account.id}.{state.split('.')[1]}")
+        )
         self.assertTrue(account._oauth_complete("good-code"))
         self.assertEqual(account.auth_method, "oauth")
         self.assertEqual(account.data_center, "us6")

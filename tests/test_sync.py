@@ -33,8 +33,12 @@ class TestPush(MailchimpCase):
         self.assertTrue(partner.mailchimp_need_sync)
         log = self.sync()
         self.assertEqual(self.upserts(), 1)
-        self.assertEqual(self.fake.calls[-1].body["members"][0]["email_address"], partner.email)
-        self.assertEqual(len(self.fake.calls[-1].body["members"]), 1, "only the changed one")
+        self.assertEqual(
+            self.fake.calls[-1].body["members"][0]["email_address"], partner.email
+        )
+        self.assertEqual(
+            len(self.fake.calls[-1].body["members"]), 1, "only the changed one"
+        )
         self.assertEqual(log.updated, 1)
         merge = self.fake.member(self.list_id, partner.email)["merge_fields"]
         self.assertEqual((merge["FNAME"], merge["LNAME"]), ("Ann", "Lee"))
@@ -43,7 +47,9 @@ class TestPush(MailchimpCase):
         self.audience.double_optin = True
         self.make_partners(1)
         self.sync()
-        self.assertEqual(self.fake.member(self.list_id, "contact0@example.com")["status"], "pending")
+        self.assertEqual(
+            self.fake.member(self.list_id, "contact0@example.com")["status"], "pending"
+        )
 
     def test_unflagged_partners_are_not_sent(self):
         self.make_partners(2, flagged=False)
@@ -73,16 +79,31 @@ class TestPush(MailchimpCase):
     def test_address_only_when_complete(self):
         complete, partial = self.make_partners(2, country_id=self.country_us.id)
         complete.write(
-            {"street": "1 Main St", "city": "Albany", "state_id": self.state_ny.id, "zip": "12207"}
+            {
+                "street": "1 Main St",
+                "city": "Albany",
+                "state_id": self.state_ny.id,
+                "zip": "12207",
+            }
         )
         partial.write({"street": "2 Main St", "city": "Albany"})
         log = self.sync()
-        address = self.fake.member(self.list_id, complete.email)["merge_fields"]["ADDRESS"]
+        address = self.fake.member(self.list_id, complete.email)["merge_fields"][
+            "ADDRESS"
+        ]
         self.assertEqual(
-            (address["addr1"], address["city"], address["state"], address["zip"], address["country"]),
+            (
+                address["addr1"],
+                address["city"],
+                address["state"],
+                address["zip"],
+                address["country"],
+            ),
             ("1 Main St", "Albany", "NY", "12207", "US"),
         )
-        self.assertFalse(self.fake.member(self.list_id, partial.email)["merge_fields"].get("ADDRESS"))
+        self.assertFalse(
+            self.fake.member(self.list_id, partial.email)["merge_fields"].get("ADDRESS")
+        )
         line = log.line_ids.filtered(lambda line: line.partner_id == partial)
         self.assertIn("incomplete address (missing state, zip)", line.message)
 
@@ -92,13 +113,27 @@ class TestPush(MailchimpCase):
         self.env["mailchimp.field.mapping"].create(
             {
                 "audience_id": self.audience.id,
-                "merge_field_id": self.audience.merge_field_ids.filtered(lambda f: f.tag == "USPHONE").id,
+                "merge_field_id": self.audience.merge_field_ids.filtered(
+                    lambda f: f.tag == "USPHONE"
+                ).id,
                 "field_name": "mobile",
             }
         )
         us, fr, bad = self.make_partners(3)
-        us.write({"country_id": self.country_us.id, "phone": "(212) 555-0100", "mobile": "212 555 0199"})
-        fr.write({"country_id": self.env.ref("base.fr").id, "phone": "01 42 68 53 00", "mobile": "06 12 34 56 78"})
+        us.write(
+            {
+                "country_id": self.country_us.id,
+                "phone": "(212) 555-0100",
+                "mobile": "212 555 0199",
+            }
+        )
+        fr.write(
+            {
+                "country_id": self.env.ref("base.fr").id,
+                "phone": "01 42 68 53 00",
+                "mobile": "06 12 34 56 78",
+            }
+        )
         bad.write({"phone": "12", "mobile": False})
         log = self.sync()
         merge_us = self.fake.member(self.list_id, us.email)["merge_fields"]
@@ -106,8 +141,12 @@ class TestPush(MailchimpCase):
         self.assertEqual(merge_us["USPHONE"], "212-555-0199")
         merge_fr = self.fake.member(self.list_id, fr.email)["merge_fields"]
         self.assertEqual(merge_fr["PHONE"], "+33142685300")
-        self.assertFalse(merge_fr.get("USPHONE"), "a French mobile does not fit a US field")
-        self.assertFalse(self.fake.member(self.list_id, bad.email)["merge_fields"].get("PHONE"))
+        self.assertFalse(
+            merge_fr.get("USPHONE"), "a French mobile does not fit a US field"
+        )
+        self.assertFalse(
+            self.fake.member(self.list_id, bad.email)["merge_fields"].get("PHONE")
+        )
         messages = " ".join(log.line_ids.mapped("message"))
         self.assertIn("not a US number", messages)
         self.assertIn("'12'", messages)
@@ -115,12 +154,16 @@ class TestPush(MailchimpCase):
     def test_required_merge_fields_get_defaults(self):
         self.fake.add_merge_field(self.list_id, "SOURCE", "text", required=True)
         self.fake.add_merge_field(self.list_id, "SCORE", "number", required=True)
-        self.fake.add_merge_field(self.list_id, "TIER", "dropdown", required=True, choices=["Gold", "Silver"])
+        self.fake.add_merge_field(
+            self.list_id, "TIER", "dropdown", required=True, choices=["Gold", "Silver"]
+        )
         self.audience._refresh_merge_fields()
         partner = self.make_partners(1)
         log = self.sync()
         merge = self.fake.member(self.list_id, partner.email)["merge_fields"]
-        self.assertEqual((merge["SOURCE"], merge["SCORE"], merge["TIER"]), ("-", 0, "Gold"))
+        self.assertEqual(
+            (merge["SOURCE"], merge["SCORE"], merge["TIER"]), ("-", 0, "Gold")
+        )
         self.assertEqual(log.errors, 0)
 
     def test_email_change_keeps_the_member(self):
@@ -133,7 +176,9 @@ class TestPush(MailchimpCase):
         new = self.fake.member(self.list_id, "new.address@example.com")
         self.assertEqual(new["web_id"], old["web_id"], "same member, history kept")
         self.assertEqual(len(self.fake.members[self.list_id]), 1)
-        self.assertEqual(self.fake.count("PATCH", rf"/lists/{self.list_id}/members/{old['id']}"), 1)
+        self.assertEqual(
+            self.fake.count("PATCH", rf"/lists/{self.list_id}/members/{old['id']}"), 1
+        )
         self.assertEqual(partner.mailchimp_id, new["id"])
 
     def test_email_change_of_cleaned_member_is_reported(self):
@@ -151,10 +196,14 @@ class TestPush(MailchimpCase):
         self.sync()
         partner.mailchimp_sync = False
         log = self.sync()
-        self.assertEqual(self.fake.member(self.list_id, partner.email)["status"], "archived")
+        self.assertEqual(
+            self.fake.member(self.list_id, partner.email)["status"], "archived"
+        )
         self.assertEqual(partner.mailchimp_status, "archived")
         self.assertEqual(log.archived, 1)
-        self.assertEqual(self.fake.count("DELETE"), 1, "archived, never deleted permanently")
+        self.assertEqual(
+            self.fake.count("DELETE"), 1, "archived, never deleted permanently"
+        )
 
     def test_untick_unsubscribe_policy(self):
         self.audience.untick_policy = "unsubscribe"
@@ -162,7 +211,9 @@ class TestPush(MailchimpCase):
         self.sync()
         partner.mailchimp_sync = False
         self.sync()
-        self.assertEqual(self.fake.member(self.list_id, partner.email)["status"], "unsubscribed")
+        self.assertEqual(
+            self.fake.member(self.list_id, partner.email)["status"], "unsubscribed"
+        )
 
     def test_retry_429_then_ok(self):
         self.make_partners(3)
@@ -195,7 +246,9 @@ class TestPush(MailchimpCase):
         self.fake.forgotten.add(partner.email)
         log = self.sync()
         self.assertIn("permanently deleted", partner.mailchimp_error)
-        self.assertFalse(partner.mailchimp_need_sync, "permanent errors are not retried")
+        self.assertFalse(
+            partner.mailchimp_need_sync, "permanent errors are not retried"
+        )
         self.assertEqual(log.errors, 1)
         partner.name = "Changed Name"
         self.assertTrue(partner.mailchimp_need_sync, "retried once the contact changes")
@@ -203,11 +256,18 @@ class TestPush(MailchimpCase):
     def test_existing_unsubscribed_member_unknown_to_odoo_is_not_resubscribed(self):
         self.audience.pull_cursor = fields.Datetime.now()
         self.audience.last_full_pull = fields.Datetime.now()
-        self.fake.add_member(self.list_id, "contact0@example.com", status="unsubscribed")
+        self.fake.add_member(
+            self.list_id, "contact0@example.com", status="unsubscribed"
+        )
         partner = self.make_partners(1)
         self.sync()
-        self.assertEqual(self.fake.member(self.list_id, partner.email)["status"], "unsubscribed")
-        self.assertEqual(self.fake.member(self.list_id, partner.email)["merge_fields"]["FNAME"], "First0")
+        self.assertEqual(
+            self.fake.member(self.list_id, partner.email)["status"], "unsubscribed"
+        )
+        self.assertEqual(
+            self.fake.member(self.list_id, partner.email)["merge_fields"]["FNAME"],
+            "First0",
+        )
         self.assertEqual(partner.mailchimp_status, "unsubscribed")
 
     def test_partner_sync_now_button(self):
@@ -274,50 +334,72 @@ class TestPull(MailchimpCase):
         if odoo_first:
             self.partner.name = "Odoo Name"
             self.fake.advance(60)
-            self.fake.set_merge(self.list_id, self.partner.email, FNAME="Chimp", LNAME="Name")
+            self.fake.set_merge(
+                self.list_id, self.partner.email, FNAME="Chimp", LNAME="Name"
+            )
         else:
-            self.fake.set_merge(self.list_id, self.partner.email, FNAME="Chimp", LNAME="Name")
+            self.fake.set_merge(
+                self.list_id, self.partner.email, FNAME="Chimp", LNAME="Name"
+            )
             self.partner.name = "Odoo Name"
-            self.partner.mailchimp_member_id.odoo_changed_at = fields.Datetime.now() + timedelta(hours=2)
+            self.partner.mailchimp_member_id.odoo_changed_at = (
+                fields.Datetime.now() + timedelta(hours=2)
+            )
         self.sync()
         remote = self.fake.member(self.list_id, self.partner.email)["merge_fields"]
         return self.partner.name, f"{remote['FNAME']} {remote['LNAME']}"
 
     def test_policy_mailchimp_wins(self):
         self.assertEqual(
-            self.change_name_both_sides("mailchimp", odoo_first=False), ("Chimp Name", "Chimp Name")
+            self.change_name_both_sides("mailchimp", odoo_first=False),
+            ("Chimp Name", "Chimp Name"),
         )
 
     def test_policy_odoo_wins(self):
         self.assertEqual(
-            self.change_name_both_sides("odoo", odoo_first=True), ("Odoo Name", "Odoo Name")
+            self.change_name_both_sides("odoo", odoo_first=True),
+            ("Odoo Name", "Odoo Name"),
         )
 
     def test_policy_most_recent_mailchimp_newer(self):
-        self.partner.mailchimp_member_id.odoo_changed_at = fields.Datetime.now() - timedelta(days=1)
-        self.fake.set_merge(self.list_id, self.partner.email, FNAME="Chimp", LNAME="Name")
+        self.partner.mailchimp_member_id.odoo_changed_at = (
+            fields.Datetime.now() - timedelta(days=1)
+        )
+        self.fake.set_merge(
+            self.list_id, self.partner.email, FNAME="Chimp", LNAME="Name"
+        )
         self.sync()
         self.assertEqual(self.partner.name, "Chimp Name")
-        self.assertFalse(self.partner.mailchimp_need_sync, "the pull does not echo back")
+        self.assertFalse(
+            self.partner.mailchimp_need_sync, "the pull does not echo back"
+        )
 
     def test_policy_most_recent_odoo_newer(self):
         self.assertEqual(
-            self.change_name_both_sides("recent", odoo_first=False), ("Odoo Name", "Odoo Name")
+            self.change_name_both_sides("recent", odoo_first=False),
+            ("Odoo Name", "Odoo Name"),
         )
 
     def test_mailchimp_only_change_with_odoo_wins_is_overwritten(self):
         self.audience.conflict_policy = "odoo"
         self.fake.set_merge(self.list_id, self.partner.email, FNAME="Chimp")
         self.sync()
-        self.assertEqual(self.fake.member(self.list_id, self.partner.email)["merge_fields"]["FNAME"], "First0")
+        self.assertEqual(
+            self.fake.member(self.list_id, self.partner.email)["merge_fields"]["FNAME"],
+            "First0",
+        )
 
     def test_new_mailchimp_member_creates_partner(self):
         self.audience.create_partners = True
         self.fake.add_member(
-            self.list_id, "new.chimp@example.com", merge_fields={"FNAME": "New", "LNAME": "Chimp"}
+            self.list_id,
+            "new.chimp@example.com",
+            merge_fields={"FNAME": "New", "LNAME": "Chimp"},
         )
         log = self.sync()
-        partner = self.env["res.partner"].search([("email", "=", "new.chimp@example.com")])
+        partner = self.env["res.partner"].search(
+            [("email", "=", "new.chimp@example.com")]
+        )
         self.assertEqual(partner.name, "New Chimp")
         self.assertTrue(partner.mailchimp_sync)
         self.assertEqual(partner.mailchimp_status, "subscribed")
@@ -334,12 +416,17 @@ class TestPull(MailchimpCase):
         log = self.sync()
         self.assertEqual(other.mailchimp_member_ids.status, "subscribed")
         self.assertFalse(twin.mailchimp_member_ids)
-        self.assertEqual(log.line_ids.filtered(lambda line: line.kind == "duplicate").partner_id, twin)
+        self.assertEqual(
+            log.line_ids.filtered(lambda line: line.kind == "duplicate").partner_id,
+            twin,
+        )
 
     def test_unknown_member_without_creation_is_ignored(self):
         self.fake.add_member(self.list_id, "stranger@example.com")
         self.sync()
-        self.assertFalse(self.env["res.partner"].search([("email", "=", "stranger@example.com")]))
+        self.assertFalse(
+            self.env["res.partner"].search([("email", "=", "stranger@example.com")])
+        )
 
     def test_deleted_in_mailchimp_turns_flag_off(self):
         self.fake.delete_member(self.list_id, self.partner.email, permanent=True)

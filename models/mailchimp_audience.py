@@ -309,6 +309,12 @@ class MailchimpAudience(models.Model):
             order="id",
         )
 
+    def _last_log(self):
+        self.ensure_one()
+        return self.env["mailchimp.sync.log"].search(
+            [("audience_id", "=", self.id)], order="id desc", limit=1
+        )
+
     def _finish_run(self, failed=False):
         self.current_log_id._close(failed=failed)
         self.write({"current_log_id": False, "pull_running": False})
@@ -352,7 +358,7 @@ class MailchimpAudience(models.Model):
         done = 0
         for audience in locked:
             if not audience.current_log_id:
-                last = audience.log_ids[:1]
+                last = audience._last_log()
                 if last and last.date_start > now - NEW_RUN_MIN_GAP:
                     continue
                 audience._start_run(trigger="cron")
@@ -371,7 +377,7 @@ class MailchimpAudience(models.Model):
         if not self._lock_for_sync():
             raise UserError(self.env._("A sync of this audience is already running."))
         finished = self._run_sync(trigger="manual", full=full, time_budget=20)
-        log = self.log_ids[:1]
+        log = self._last_log()
         if not finished:
             self.env.ref("mailchimp_sync.ir_cron_mailchimp_sync")._trigger()
             message = self.env._("The sync goes on in the background.")
@@ -465,70 +471,85 @@ class MailchimpAudience(models.Model):
         """Match a page of remote members and update Odoo (no push flag set)."""
         if not page:
             return
-        Member = self.env["mailchimp.member"]
-        Partner = self.env["res.partner"].with_context(mailchimp_no_sync=True)
-        hashes = [m["id"] for m in page]
-        rows = Member.search(
-            [("audience_id", "=", self.id), ("mailchimp_id", "in", hashes)]
-        )
-        by_hash = {r.mailchimp_id: r for r in rows}
-        emails = {m["id"]: email_normalize(m.get("email_address") or "") for m in page}
-        missing = [emails[h] for h in hashes if h not in by_hash and emails[h]]
-        by_email_row = {}
-        by_email_partner = {}
-        if missing:
-            for row in Member.search(
-                [("audience_id", "=", self.id), ("email", "in", missing)]
-            ):
-                by_email_row.setdefault(email_normalize(row.email or ""), row)
-            for partner in Partner.search(
-                [("email_normalized", "in", missing)], order="id"
-            ):
-                by_email_partner.setdefault(partner.email_normalized, []).append(
-                    partner
-                )
-        if log.kind == "full" or self.pull_full:
-            rows.write({"full_pull_mark": log.id})
+        rows = self._match_rows(page, log)
+        if self.pull_full:
+            self.env["mailchimp.member"].browse(
+                [r.id for r in rows.values()]
+            ).full_pull_mark = log.id
         mappings = self.mapping_ids.filtered(lambda m: m.direction != "odoo_to_mc")
         to_create = []
         for remote in page:
-            row = by_hash.get(remote["id"])
-            email = emails[remote["id"]]
-            if not row and email:
-                row = by_email_row.get(email)
-                if not row:
-                    candidates = by_email_partner.get(email, [])
-                    linked = [p for p in candidates if p.mailchimp_audience_id == self]
-                    partner = (linked or candidates or [None])[0]
-                    for other in candidates:
-                        if other != partner:
-                            log._add_line(
-                                Member.new({"partner_id": other.id, "email": email}),
-                                "duplicate",
-                                f"Same email as contact #{partner.id}, "
-                                "which is linked instead.",
-                            )
-                    if partner:
-                        row = Member.create(
-                            {
-                                "audience_id": self.id,
-                                "partner_id": partner.id,
-                                "need_sync": False,
-                            }
-                        )
-                if row and (self.pull_full or log.kind == "full"):
-                    row.full_pull_mark = log.id
-            if not row:
-                if (
-                    self.create_partners
-                    and email
-                    and remote.get("status") != "archived"
-                ):
-                    to_create.append(remote)
-                continue
-            self._apply_remote_member(row, remote, mappings, log)
+            row = rows.get(remote["id"])
+            if row:
+                self._apply_remote_member(row, remote, mappings, log)
+            elif (
+                self.create_partners
+                and email_normalize(remote.get("email_address") or "")
+                and remote.get("status") != "archived"
+            ):
+                to_create.append(remote)
         if to_create:
             self._create_partners_from_remote(to_create, mappings, log)
+
+    def _match_rows(self, page, log):
+        """``{remote id: member row}``: by Mailchimp id, then by the email last
+        sent, then by the contact with that email (the one already in this
+        audience, else the lowest id; the others are reported). A few queries
+        per page, none per member."""
+        Member = self.env["mailchimp.member"]
+        hashes = [m["id"] for m in page]
+        rows = {
+            r.mailchimp_id: r
+            for r in Member.search(
+                [("audience_id", "=", self.id), ("mailchimp_id", "in", hashes)]
+            )
+        }
+        emails = {m["id"]: email_normalize(m.get("email_address") or "") for m in page}
+        missing = {emails[h]: h for h in hashes if h not in rows and emails[h]}
+        if not missing:
+            return rows
+        for row in Member.search(
+            [("audience_id", "=", self.id), ("email", "in", list(missing))]
+        ):
+            rows.setdefault(missing.get(email_normalize(row.email or "")), row)
+        candidates = {}
+        for partner in self.env["res.partner"].search(
+            [("email_normalized", "in", list(missing))], order="id"
+        ):
+            candidates.setdefault(partner.email_normalized, []).append(partner)
+        partner_ids = [p.id for group in candidates.values() for p in group]
+        row_by_partner = {
+            r.partner_id: r
+            for r in Member.search(
+                [("audience_id", "=", self.id), ("partner_id", "in", partner_ids)]
+            )
+        }
+        to_create = []
+        for email, remote_id in missing.items():
+            if remote_id in rows or email not in candidates:
+                continue
+            group = candidates[email]
+            linked = [p for p in group if p in row_by_partner]
+            partner = (linked or group)[0]
+            for other in group:
+                if other != partner:
+                    log._add_line(
+                        Member.new({"partner_id": other.id, "email": email}),
+                        "duplicate",
+                        f"Same email as contact #{partner.id}, linked instead.",
+                    )
+            if partner in row_by_partner:
+                rows[remote_id] = row_by_partner[partner]
+            else:
+                to_create.append((remote_id, partner))
+        new_rows = Member.create(
+            [
+                {"audience_id": self.id, "partner_id": p.id, "need_sync": False}
+                for _remote_id, p in to_create
+            ]
+        )
+        rows.update(zip([r for r, _p in to_create], new_rows, strict=True))
+        return rows
 
     def _apply_remote_member(self, row, remote, mappings, log):
         status = remote.get("status")

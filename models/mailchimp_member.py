@@ -93,6 +93,9 @@ class MailchimpMember(models.Model):
             elif mapping.source == "last_name":
                 values[tag] = split_name(partner.name)[1]
             elif mapping.source == "address":
+                if not (partner.street or partner.city or partner.zip):
+                    values[tag] = False
+                    continue
                 values[tag] = {
                     "addr1": partner.street or "",
                     "addr2": partner.street2 or "",
@@ -212,7 +215,7 @@ class MailchimpMember(models.Model):
                 continue
             merge, skipped = self._merge_payload(partner, mappings, unmapped_required)
             for tag, reason in skipped:
-                log._add_line(member, "skipped", f"{tag}: {reason}")
+                log._add_line(member, "omitted", f"{tag}: {reason}")
             payload = {"email_address": email, "merge_fields": merge}
             known = (
                 member.mailchimp_id and member.status and member.status != "archived"

@@ -103,6 +103,7 @@ class MailchimpSyncLogLine(models.Model):
         [
             ("skipped", "Skipped"),
             ("duplicate", "Duplicate"),
+            ("omitted", "Value left out"),
             ("error", "Error"),
             ("info", "Info"),
         ],

@@ -68,7 +68,7 @@ class MailchimpCase(TransactionCase):
     def sync(self, audience=None):
         audience = audience or self.audience
         audience._run_sync()
-        return audience.log_ids[:1]
+        return audience._last_log()
 
     def upserts(self):
         return self.fake.count("POST", r"/lists/[^/]+")

@@ -22,8 +22,7 @@ class TestAccountConnection(MailchimpCase):
         self.assertEqual(self.fake.count("GET", "/"), 1)
 
     def assertFailedConnection(self, account, expected):
-        with self.assertLogs(level=logging.DEBUG) as logs:
-            logging.getLogger("odoo.addons.mailchimp_sync").debug("start")
+        with self.assertLogs("odoo.addons.mailchimp_sync", level=logging.DEBUG) as logs:
             action = account.action_test_connection()
         self.assertEqual(account.state, "error")
         self.assertIn(expected, account.last_error)

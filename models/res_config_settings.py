@@ -37,10 +37,11 @@ class ResConfigSettings(models.TransientModel):
     )
 
     def set_values(self):
-        super().set_values()
+        res = super().set_values()
         cron = self.env.ref(
             "mailchimp_sync.ir_cron_mailchimp_sync", raise_if_not_found=False
         )
         hours = int(self.mailchimp_sync_interval or 1)
         if cron and (cron.interval_type, cron.interval_number) != ("hours", hours):
             cron.sudo().write({"interval_type": "hours", "interval_number": hours})
+        return res

@@ -15,7 +15,6 @@ class ResPartner(models.Model):
     )
     mailchimp_audience_id = fields.Many2one(
         "mailchimp.audience",
-        "Mailchimp Audience",
         copy=False,
         help="Audience of this contact; the company's default audience when empty.",
     )
@@ -23,7 +22,6 @@ class ResPartner(models.Model):
         "mailchimp.member",
         compute="_compute_mailchimp_member_id",
         store=True,
-        string="Mailchimp Member",
     )
     mailchimp_id = fields.Char(
         related="mailchimp_member_id.mailchimp_id", string="Mailchimp ID"

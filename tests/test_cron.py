@@ -34,7 +34,7 @@ class TestCronLock(TransactionCase):
                 }
             )
             cls.account_id, cls.audience_id = account.id, audience.id
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
         super().setUpClass()
 
     @classmethod
@@ -44,7 +44,7 @@ class TestCronLock(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["res.partner"].search([("email", "=", "locked@example.com")]).unlink()
             env["mailchimp.account"].browse(cls.account_id).unlink()
-            cr.commit()
+            cr.commit()  # pylint: disable=invalid-commit
 
     def test_parallel_runs_do_not_double_send(self):
         audience = self.env["mailchimp.audience"].browse(self.audience_id)

@@ -1,0 +1,115 @@
+# Shared helpers of scripts/run.sh and scripts/test.sh (sourced, not run).
+# shellcheck shell=bash
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+LOCAL="$ROOT/.local"
+PGDIR="$LOCAL/pg"
+PGPORT="${MCS_PGPORT:-55432}"
+PYTHON="${PYTHON:-python3}"
+mkdir -p "$LOCAL"
+
+say() { printf '\n=== %s\n' "$*"; }
+
+# Install pinned Python packages once: a stamp keeps the hash of the files.
+install_deps() {
+  local stamp="$LOCAL/deps-$1.sha256" files=("${@:2}") sum
+  sum="$(cat "${files[@]}" | sha256sum | cut -d' ' -f1)"
+  if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
+    return 0
+  fi
+  say "Installing Python dependencies (${files[*]##*/})"
+  local args=()
+  for f in "${files[@]}"; do args+=(-r "$f"); done
+  "$PYTHON" -m pip install --quiet --disable-pip-version-check "${args[@]}"
+  echo "$sum" >"$stamp"
+}
+
+# Odoo 18: ODOO_PATH (a source tree) or an importable `odoo` package.
+# Sets ODOO_ROOT (the folder holding the odoo package) on success.
+find_odoo() {
+  if [ -n "${ODOO_PATH:-}" ]; then
+    if [ ! -f "$ODOO_PATH/odoo/release.py" ]; then
+      echo "ODOO_PATH=$ODOO_PATH is not an Odoo source tree (no odoo/release.py)." >&2
+      return 1
+    fi
+    export PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}"
+  fi
+  local info
+  info="$(cd / && "$PYTHON" -c 'import os, odoo.release as r; print(r.version_info[0], os.path.dirname(os.path.dirname(os.path.abspath(r.__file__))))' 2>/dev/null)" || return 1
+  [ "${info%% *}" = "18" ] || return 1
+  ODOO_ROOT="${info#* }"
+}
+
+odoo_addons_path() {
+  local path="$ODOO_ROOT/odoo/addons"
+  [ -d "$ODOO_ROOT/addons" ] && path="$ODOO_ROOT/addons,$path"
+  echo "$path,$LOCAL/addons"
+}
+
+# The module is named after its folder: Odoo and pytest see the checkout
+# through a link called mailchimp_sync.
+link_addon() {
+  mkdir -p "$LOCAL/addons"
+  ln -sfn "$ROOT" "$LOCAL/addons/mailchimp_sync"
+}
+
+as_pg() {
+  if [ "$(id -u)" = 0 ]; then
+    su postgres -s /bin/bash -c "$(printf '%q ' "$@")"
+  else
+    "$@"
+  fi
+}
+
+pg_bin() {
+  local bin
+  for bin in /usr/lib/postgresql/*/bin; do
+    [ -x "$bin/pg_ctl" ] && { echo "$bin"; return; }
+  done
+  dirname "$(command -v pg_ctl)"
+}
+
+# Start (or reuse) the project's own PostgreSQL cluster in .local/pg.
+start_pg() {
+  local bin
+  bin="$(pg_bin)"
+  if [ ! -f "$PGDIR/data/PG_VERSION" ]; then
+    say "Creating a PostgreSQL cluster in .local/pg"
+    mkdir -p "$PGDIR"
+    [ "$(id -u)" = 0 ] && chown -R postgres "$PGDIR"
+    as_pg "$bin/initdb" -D "$PGDIR/data" -A trust -U postgres >/dev/null
+  fi
+  if ! as_pg "$bin/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1; then
+    as_pg "$bin/pg_ctl" -D "$PGDIR/data" -l "$PGDIR/server.log" -w \
+      -o "-k $PGDIR -p $PGPORT -c listen_addresses=''" start >/dev/null
+  fi
+  # Odoo refuses to connect as the postgres superuser: use a role of its own.
+  "$bin/psql" -h "$PGDIR" -p "$PGPORT" -U postgres -d postgres -qtAc \
+    "SELECT 1 FROM pg_roles WHERE rolname='odoo'" | grep -q 1 ||
+    "$bin/psql" -h "$PGDIR" -p "$PGPORT" -U postgres -d postgres -qc \
+      "CREATE ROLE odoo LOGIN SUPERUSER" >/dev/null
+  PG_BIN="$bin"
+}
+
+# write_config FILE HTTP_PORT
+write_config() {
+  cat >"$1" <<CFG
+[options]
+db_host = $PGDIR
+db_port = $PGPORT
+db_user = odoo
+addons_path = $(odoo_addons_path)
+data_dir = $LOCAL/data
+http_interface = 127.0.0.1
+http_port = $2
+admin_passwd = admin
+CFG
+}
+
+odoo_cmd() {
+  (cd / && "$PYTHON" -m odoo "$@")
+}
+
+drop_db() {
+  "$PG_BIN/dropdb" -h "$PGDIR" -p "$PGPORT" -U odoo --if-exists "$1"
+}

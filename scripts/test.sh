@@ -1,0 +1,57 @@
+#!/usr/bin/env bash
+# The test command: static checks, pure-Python tests, Odoo tests.
+#   ./scripts/test.sh              all tiers
+#   ./scripts/test.sh static|pure|odoo   one tier
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+TIERS="${*:-static pure odoo}"
+DB="mailchimp_sync_test"
+
+install_deps test "$ROOT/requirements.txt" "$ROOT/requirements-test.txt"
+link_addon
+
+if [[ " $TIERS " == *" static "* ]]; then
+  say "Tier 1: static checks"
+  "$PYTHON" -m ruff check .
+  "$PYTHON" -m ruff format --check .
+  (cd "$LOCAL/addons" && "$PYTHON" -m pylint --rcfile="$ROOT/.pylintrc-mandatory" mailchimp_sync)
+  "$PYTHON" "$ROOT/scripts/check_files.py"
+fi
+
+ODOO=""
+if [[ " $TIERS " == *" odoo "* ]]; then
+  if find_odoo; then
+    ODOO=1
+  else
+    echo "Odoo tier SKIPPED: no Odoo 18 found (set ODOO_PATH)"
+  fi
+fi
+
+if [[ " $TIERS " == *" pure "* ]]; then
+  say "Tier 2: pure Python (service layer, no Odoo)"
+  "$PYTHON" -m pytest -q -p no:cacheprovider -p no:odoo --rootdir tests/pure tests/pure
+fi
+
+if [ -n "$ODOO" ]; then
+  say "Tier 3: Odoo 18 ($ODOO_ROOT)"
+  start_pg
+  CFG="$LOCAL/odoo-test.cfg"
+  write_config "$CFG" "${MCS_TEST_HTTP_PORT:-8169}"
+  drop_db "$DB"
+  echo "Installing mailchimp_sync in a new database ($DB)..."
+  LOG="$LOCAL/install.log"
+  odoo_cmd -c "$CFG" -d "$DB" -i mailchimp_sync --stop-after-init \
+    --log-level=info --logfile="$LOG" || { tail -40 "$LOG"; exit 1; }
+  if grep -E ' (WARNING|ERROR|CRITICAL) ' "$LOG"; then
+    echo "The install log has warnings or errors (above): failing." >&2
+    exit 1
+  fi
+  echo "Installed without warnings."
+  # pytest runs from the link's folder so the tests import as
+  # odoo.addons.mailchimp_sync.tests, whatever the checkout is called.
+  cd "$LOCAL/addons"
+  "$PYTHON" -m pytest -p no:cacheprovider -q --rootdir "$LOCAL/addons" \
+    --odoo-config "$CFG" --odoo-database "$DB" \
+    mailchimp_sync/tests --ignore=mailchimp_sync/tests/pure
+fi

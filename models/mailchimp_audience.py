@@ -8,7 +8,7 @@ from odoo.tools import SQL, email_normalize
 
 from ..services import BATCH_SIZE, MailchimpError, split_name
 from .mailchimp_field_mapping import DEFAULT_MAPPINGS
-from .mailchimp_member import _parse_dt
+from .mailchimp_member import _parse_dt, merge_hash
 
 _logger = logging.getLogger(__name__)
 
@@ -438,7 +438,10 @@ class MailchimpAudience(models.Model):
         page = data.get("members") or []
         self._apply_remote_members(page, log)
         log._count("pulled", len(page))
-        if len(page) < 1000:
+        total = data.get("total_items")
+        if len(page) < 1000 or (
+            total is not None and self.pull_offset + len(page) >= total
+        ):
             vals = {"pull_running": False, "pull_cursor": self.pull_before}
             if self.pull_full:
                 self._detect_deleted(log)
@@ -554,11 +557,15 @@ class MailchimpAudience(models.Model):
     def _apply_remote_member(self, row, remote, mappings, log):
         status = remote.get("status")
         changed = _parse_dt(remote.get("last_changed"))
+        remote_hash = merge_hash(remote.get("merge_fields"))
+        if row.status == status and row.remote_hash == remote_hash:
+            return  # this version is already in Odoo (e.g. our own push)
         vals = {
             "mailchimp_id": remote["id"],
             "email": remote.get("email_address"),
             "web_id": remote.get("web_id") or row.web_id,
             "last_changed": changed,
+            "remote_hash": remote_hash,
         }
         partner = row.partner_id.with_context(mailchimp_no_sync=True)
         if status and status != row.status:
@@ -578,14 +585,28 @@ class MailchimpAudience(models.Model):
                 vals["archived_by_odoo"] = False
                 partner.mailchimp_sync = False
                 log._add_line(row, "info", "Deleted in Mailchimp: sync turned off.")
-        row.write(vals)
+        vals = {k: v for k, v in vals.items() if row[k] != v}
+        if vals:
+            row.write(vals)
         if partner and mappings and status != "archived":
             self._apply_merge_values(row, partner, remote, mappings, changed)
 
     def _apply_merge_values(self, row, partner, remote, mappings, changed):
-        """Write Mailchimp's merge values to the partner under the conflict policy."""
+        """Write Mailchimp's merge values to the partner under the conflict policy.
+
+        Values are compared as Odoo would send them (E.164 phones, address
+        parts...), so a difference of format is not a change."""
+        merge = remote.get("merge_fields") or {}
+        sent, _skipped = self.env["mailchimp.member"]._merge_payload(partner, mappings)
+        changed_tags = {
+            tag
+            for tag in mappings.merge_field_id.mapped("tag")
+            if tag in merge and not _same_merge_value(merge[tag], sent.get(tag))
+        }
+        if not changed_tags:
+            return
         remote_vals = self._odoo_vals_from_merge(
-            partner, remote.get("merge_fields") or {}, mappings
+            partner, {tag: merge[tag] for tag in changed_tags}, mappings
         )
         diff = {
             fname: value
@@ -738,6 +759,26 @@ class MailchimpAudience(models.Model):
 
 def _iso(value):
     return value and value.strftime("%Y-%m-%dT%H:%M:%S+00:00") or None
+
+
+def _same_merge_value(remote, sent):
+    """Whether a merge value read from Mailchimp equals the one Odoo sends."""
+    if isinstance(remote, dict) or isinstance(sent, dict):
+        remote, sent = remote or {}, sent or {}
+        if not isinstance(remote, dict) or not isinstance(sent, dict):
+            return False
+        return all(
+            str(remote.get(k) or "").strip() == str(sent.get(k) or "").strip()
+            for k in ("addr1", "addr2", "city", "state", "zip", "country")
+        )
+    if remote in (None, "", False) and sent in (None, "", False, "-"):
+        return True
+    if isinstance(remote, int | float) or isinstance(sent, int | float):
+        try:
+            return float(remote) == float(sent)
+        except (TypeError, ValueError):
+            return False
+    return str(remote).strip() == str(sent).strip()
 
 
 def _differs(partner, fname, value):

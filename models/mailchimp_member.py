@@ -1,7 +1,9 @@
+import hashlib
+import json
 import logging
 
 from odoo import api, fields, models
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 
 from ..services import (
     MailchimpError,
@@ -32,6 +34,12 @@ PERMANENT_MARKERS = (
     "please enter",
     "is already a list member",
 )
+
+
+def merge_hash(merge_fields):
+    """Fingerprint of a member's merge values as Mailchimp returns them."""
+    data = json.dumps(merge_fields or {}, sort_keys=True, default=str)
+    return hashlib.md5(data.encode()).hexdigest()
 
 
 def is_permanent(message):
@@ -69,6 +77,9 @@ class MailchimpMember(models.Model):
     last_error_date = fields.Datetime(copy=False)
     attempt_log_id = fields.Many2one("mailchimp.sync.log", copy=False, index=True)
     full_pull_mark = fields.Integer(copy=False)
+    remote_hash = fields.Char(
+        copy=False, help="Fingerprint of the merge values last seen in Mailchimp."
+    )
 
     _sql_constraints = [
         (
@@ -258,16 +269,15 @@ class MailchimpMember(models.Model):
         result = client.batch_upsert(
             audience.mailchimp_id, members_payload, update_existing=update_existing
         )
-        exists = {}
-        for remote in (result.get("new_members") or []) + (
-            result.get("updated_members") or []
-        ):
-            entry = batch.get((remote.get("email_address") or "").lower())
-            if not entry:
-                continue
-            created = remote in (result.get("new_members") or [])
-            entry[0]._mark_synced(remote, now, created=created)
-            log._count("created" if created else "updated")
+        exists, synced = {}, []
+        for key, created in (("new_members", True), ("updated_members", False)):
+            for remote in result.get(key) or []:
+                entry = batch.get((remote.get("email_address") or "").lower())
+                if entry:
+                    synced.append((entry[0], remote, created))
+        self._mark_synced(synced, now)
+        log._count("created", int(result.get("total_created") or 0))
+        log._count("updated", int(result.get("total_updated") or 0))
         for error in result.get("errors") or []:
             email = (error.get("email_address") or "").lower()
             entry = batch.get(email)
@@ -288,23 +298,55 @@ class MailchimpMember(models.Model):
             entry[0]._mark_error(message, log, now)
         return exists
 
-    def _mark_synced(self, remote, now, created=False):
-        vals = {
-            "mailchimp_id": remote.get("id")
-            or subscriber_hash(remote.get("email_address")),
-            "web_id": remote.get("web_id") or self.web_id,
-            "email": remote.get("email_address"),
-            "status": remote.get("status") or self.status,
-            "last_changed": _parse_dt(remote.get("last_changed")) or now,
-            "need_sync": False,
-            "last_sync": now,
-            "last_error": False,
-            "last_error_date": False,
-            "archived_by_odoo": False,
-        }
-        if created or vals["status"] != self.status:
-            vals.update(consent_date=now, consent_source="odoo")
-        self.write(vals)
+    @api.model
+    def _mark_synced(self, entries, now):
+        """Store what Mailchimp answered for ``[(member, remote, created)]``.
+
+        One SQL UPDATE for the whole batch (the rows have no stored
+        dependents): this is the hot path of a push.
+        """
+        if not entries:
+            return
+        members = self.browse([member.id for member, _r, _c in entries])
+        members.flush_recordset()
+        rows = []
+        for member, remote, created in entries:
+            status = remote.get("status") or member.status
+            rows.append(
+                SQL(
+                    "(%s, %s, %s, %s, %s, %s::timestamp, %s, %s)",
+                    member.id,
+                    remote.get("id") or subscriber_hash(remote.get("email_address")),
+                    remote.get("web_id") or member.web_id or 0,
+                    remote.get("email_address"),
+                    status,
+                    _parse_dt(remote.get("last_changed")) or now,
+                    bool(created or status != member.status),
+                    merge_hash(remote.get("merge_fields")),
+                )
+            )
+        self.env.cr.execute(
+            SQL(
+                """UPDATE mailchimp_member m
+                      SET mailchimp_id = v.mid, web_id = v.web, email = v.email,
+                          status = v.status, last_changed = v.changed,
+                          need_sync = FALSE, last_sync = %(now)s,
+                          last_error = NULL, last_error_date = NULL,
+                          archived_by_odoo = FALSE, remote_hash = v.hash,
+                          consent_date = CASE WHEN v.consent THEN %(now)s
+                                         ELSE m.consent_date END,
+                          consent_source = CASE WHEN v.consent THEN 'odoo'
+                                           ELSE m.consent_source END,
+                          write_date = %(now)s, write_uid = %(uid)s
+                     FROM (VALUES %(rows)s)
+                       AS v(id, mid, web, email, status, changed, consent, hash)
+                    WHERE m.id = v.id""",
+                now=now,
+                uid=self.env.uid,
+                rows=SQL(", ").join(rows),
+            )
+        )
+        members.invalidate_recordset()
 
     def _mark_error(self, message, log, now):
         permanent = is_permanent(message)
@@ -338,7 +380,7 @@ class MailchimpMember(models.Model):
                 raise
             self._mark_error(str(error), log, now)
             return
-        self._mark_synced(remote, now)
+        self._mark_synced([(self, remote, False)], now)
         log._count("updated")
 
     def _push_untick(self, known_batch, archives):

@@ -15,6 +15,7 @@ TEXT_MAX_BYTES = 255
 ADDRESS_REQUIRED = ("addr1", "city", "state", "zip")
 URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 ZIP_RE = re.compile(r"^\d{5}$")
+E164_RE = re.compile(r"^\+[1-9]\d{7,14}$")
 # subscribed/pending only for members Mailchimp has never seen; any other known
 # status is sent back unchanged so Odoo never re-subscribes anybody.
 NEVER_RESUBSCRIBE = frozenset({"unsubscribed", "cleaned", "archived", "transactional"})
@@ -61,6 +62,8 @@ def _date(value):
 
 def format_phone(value, phone_format=None, default_region=None):
     """E.164 for international fields, ``NNN-NNN-NNNN`` for US-format fields."""
+    if (phone_format or "").upper() != "US" and E164_RE.match(str(value)):
+        return str(value)  # already E.164 (Odoo's phone_validation output)
     try:
         number = phonenumbers.parse(str(value), default_region)
     except phonenumbers.NumberParseException:

@@ -14,7 +14,7 @@ import re
 import uuid
 from collections import namedtuple
 from datetime import datetime, timedelta, timezone
-from urllib.parse import parse_qsl, urlparse
+from urllib.parse import parse_qsl, unquote, urlparse
 
 import requests
 import requests_mock
@@ -399,6 +399,7 @@ class FakeMailchimp:
 
     def _find_member(self, list_id, ref):
         self._list(list_id)
+        ref = unquote(ref)
         key = md5(ref) if "@" in ref else ref
         member = self.members[list_id].get(key)
         if member is None:

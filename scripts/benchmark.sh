@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Benchmark of the sync at N contacts (not part of the tests' pass/fail):
+#   ./scripts/benchmark.sh 1000 10000 100000
+# Writes benchmark/results.md (the README's Performance table).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+[ $# -gt 0 ] || set -- 1000 10000
+find_odoo || { echo "The benchmark needs Odoo 18 (set ODOO_PATH)." >&2; exit 1; }
+install_deps test "$ROOT/requirements.txt" "$ROOT/requirements-test.txt"
+link_addon
+start_pg
+CFG="$LOCAL/odoo-bench.cfg"
+write_config "$CFG" 8269
+for n in "$@"; do
+  drop_db "mailchimp_sync_bench_$n"
+  echo "Preparing database mailchimp_sync_bench_$n..."
+  odoo_cmd -c "$CFG" -d "mailchimp_sync_bench_$n" -i mailchimp_sync \
+    --without-demo=all --stop-after-init --log-level=warn
+done
+(cd / && "$PYTHON" "$ROOT/benchmark/bench_sync.py" --config "$CFG" "$@")
+for n in "$@"; do drop_db "mailchimp_sync_bench_$n"; done

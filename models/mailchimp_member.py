@@ -145,14 +145,18 @@ class MailchimpMember(models.Model):
         return value
 
     @api.model
-    def _merge_payload(self, partner, mappings, extra_fields=None):
+    def _merge_payload(self, partner, mappings, extra_fields=None, field_dicts=None):
         """``(merge_fields, [(tag, reason left out)])`` for one partner.
 
         :param extra_fields: merge fields sent with no value (required ones
             nobody maps get their type's default)
+        :param field_dicts: the merge fields as dicts, when already computed
+            for a whole batch
         """
         extra_fields = extra_fields or self.env["mailchimp.merge.field"]
-        merge_fields = [f._as_dict() for f in mappings.merge_field_id | extra_fields]
+        merge_fields = field_dicts or [
+            f._as_dict() for f in mappings.merge_field_id | extra_fields
+        ]
         values = self._partner_values(partner, mappings)
         values.update(dict.fromkeys(extra_fields.mapped("tag")))
         skipped = []
@@ -203,6 +207,9 @@ class MailchimpMember(models.Model):
         unmapped_required = audience.merge_field_ids.filtered(
             lambda f: f.required and f not in mappings.merge_field_id
         )
+        field_dicts = [
+            f._as_dict() for f in mappings.merge_field_id | unmapped_required
+        ]
         members = self.with_context(prefetch_fields=True)
 
         emails = {m: email_normalize(m.partner_id.email or "") for m in members}
@@ -224,7 +231,9 @@ class MailchimpMember(models.Model):
             if refusal:
                 member._skip(log, *refusal)
                 continue
-            merge, skipped = self._merge_payload(partner, mappings, unmapped_required)
+            merge, skipped = self._merge_payload(
+                partner, mappings, unmapped_required, field_dicts
+            )
             for tag, reason in skipped:
                 log._add_line(member, "omitted", f"{tag}: {reason}")
             payload = {"email_address": email, "merge_fields": merge}

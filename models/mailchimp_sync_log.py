@@ -94,7 +94,7 @@ class MailchimpSyncLog(models.Model):
 class MailchimpSyncLogLine(models.Model):
     _name = "mailchimp.sync.log.line"
     _description = "Mailchimp Sync Log Line"
-    _order = "id"
+    _order = "id desc"
 
     log_id = fields.Many2one(
         "mailchimp.sync.log", required=True, ondelete="cascade", index=True

@@ -38,6 +38,12 @@ class ResPartner(models.Model):
     mailchimp_error = fields.Text(
         related="mailchimp_member_id.last_error", string="Mailchimp Error"
     )
+    mailchimp_log_line_ids = fields.One2many(
+        "mailchimp.sync.log.line",
+        "partner_id",
+        string="Mailchimp Sync History",
+        groups="mailchimp_sync.group_mailchimp_user",
+    )
     mailchimp_need_sync = fields.Boolean(
         related="mailchimp_member_id.need_sync", string="Waiting for Mailchimp"
     )

@@ -444,3 +444,17 @@ class TestPull(MailchimpCase):
         log = self.sync()
         self.assertEqual(self.fake.count("GET", rf"/lists/{self.list_id}/members"), 3)
         self.assertEqual(log.partners_created, 2500)
+
+
+class TestPartnerHistory(MailchimpCase):
+    def test_partner_sees_why_it_was_not_sent(self):
+        partner = self.make_partners(1)
+        partner.email = "broken@"
+        self.sync()
+        self.assertEqual(partner.mailchimp_log_line_ids.kind, "skipped")
+        self.assertIn(
+            "Invalid or missing email", partner.mailchimp_log_line_ids.message
+        )
+        self.assertEqual(
+            partner.mailchimp_log_line_ids.log_id, self.audience._last_log()
+        )

@@ -243,8 +243,8 @@ def bench(dbname, n):
 
 def markdown(rows):
     out = [
-        "| N | scenario | wall s | CPU s | partners/s | HTTP calls | floor | SQL queries"
-        " | SQL per call | peak MB |",
+        "| N | scenario | wall s | CPU s | partners/s | HTTP calls | floor"
+        " | SQL queries | SQL per call | peak MB |",
         "|---:|---|---:|---:|---:|---:|---|---:|---:|---:|",
     ]
     for r in rows:

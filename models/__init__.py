@@ -5,6 +5,7 @@ from . import mailchimp_merge_field
 from . import mailchimp_field_mapping
 from . import mailchimp_member
 from . import mailchimp_sync_log
+from . import mailchimp_campaign
 from . import res_company
 from . import res_partner
 from . import res_config_settings

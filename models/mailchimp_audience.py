@@ -8,7 +8,7 @@ from odoo.tools import SQL, email_normalize
 
 from ..services import BATCH_SIZE, MailchimpError, split_name
 from .mailchimp_field_mapping import DEFAULT_MAPPINGS
-from .mailchimp_member import _parse_dt, merge_hash
+from .mailchimp_member import _parse_dt, remote_fingerprint
 
 _logger = logging.getLogger(__name__)
 
@@ -23,6 +23,11 @@ MEMBER_FIELDS = (
             "last_changed",
             "web_id",
             "timestamp_opt",
+            "timestamp_signup",
+            "member_rating",
+            "stats",
+            "source",
+            "tags",
         )
     )
     + ",total_items"
@@ -557,7 +562,7 @@ class MailchimpAudience(models.Model):
     def _apply_remote_member(self, row, remote, mappings, log):
         status = remote.get("status")
         changed = _parse_dt(remote.get("last_changed"))
-        remote_hash = merge_hash(remote.get("merge_fields"))
+        remote_hash = remote_fingerprint(remote)
         if row.status == status and row.remote_hash == remote_hash:
             return  # this version is already in Odoo (e.g. our own push)
         vals = {
@@ -566,6 +571,7 @@ class MailchimpAudience(models.Model):
             "web_id": remote.get("web_id") or row.web_id,
             "last_changed": changed,
             "remote_hash": remote_hash,
+            **row._figures_from_remote(remote),
         }
         partner = row.partner_id.with_context(mailchimp_no_sync=True)
         if status and status != row.status:

@@ -3,6 +3,7 @@ import json
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
 
 from ..services import (
@@ -36,9 +37,14 @@ PERMANENT_MARKERS = (
 )
 
 
-def merge_hash(merge_fields):
-    """Fingerprint of a member's merge values as Mailchimp returns them."""
-    data = json.dumps(merge_fields or {}, sort_keys=True, default=str)
+def remote_fingerprint(remote):
+    """Fingerprint of a member's merge values and figures as Mailchimp
+    returns them: an unchanged member is skipped on the next read."""
+    data = json.dumps(
+        [remote.get(key) for key in ("merge_fields", "member_rating", "stats", "tags")],
+        sort_keys=True,
+        default=str,
+    )
     return hashlib.md5(data.encode()).hexdigest()
 
 
@@ -77,6 +83,17 @@ class MailchimpMember(models.Model):
     last_error_date = fields.Datetime(copy=False)
     attempt_log_id = fields.Many2one("mailchimp.sync.log", copy=False, index=True)
     full_pull_mark = fields.Integer(copy=False)
+    member_rating = fields.Selection(
+        [("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")],
+        help="Mailchimp's engagement stars.",
+    )
+    avg_open_rate = fields.Float("Average open rate (%)", digits=(5, 1))
+    avg_click_rate = fields.Float("Average click rate (%)", digits=(5, 1))
+    subscribed_since = fields.Datetime()
+    signup_source = fields.Char()
+    tags = fields.Char()
+    mailchimp_url = fields.Char("Mailchimp page", compute="_compute_mailchimp_url")
+    activity_ids = fields.One2many("mailchimp.member.activity", "member_id")
     remote_hash = fields.Char(
         copy=False, help="Fingerprint of the merge values last seen in Mailchimp."
     )
@@ -88,6 +105,67 @@ class MailchimpMember(models.Model):
             "A contact is a member of an audience once.",
         )
     ]
+
+    @api.depends("web_id", "audience_id.account_id.data_center")
+    def _compute_mailchimp_url(self):
+        for member in self:
+            dc = member.audience_id.account_id.data_center
+            member.mailchimp_url = (
+                dc
+                and member.web_id
+                and f"https://{dc}.admin.mailchimp.com/lists/members/view?id={member.web_id}"
+            )
+
+    @api.model
+    def _figures_from_remote(self, remote):
+        stats = remote.get("stats") or {}
+        rating = remote.get("member_rating")
+        return {
+            "member_rating": str(rating) if rating in (1, 2, 3, 4, 5) else False,
+            "avg_open_rate": (stats.get("avg_open_rate") or 0) * 100,
+            "avg_click_rate": (stats.get("avg_click_rate") or 0) * 100,
+            "subscribed_since": _parse_dt(remote.get("timestamp_opt"))
+            or _parse_dt(remote.get("timestamp_signup")),
+            "signup_source": remote.get("source") or False,
+            "tags": ", ".join(t.get("name", "") for t in remote.get("tags") or [])
+            or False,
+        }
+
+    def action_refresh(self):
+        """Re-read this member and its activity feed from Mailchimp now."""
+        for member in self.filtered("mailchimp_id"):
+            audience = member.audience_id
+            client = audience.account_id._get_client()
+            try:
+                remote = client.get_member(audience.mailchimp_id, member.mailchimp_id)
+                feed = client.get_member_activity(
+                    audience.mailchimp_id, member.mailchimp_id
+                )
+            except MailchimpError as error:
+                raise UserError(str(error)) from None
+            log = self.env["mailchimp.sync.log"].new({"audience_id": audience.id})
+            audience._apply_remote_member(member, remote, audience.mapping_ids, log)
+            member.write(self._figures_from_remote(remote))
+            campaigns = {
+                c.mailchimp_id: c.id
+                for c in self.env["mailchimp.campaign"].search(
+                    [("audience_id", "=", audience.id)]
+                )
+            }
+            self.env["mailchimp.member.activity"]._store(
+                [
+                    {
+                        "member_id": member.id,
+                        "campaign_id": campaigns[event["campaign_id"]],
+                        "action": event.get("action") or event.get("activity_type"),
+                        "timestamp": _parse_dt(event.get("timestamp")),
+                        "url": event.get("url") or False,
+                    }
+                    for event in feed.get("activity") or []
+                    if event.get("campaign_id") in campaigns
+                ]
+            )
+        return True
 
     def _display_status(self):
         return dict(MEMBER_STATUSES).get(self.status, "")
@@ -331,7 +409,7 @@ class MailchimpMember(models.Model):
                     status,
                     _parse_dt(remote.get("last_changed")) or now,
                     bool(created or status != member.status),
-                    merge_hash(remote.get("merge_fields")),
+                    remote_fingerprint(remote),
                 )
             )
         self.env.cr.execute(

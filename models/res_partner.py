@@ -38,6 +38,25 @@ class ResPartner(models.Model):
     mailchimp_error = fields.Text(
         related="mailchimp_member_id.last_error", string="Mailchimp Error"
     )
+    mailchimp_rating = fields.Selection(
+        related="mailchimp_member_id.member_rating", string="Member rating"
+    )
+    mailchimp_open_rate = fields.Float(related="mailchimp_member_id.avg_open_rate")
+    mailchimp_click_rate = fields.Float(related="mailchimp_member_id.avg_click_rate")
+    mailchimp_tags = fields.Char(
+        related="mailchimp_member_id.tags", string="Mailchimp tags"
+    )
+    mailchimp_url = fields.Char(related="mailchimp_member_id.mailchimp_url")
+    mailchimp_history_ids = fields.One2many(
+        "mailchimp.campaign.history",
+        "partner_id",
+        string="Campaign history",
+        groups="mailchimp_sync.group_mailchimp_user",
+    )
+    mailchimp_campaign_count = fields.Integer(
+        compute="_compute_mailchimp_campaign_count",
+        groups="mailchimp_sync.group_mailchimp_user",
+    )
     mailchimp_log_line_ids = fields.One2many(
         "mailchimp.sync.log.line",
         "partner_id",
@@ -54,6 +73,37 @@ class ResPartner(models.Model):
             partner.mailchimp_member_id = partner.mailchimp_member_ids.filtered(
                 lambda m, p=partner: m.audience_id == p.mailchimp_audience_id
             )[:1]
+
+    def _compute_mailchimp_campaign_count(self):
+        counts = dict(
+            self.env["mailchimp.campaign.history"]._read_group(
+                [("partner_id", "in", self.ids)], ["partner_id"], ["__count"]
+            )
+        )
+        for partner in self:
+            partner.mailchimp_campaign_count = counts.get(partner, 0)
+
+    def action_mailchimp_refresh(self):
+        self.mailchimp_member_ids.sudo().action_refresh()
+        return True
+
+    def action_mailchimp_view_member(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_url",
+            "url": self.mailchimp_url,
+            "target": "new",
+        }
+
+    def action_mailchimp_campaigns(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Mailchimp campaigns of %s", self.display_name),
+            "res_model": "mailchimp.campaign.history",
+            "view_mode": "list",
+            "domain": [("partner_id", "=", self.id)],
+        }
 
     @tools.ormcache()
     def _mailchimp_mapped_fields(self):

@@ -270,8 +270,9 @@ class MailchimpClient:
             _scrub(f"Mailchimp request failed: {exc}", self._secrets), kind="network"
         )
 
-    def paginate(self, fn, key, *args, page_size=PAGE_SIZE, **params):
+    def paginate(self, fn, key, *args, page_size=None, **params):
         """Yield pages (lists of items) of a collection endpoint."""
+        page_size = page_size or PAGE_SIZE
         offset = 0
         while True:
             data = self.call(fn, *args, count=page_size, offset=offset, **params)
@@ -404,6 +405,11 @@ class MailchimpClient:
         if since_send_time:
             params["since_send_time"] = since_send_time
         return self.paginate(self.sdk.campaigns.list, "campaigns", **params)
+
+    def iter_sent_to_pages(self, campaign_id):
+        return self.paginate(
+            self.sdk.reports.get_campaign_recipients, "sent_to", campaign_id
+        )
 
     def get_report(self, campaign_id):
         return self.call(self.sdk.reports.get_campaign_report, campaign_id)

@@ -90,6 +90,7 @@ class FakeMailchimp:
         self.segments, self.webhooks = {}, {}
         self.campaigns, self.reports, self.email_activity = {}, {}, {}
         self.member_activity = {}
+        self.sent_to = {}
         self.forgotten = set()
         self.oauth_codes, self.oauth_tokens = {}, set()
         self.calls = []
@@ -283,7 +284,14 @@ class FakeMailchimp:
         return sorted(t["name"] for t in member["tags"]) if member else []
 
     def add_campaign(
-        self, list_id, title, subject="", send_time=None, emails_sent=0, report=None
+        self,
+        list_id,
+        title,
+        subject="",
+        send_time=None,
+        emails_sent=0,
+        report=None,
+        recipients=(),
     ):
         campaign_id = uuid.uuid4().hex[:10]
         self.campaigns[campaign_id] = {
@@ -312,6 +320,7 @@ class FakeMailchimp:
             **(report or {}),
         )
         self.email_activity[campaign_id] = {}
+        self.sent_to[campaign_id] = list(recipients)
         return campaign_id
 
     def add_email_activity(self, campaign_id, email, action, timestamp, url=None):
@@ -618,6 +627,7 @@ class FakeMailchimp:
         ("GET", r"/campaigns", "get_campaigns"),
         ("GET", r"/reports/(?P<cid>[^/]+)", "get_report"),
         ("GET", r"/reports/(?P<cid>[^/]+)/email-activity", "get_email_activity"),
+        ("GET", r"/reports/(?P<cid>[^/]+)/sent-to", "get_sent_to"),
     ]
 
     def _route(self, method, path, query, body):
@@ -1066,4 +1076,24 @@ class FakeMailchimp:
             "emails": self._page(emails, query),
             "campaign_id": cid,
             "total_items": len(emails),
+        }
+
+    def _r_get_sent_to(self, query, body, cid):
+        if cid not in self.sent_to:
+            raise not_found()
+        list_id = self.campaigns[cid]["recipients"]["list_id"]
+        rows = [
+            {
+                "email_id": md5(e),
+                "email_address": e,
+                "status": "sent",
+                "list_id": list_id,
+                "campaign_id": cid,
+            }
+            for e in self.sent_to[cid]
+        ]
+        return 200, {
+            "sent_to": self._page(rows, query),
+            "campaign_id": cid,
+            "total_items": len(rows),
         }

@@ -1,0 +1,342 @@
+import hashlib
+import logging
+from datetime import timedelta
+
+from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
+from odoo.tools import SQL
+
+from ..services import MailchimpError, subscriber_hash
+from .mailchimp_member import _parse_dt
+
+_logger = logging.getLogger(__name__)
+
+ACTIONS = [
+    ("sent", "Sent"),
+    ("open", "Opened"),
+    ("click", "Clicked"),
+    ("bounce", "Bounced"),
+    ("unsub", "Unsubscribed"),
+    ("abuse", "Reported as spam"),
+]
+# Campaigns older than this are not re-read for late activity.
+ACTIVE_DAYS = 30
+
+
+def admin_url(data_center, path):
+    return f"https://{data_center}.admin.mailchimp.com{path}"
+
+
+class MailchimpCampaign(models.Model):
+    _name = "mailchimp.campaign"
+    _description = "Mailchimp Campaign"
+    _order = "send_time desc, id desc"
+    _rec_name = "title"
+
+    audience_id = fields.Many2one(
+        "mailchimp.audience", required=True, ondelete="cascade", index=True
+    )
+    company_id = fields.Many2one(related="audience_id.company_id", store=True)
+    mailchimp_id = fields.Char("Campaign ID", required=True, index=True)
+    web_id = fields.Integer()
+    title = fields.Char()
+    subject = fields.Char()
+    status = fields.Char()
+    send_time = fields.Datetime()
+    emails_sent = fields.Integer()
+    opens = fields.Integer()
+    unique_opens = fields.Integer()
+    clicks = fields.Integer()
+    unique_clicks = fields.Integer()
+    bounces = fields.Integer()
+    unsubscribes = fields.Integer()
+    open_rate = fields.Float(digits=(5, 2), help="Unique opens / emails delivered, %.")
+    click_rate = fields.Float(
+        digits=(5, 2), help="Unique clicks / emails delivered, %."
+    )
+    archive_url = fields.Char()
+    report_url = fields.Char(compute="_compute_report_url")
+
+    _sql_constraints = [
+        (
+            "campaign_uniq",
+            "unique(audience_id, mailchimp_id)",
+            "A campaign is stored once per audience.",
+        )
+    ]
+
+    @api.depends("web_id", "audience_id.account_id.data_center")
+    def _compute_report_url(self):
+        for campaign in self:
+            dc = campaign.audience_id.account_id.data_center
+            campaign.report_url = (
+                dc
+                and campaign.web_id
+                and admin_url(dc, f"/reports/summary?id={campaign.web_id}")
+            )
+
+    def action_open_report(self):
+        self.ensure_one()
+        return {"type": "ir.actions.act_url", "url": self.report_url, "target": "new"}
+
+    @api.model
+    def _vals_from_remote(self, remote, report):
+        settings = remote.get("settings") or {}
+        bounces = report.get("bounces") or {}
+        opens = report.get("opens") or {}
+        clicks = report.get("clicks") or {}
+        return {
+            "web_id": remote.get("web_id") or 0,
+            "title": settings.get("title") or report.get("campaign_title"),
+            "subject": settings.get("subject_line") or report.get("subject_line"),
+            "status": remote.get("status"),
+            "send_time": _parse_dt(remote.get("send_time")),
+            "emails_sent": remote.get("emails_sent") or report.get("emails_sent") or 0,
+            "opens": opens.get("opens_total") or 0,
+            "unique_opens": opens.get("unique_opens") or 0,
+            "clicks": clicks.get("clicks_total") or 0,
+            "unique_clicks": clicks.get("unique_clicks") or 0,
+            "bounces": (bounces.get("hard_bounces") or 0)
+            + (bounces.get("soft_bounces") or 0),
+            "unsubscribes": report.get("unsubscribed") or 0,
+            "open_rate": (opens.get("open_rate") or 0) * 100,
+            "click_rate": (clicks.get("click_rate") or 0) * 100,
+            "archive_url": remote.get("archive_url"),
+        }
+
+
+class MailchimpMemberActivity(models.Model):
+    _name = "mailchimp.member.activity"
+    _description = "Mailchimp Member Activity"
+    _order = "timestamp desc, id desc"
+
+    member_id = fields.Many2one(
+        "mailchimp.member", required=True, ondelete="cascade", index=True
+    )
+    partner_id = fields.Many2one(related="member_id.partner_id", store=True, index=True)
+    company_id = fields.Many2one(related="member_id.company_id", store=True)
+    campaign_id = fields.Many2one("mailchimp.campaign", ondelete="cascade", index=True)
+    action = fields.Selection(ACTIONS, required=True)
+    timestamp = fields.Datetime()
+    url = fields.Char("Link")
+    key = fields.Char(required=True, help="Identity of the event, for re-reads.")
+
+    _sql_constraints = [
+        (
+            "event_uniq",
+            "unique(member_id, key)",
+            "An activity event is stored once.",
+        )
+    ]
+
+    @api.model
+    def _key(self, campaign_id, action, timestamp, url):
+        raw = f"{campaign_id}|{action}|{timestamp}|{url or ''}"
+        return hashlib.md5(raw.encode()).hexdigest()
+
+    @api.model
+    def _store(self, events):
+        """Create the events not stored yet. ``events`` are dicts with
+        member_id, campaign_id, action, timestamp, url. Returns the count."""
+        if not events:
+            return 0
+        for event in events:
+            event["key"] = self._key(
+                event["campaign_id"], event["action"], event["timestamp"], event["url"]
+            )
+        self.flush_model(["member_id", "key"])
+        self.env.cr.execute(
+            SQL(
+                "SELECT member_id, key FROM mailchimp_member_activity "
+                "WHERE member_id = ANY(%s) AND key = ANY(%s)",
+                list({e["member_id"] for e in events}),
+                list({e["key"] for e in events}),
+            )
+        )
+        seen = set(self.env.cr.fetchall())
+        new = []
+        for event in events:
+            ident = (event["member_id"], event["key"])
+            if ident not in seen and event["action"] in dict(ACTIONS):
+                seen.add(ident)
+                new.append(event)
+        self.create(new)
+        # the history is an SQL view: what the ORM cached of it is stale now
+        self.env["mailchimp.campaign.history"].invalidate_model()
+        self.env["res.partner"].invalidate_model(["mailchimp_history_ids"])
+        return len(new)
+
+
+class MailchimpCampaignHistory(models.Model):
+    """One line per contact and campaign: what the contact did."""
+
+    _name = "mailchimp.campaign.history"
+    _description = "Mailchimp Campaign History"
+    _auto = False
+    _order = "send_time desc, id desc"
+    _depends = {
+        "mailchimp.member.activity": [
+            "partner_id",
+            "member_id",
+            "campaign_id",
+            "company_id",
+            "action",
+            "timestamp",
+            "url",
+        ],
+        "mailchimp.campaign": ["send_time", "subject"],
+    }
+
+    partner_id = fields.Many2one("res.partner", readonly=True)
+    member_id = fields.Many2one("mailchimp.member", readonly=True)
+    campaign_id = fields.Many2one("mailchimp.campaign", readonly=True)
+    company_id = fields.Many2one("res.company", readonly=True)
+    send_time = fields.Datetime("Sent", readonly=True)
+    subject = fields.Char(readonly=True)
+    opened = fields.Boolean(readonly=True)
+    first_open = fields.Datetime(readonly=True)
+    clicked = fields.Boolean(readonly=True)
+    clicked_links = fields.Char(readonly=True)
+    bounced = fields.Boolean(readonly=True)
+    unsubscribed = fields.Boolean(readonly=True)
+
+    def init(self):
+        tools.drop_view_if_exists(self.env.cr, self._table)
+        self.env.cr.execute(
+            SQL(
+                """CREATE VIEW %s AS (
+                SELECT MIN(a.id) AS id, a.partner_id, a.member_id, a.campaign_id,
+                       a.company_id, c.send_time, c.subject,
+                       BOOL_OR(a.action = 'open') AS opened,
+                       MIN(a.timestamp) FILTER (WHERE a.action = 'open') AS first_open,
+                       BOOL_OR(a.action = 'click') AS clicked,
+                       STRING_AGG(DISTINCT a.url, ', ')
+                           FILTER (WHERE a.action = 'click') AS clicked_links,
+                       BOOL_OR(a.action = 'bounce') AS bounced,
+                       BOOL_OR(a.action IN ('unsub', 'abuse')) AS unsubscribed
+                  FROM mailchimp_member_activity a
+                  JOIN mailchimp_campaign c ON c.id = a.campaign_id
+              GROUP BY a.partner_id, a.member_id, a.campaign_id, a.company_id,
+                       c.send_time, c.subject
+                )""",
+                SQL.identifier(self._table),
+            )
+        )
+
+
+class MailchimpAudience(models.Model):
+    _inherit = "mailchimp.audience"
+
+    campaign_ids = fields.One2many("mailchimp.campaign", "audience_id")
+    activity_cursor = fields.Datetime(copy=False)
+    activity_window_hours = fields.Integer(
+        "Late activity window (h)",
+        default=24,
+        help="Activity is re-read this many hours back: Mailchimp reports opens "
+        "with a delay.",
+    )
+
+    def _sync_campaigns(self):
+        """Read sent campaigns, their reports, recipients and activity.
+
+        Uses the campaign reports (pages of 1,000 per campaign), not one call
+        per member. Returns the number of activity events stored."""
+        self.ensure_one()
+        client = self.account_id._get_client()
+        now = fields.Datetime.now()
+        Campaign = self.env["mailchimp.campaign"]
+        existing = {c.mailchimp_id: c for c in self.campaign_ids}
+        since = self.activity_cursor and self.activity_cursor - timedelta(
+            hours=self.activity_window_hours
+        )
+        stored = 0
+        for page in client.iter_campaign_pages(self.mailchimp_id):
+            for remote in page:
+                send_time = _parse_dt(remote.get("send_time"))
+                campaign = existing.get(remote["id"])
+                if campaign and send_time and send_time < now - timedelta(ACTIVE_DAYS):
+                    continue  # old campaign: figures final, nothing new to read
+                vals = Campaign._vals_from_remote(
+                    remote, client.get_report(remote["id"])
+                )
+                if campaign:
+                    campaign.write(vals)
+                    stored += self._read_campaign_activity(client, campaign, since)
+                else:
+                    campaign = Campaign.create(
+                        dict(vals, audience_id=self.id, mailchimp_id=remote["id"])
+                    )
+                    stored += self._read_campaign_activity(client, campaign, None)
+        self.activity_cursor = now
+        return stored
+
+    def _read_campaign_activity(self, client, campaign, since):
+        """Recipients (first read only) and opens/clicks/bounces since ``since``."""
+        sources = []
+        if not since:
+            sources.append(client.iter_sent_to_pages(campaign.mailchimp_id))
+        sources.append(
+            client.iter_email_activity_pages(
+                campaign.mailchimp_id,
+                since and since.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+            )
+        )
+        return sum(
+            self._store_activity_page(campaign, page)
+            for source in sources
+            for page in source
+        )
+
+    def _store_activity_page(self, campaign, page):
+        hashes = [
+            row.get("email_id") or subscriber_hash(row.get("email_address"))
+            for row in page
+        ]
+        members = {
+            r.mailchimp_id: r.id
+            for r in self.env["mailchimp.member"].search(
+                [("audience_id", "=", self.id), ("mailchimp_id", "in", hashes)]
+            )
+        }
+        events = []
+        for row, member_hash in zip(page, hashes, strict=True):
+            member_id = members.get(member_hash)
+            if not member_id:
+                continue
+            for act in row.get("activity") or [{"action": "sent", "timestamp": False}]:
+                events.append(
+                    {
+                        "member_id": member_id,
+                        "campaign_id": campaign.id,
+                        "action": act.get("action"),
+                        "timestamp": _parse_dt(act.get("timestamp"))
+                        or campaign.send_time,
+                        "url": act.get("url") or False,
+                    }
+                )
+        return self.env["mailchimp.member.activity"]._store(events)
+
+    def action_sync_campaigns(self):
+        self.ensure_one()
+        self.account_id._check_connected()
+        try:
+            count = self._sync_campaigns()
+        except MailchimpError as error:
+            raise UserError(str(error)) from None
+        return self.account_id._notify(
+            self.env._("%s new activity events read from Mailchimp.", count), "success"
+        )
+
+    @api.model
+    def _cron_sync_campaigns(self):
+        """Scheduled: campaigns, reports and activity of connected audiences."""
+        done = 0
+        audiences = self.search([("account_id.state", "=", "connected")])
+        for audience in audiences._lock_for_sync():
+            try:
+                done += audience._sync_campaigns()
+            except MailchimpError as error:
+                _logger.info(
+                    "Mailchimp campaigns of audience %s: %s", audience.id, error
+                )
+        self.env["ir.cron"]._notify_progress(done=done, remaining=0)

@@ -179,6 +179,17 @@ class MailchimpAccount(models.Model):
             "domain": [("id", "in", audiences.ids)],
         }
 
+    def action_create_audience(self):
+        self.ensure_one()
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Create a Mailchimp audience"),
+            "res_model": "mailchimp.audience.create.wizard",
+            "view_mode": "form",
+            "target": "new",
+            "context": {"default_account_id": self.id},
+        }
+
     def action_view_audiences(self):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id(

@@ -408,6 +408,24 @@ class MailchimpAudience(models.Model):
             self._finish_run()
         return self.action_sync_now(full=True)
 
+    def _flag_members_for_push(self):
+        """A mapping changed: the flagged contacts are sent again (their values
+        are resolved by the audience's conflict policy)."""
+        if not self:
+            return
+        members = self.env["mailchimp.member"].search(
+            [
+                ("audience_id", "in", self.ids),
+                ("need_sync", "=", False),
+                ("partner_id.mailchimp_sync", "=", True),
+            ]
+        )
+        members.write({"need_sync": True})
+
+    def action_open_mapping_wizard(self):
+        self.ensure_one()
+        return self.env["mailchimp.field.mapping.wizard"]._open(self)
+
     def action_refresh_merge_fields(self):
         self._refresh_merge_fields()
         return True

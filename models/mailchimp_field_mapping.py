@@ -15,6 +15,28 @@ DEFAULT_MAPPINGS = {
     "ADDRESS": ("address", False),
     "PHONE": ("field", "phone"),
     "COMPANY": ("field", "commercial_company_name"),
+    "WEBSITE": ("field", "website"),
+    "MOBILE": ("field", "mobile"),
+}
+SOURCES = [
+    ("field", "Contact field"),
+    ("first_name", "First name (from the contact name)"),
+    ("last_name", "Last name (from the contact name)"),
+    ("address", "Contact address"),
+]
+# Merge field type -> partner field types it can hold.
+COMPATIBLE_TYPES = {
+    "text": {"char", "text", "selection", "many2one"},
+    "number": {"integer", "float", "monetary"},
+    "date": {"date", "datetime"},
+    "birthday": {"date", "datetime"},
+    "phone": {"char"},
+    "url": {"char"},
+    "imageurl": {"char"},
+    "zip": {"char"},
+    "radio": {"selection", "many2one"},
+    "dropdown": {"selection", "many2one"},
+    "address": set(),
 }
 
 
@@ -36,12 +58,7 @@ class MailchimpFieldMapping(models.Model):
     merge_tag = fields.Char(related="merge_field_id.tag")
     merge_type = fields.Selection(related="merge_field_id.type")
     source = fields.Selection(
-        [
-            ("field", "Contact field"),
-            ("first_name", "First name (from the contact name)"),
-            ("last_name", "Last name (from the contact name)"),
-            ("address", "Contact address"),
-        ],
+        SOURCES,
         default="field",
         required=True,
     )
@@ -93,6 +110,75 @@ class MailchimpFieldMapping(models.Model):
                 if field.relational:
                     model = self.env[field.comodel_name]
 
+    @api.constrains("source", "field_name", "merge_field_id")
+    def _check_compatible(self):
+        """Refuse a contact field that cannot hold the merge field's values."""
+        for mapping in self:
+            mtype = mapping.merge_field_id.type
+            tag = mapping.merge_field_id.tag
+            if mapping.source == "address" or mtype == "address":
+                if mapping.source != "address" or mtype != "address":
+                    raise ValidationError(
+                        self.env._(
+                            "%(tag)s is a %(type)s field: only an address merge field "
+                            "takes the contact address.",
+                            tag=tag,
+                            type=mtype,
+                        )
+                    )
+                continue
+            if mapping.source in ("first_name", "last_name"):
+                if mtype != "text":
+                    raise ValidationError(
+                        self.env._(
+                            "%s is not a text field: it cannot take a name.", tag
+                        )
+                    )
+                continue
+            field = mapping._partner_field()
+            if field is None:
+                continue  # reported by _check_field_name
+            allowed = COMPATIBLE_TYPES.get(mtype, set())
+            if field.type not in allowed or (
+                mtype == "phone" and mapping.field_name not in ("phone", "mobile")
+            ):
+                raise ValidationError(
+                    self.env._(
+                        "The contact field “%(field)s” (%(ftype)s) cannot be mapped to "
+                        "the %(mtype)s merge field %(tag)s.",
+                        field=field.string,
+                        ftype=field.type,
+                        mtype=mtype,
+                        tag=tag,
+                    )
+                )
+            if mtype in ("radio", "dropdown") and field.type == "selection":
+                labels = {
+                    label for _key, label in field._description_selection(self.env)
+                }
+                choices = set(mapping.merge_field_id._choice_list())
+                if not labels <= choices:
+                    raise ValidationError(
+                        self.env._(
+                            "The values of “%(field)s” are not all choices of %(tag)s "
+                            "(missing: %(missing)s).",
+                            field=field.string,
+                            tag=tag,
+                            missing=", ".join(sorted(labels - choices)),
+                        )
+                    )
+
+    def _partner_field(self):
+        model = self.env["res.partner"]
+        field = None
+        for part in (self.field_name or "").split("."):
+            field = model._fields.get(part)
+            if field is None:
+                return None
+            if field.relational:
+                model = self.env[field.comodel_name]
+        return field
+
     def _partner_fields(self):
         """Root partner fields whose change must be pushed."""
         names = set()
@@ -107,14 +193,18 @@ class MailchimpFieldMapping(models.Model):
     def create(self, vals_list):
         mappings = super().create(vals_list)
         self.env.registry.clear_cache()
+        mappings.audience_id._flag_members_for_push()
         return mappings
 
     def write(self, vals):
         res = super().write(vals)
         self.env.registry.clear_cache()
+        self.audience_id._flag_members_for_push()
         return res
 
     def unlink(self):
+        audiences = self.audience_id
         res = super().unlink()
         self.env.registry.clear_cache()
+        audiences._flag_members_for_push()
         return res

@@ -1,0 +1,2 @@
+from . import mailchimp_audience_create_wizard
+from . import mailchimp_field_mapping_wizard

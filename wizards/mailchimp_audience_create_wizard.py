@@ -1,0 +1,149 @@
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import email_normalize
+
+from ..services import MailchimpError
+
+REQUIRED = {
+    "name": "Audience name",
+    "company": "Company",
+    "address1": "Address",
+    "city": "City",
+    "country_code": "Country code",
+    "permission_reminder": "Permission reminder",
+    "from_name": "From name",
+    "from_email": "From email",
+    "language": "Language",
+}
+
+
+class MailchimpAudienceCreateWizard(models.TransientModel):
+    _name = "mailchimp.audience.create.wizard"
+    _description = "Create a Mailchimp audience"
+
+    account_id = fields.Many2one(
+        "mailchimp.account",
+        required=True,
+        domain="[('state', '=', 'connected')]",
+        default=lambda self: self._default_account(),
+    )
+    name = fields.Char("Audience name", required=True)
+    company = fields.Char(required=True)
+    address1 = fields.Char("Address", required=True)
+    address2 = fields.Char("Address (2)")
+    city = fields.Char(required=True)
+    state = fields.Char()
+    zip = fields.Char()
+    country_code = fields.Char(required=True, size=2, help="ISO 3166 code, e.g. US.")
+    phone = fields.Char()
+    permission_reminder = fields.Text(required=True)
+    from_name = fields.Char(required=True)
+    from_email = fields.Char(required=True)
+    subject = fields.Char("Default subject")
+    language = fields.Char(required=True, default="en")
+    email_type_option = fields.Boolean(
+        "Let subscribers pick HTML or plain text", default=False
+    )
+    double_optin = fields.Boolean("Double opt-in")
+
+    @api.model
+    def _default_account(self):
+        param = (
+            self.env["ir.config_parameter"]
+            .sudo()
+            .get_param("mailchimp_sync.default_account_id")
+        )
+        account = self.env["mailchimp.account"].browse(int(param or 0)).exists()
+        return account or self.env["mailchimp.account"].search(
+            [("state", "=", "connected")], limit=1
+        )
+
+    @api.model
+    def default_get(self, fields_list):
+        vals = super().default_get(fields_list)
+        company = self.env.company
+        vals.update(
+            {
+                "name": company.name,
+                "company": company.name,
+                "address1": company.street,
+                "address2": company.street2,
+                "city": company.city,
+                "state": company.state_id.code,
+                "zip": company.zip,
+                "country_code": company.country_id.code,
+                "phone": company.phone,
+                "from_name": company.name,
+                "from_email": company.email,
+                "language": (self.env.lang or "en_US").split("_")[0],
+                "permission_reminder": self.env._(
+                    "You are receiving this email because you are a customer of "
+                    "%s or signed up on our website.",
+                    company.name,
+                ),
+            }
+        )
+        return {k: v for k, v in vals.items() if k in fields_list or not fields_list}
+
+    def _check_values(self):
+        missing = [label for fname, label in REQUIRED.items() if not self[fname]]
+        problems = []
+        if missing:
+            problems.append(self.env._("Missing: %s.", ", ".join(missing)))
+        if self.from_email and not email_normalize(self.from_email):
+            problems.append(
+                self.env._("“%s” is not a valid email address.", self.from_email)
+            )
+        code = (self.country_code or "").strip().upper()
+        if code and (
+            not re.fullmatch(r"[A-Z]{2}", code)
+            or not self.env["res.country"].search_count([("code", "=", code)])
+        ):
+            problems.append(
+                self.env._("“%s” is not a two-letter country code.", self.country_code)
+            )
+        if problems:
+            raise UserError("\n".join(problems))
+
+    def _payload(self):
+        return {
+            "name": self.name,
+            "contact": {
+                "company": self.company,
+                "address1": self.address1,
+                "address2": self.address2 or "",
+                "city": self.city,
+                "state": self.state or "",
+                "zip": self.zip or "",
+                "country": self.country_code.strip().upper(),
+                "phone": self.phone or "",
+            },
+            "permission_reminder": self.permission_reminder,
+            "campaign_defaults": {
+                "from_name": self.from_name,
+                "from_email": email_normalize(self.from_email),
+                "subject": self.subject or "",
+                "language": self.language,
+            },
+            "email_type_option": self.email_type_option,
+            "double_optin": self.double_optin,
+        }
+
+    def action_create(self):
+        """Create the audience in Mailchimp, then in Odoo, then map its fields."""
+        self.ensure_one()
+        self._check_values()
+        self.account_id._check_connected()
+        try:
+            remote = self.account_id._get_client().create_list(self._payload())
+        except MailchimpError as error:
+            # the dialog keeps what was typed; Mailchimp's field errors are listed
+            raise UserError(
+                self.env._("Mailchimp refused the audience: %s", error)
+            ) from None
+        audience = self.env["mailchimp.audience"]._import_from_remote(
+            self.account_id, [remote]
+        )
+        return audience.action_open_mapping_wizard()

@@ -1,0 +1,312 @@
+import json
+import re
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError, ValidationError
+
+from ..models.mailchimp_field_mapping import COMPATIBLE_TYPES, DEFAULT_MAPPINGS, SOURCES
+from ..models.mailchimp_merge_field import MERGE_TYPES
+from ..services import MailchimpError
+
+TAG_RE = re.compile(r"^[A-Z0-9_]{1,10}$")
+MAX_MERGE_FIELDS = 30
+PARTNER_FIELD_TYPES = [
+    "char",
+    "text",
+    "selection",
+    "many2one",
+    "integer",
+    "float",
+    "monetary",
+    "date",
+    "datetime",
+]
+
+
+class MailchimpFieldMappingWizard(models.TransientModel):
+    _name = "mailchimp.field.mapping.wizard"
+    _description = "Map Mailchimp merge fields to contact fields"
+
+    audience_id = fields.Many2one("mailchimp.audience", required=True)
+    line_ids = fields.One2many("mailchimp.field.mapping.wizard.line", "wizard_id")
+    preview = fields.Text(readonly=True)
+    new_tag = fields.Char("Tag", help="Up to 10 characters: A-Z, 0-9 and _.")
+    new_name = fields.Char("Label")
+    new_type = fields.Selection(MERGE_TYPES, "Type", default="text")
+    new_field_id = fields.Many2one(
+        "ir.model.fields",
+        "Contact field",
+        domain=[("model", "=", "res.partner"), ("ttype", "in", PARTNER_FIELD_TYPES)],
+    )
+
+    @api.model
+    def _suggest(self, merge_field):
+        """Default mapping for a merge field: the usual tags first (FNAME,
+        ADDRESS, PHONE...), then a compatible contact field of the same name
+        or label (CITY -> city, JOBTITLE -> "Job Title")."""
+        if merge_field.tag in DEFAULT_MAPPINGS:
+            return DEFAULT_MAPPINGS[merge_field.tag]
+        wanted = merge_field.tag.replace("_", "")
+        allowed = COMPATIBLE_TYPES.get(merge_field.type, set())
+        for name, field in self.env["res.partner"]._fields.items():
+            if field.type not in allowed or not field.store or name.startswith("_"):
+                continue
+            keys = {
+                name.replace("_", "").upper(),
+                field.string.replace(" ", "").upper(),
+            }
+            if wanted in {key[:10] for key in keys}:
+                probe = self.env["mailchimp.field.mapping"].new(
+                    {"merge_field_id": merge_field.id, "field_name": name}
+                )
+                try:
+                    probe._check_compatible()
+                except ValidationError:
+                    continue
+                return ("field", name)
+        return ("none", False)
+
+    @api.model
+    def _line_vals(self, audience):
+        mapped = {m.merge_field_id: m for m in audience.mapping_ids}
+        Fields = self.env["ir.model.fields"]
+        lines = []
+        for merge_field in audience.merge_field_ids:
+            mapping = mapped.get(merge_field)
+            if mapping:
+                source, fname = mapping.source, mapping.field_name
+                direction = mapping.direction
+            else:
+                source, fname = self._suggest(merge_field)
+                direction = "both"
+            lines.append(
+                {
+                    "merge_field_id": merge_field.id,
+                    "source": source,
+                    "field_id": fname
+                    and Fields._get("res.partner", fname.split(".")[0]).id,
+                    "direction": direction,
+                }
+            )
+        return lines
+
+    @api.model
+    def _open(self, audience):
+        audience._refresh_merge_fields()
+        wizard = self.create(
+            {
+                "audience_id": audience.id,
+                "line_ids": [(0, 0, v) for v in self._line_vals(audience)],
+            }
+        )
+        return wizard._reopen()
+
+    def _reopen(self):
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Map %s", self.audience_id.name),
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _pseudo_mappings(self):
+        Mapping = self.env["mailchimp.field.mapping"]
+        mappings = Mapping
+        for line in self.line_ids.filtered(lambda line: line.source != "none"):
+            mappings |= Mapping.new(line._mapping_vals())
+        return mappings
+
+    def action_preview(self):
+        """The payload that would be sent for three sample contacts."""
+        self.ensure_one()
+        mappings = self._pseudo_mappings()
+        mappings._check_compatible()
+        partners = self.env["res.partner"].search(
+            [
+                ("mailchimp_audience_id", "=", self.audience_id.id),
+                ("email", "!=", False),
+            ],
+            limit=3,
+        ) or self.env["res.partner"].search([("email", "!=", False)], limit=3)
+        blocks = []
+        for partner in partners:
+            merge, skipped = self.env["mailchimp.member"]._merge_payload(
+                partner, mappings.filtered(lambda m: m.direction != "mc_to_odoo")
+            )
+            text = f"{partner.display_name} <{partner.email}>\n"
+            text += json.dumps({"merge_fields": merge}, indent=2, ensure_ascii=False)
+            for tag, reason in skipped:
+                text += f"\n  left out {tag}: {reason}"
+            blocks.append(text)
+        self.preview = "\n\n".join(blocks) or self.env._("No contact with an email.")
+        return self._reopen()
+
+    def action_add_merge_field(self):
+        """Create a merge field in Mailchimp and map it."""
+        self.ensure_one()
+        tag = (self.new_tag or "").strip()
+        if not TAG_RE.match(tag):
+            raise UserError(
+                self.env._(
+                    "“%s” is not a valid merge tag: at most 10 characters, upper-case "
+                    "letters, digits and underscores.",
+                    tag,
+                )
+            )
+        if len(self.audience_id.merge_field_ids) >= MAX_MERGE_FIELDS:
+            raise UserError(
+                self.env._(
+                    "Mailchimp allows %s merge fields per audience.", MAX_MERGE_FIELDS
+                )
+            )
+        if tag in self.audience_id.merge_field_ids.mapped("tag"):
+            raise UserError(self.env._("The audience already has a %s field.", tag))
+        if self.new_field_id:
+            probe = self.env["mailchimp.field.mapping"].new(
+                {
+                    "merge_field_id": self.env["mailchimp.merge.field"].new(
+                        {"tag": tag, "type": self.new_type}
+                    ),
+                    "source": "field",
+                    "field_name": self.new_field_id.name,
+                }
+            )
+            probe._check_compatible()
+        try:
+            remote = self.audience_id.account_id._get_client().add_merge_field(
+                self.audience_id.mailchimp_id,
+                {"tag": tag, "name": self.new_name or tag, "type": self.new_type},
+            )
+        except MailchimpError as error:
+            raise UserError(str(error)) from None
+        merge_field = self.env["mailchimp.merge.field"].create(
+            dict(
+                self.env["mailchimp.merge.field"]._vals_from_remote(remote),
+                audience_id=self.audience_id.id,
+            )
+        )
+        self.line_ids = [
+            (
+                0,
+                0,
+                {
+                    "merge_field_id": merge_field.id,
+                    "source": "field" if self.new_field_id else "none",
+                    "field_id": self.new_field_id.id,
+                },
+            )
+        ]
+        self.write({"new_tag": False, "new_name": False, "new_field_id": False})
+        return self._reopen()
+
+    def action_apply(self):
+        """Save the mappings; a change flags the audience's contacts for the
+        next push."""
+        self.ensure_one()
+        audience = self.audience_id
+        Mapping = self.env["mailchimp.field.mapping"]
+        existing = {m.merge_field_id: m for m in audience.mapping_ids}
+        changed = False
+        for line in self.line_ids:
+            mapping = existing.get(line.merge_field_id)
+            if line.source == "none":
+                if mapping:
+                    mapping.unlink()
+                    changed = True
+                continue
+            vals = line._mapping_vals()
+            if not mapping:
+                Mapping.create(vals)
+                changed = True
+            elif any(
+                mapping[k] != (v or False)
+                for k, v in vals.items()
+                if k != "merge_field_id"
+            ):
+                mapping.write(vals)
+                changed = True
+        if changed:
+            audience._flag_members_for_push()
+        return {"type": "ir.actions.act_window_close"}
+
+
+class MailchimpFieldMappingWizardLine(models.TransientModel):
+    _name = "mailchimp.field.mapping.wizard.line"
+    _description = "Merge field mapping line"
+
+    wizard_id = fields.Many2one("mailchimp.field.mapping.wizard", ondelete="cascade")
+    merge_field_id = fields.Many2one("mailchimp.merge.field", required=True)
+    tag = fields.Char(related="merge_field_id.tag")
+    merge_type = fields.Selection(related="merge_field_id.type")
+    required = fields.Boolean(related="merge_field_id.required")
+    choices = fields.Char(related="merge_field_id.choices_display")
+    source = fields.Selection(
+        [("none", "Not mapped"), *SOURCES], default="none", required=True
+    )
+    field_id = fields.Many2one(
+        "ir.model.fields",
+        "Contact field",
+        domain="[('id', 'in', allowed_field_ids)]",
+    )
+    allowed_field_ids = fields.Many2many(
+        "ir.model.fields", compute="_compute_allowed_field_ids"
+    )
+    direction = fields.Selection(
+        [
+            ("both", "Both ways"),
+            ("odoo_to_mc", "Odoo → Mailchimp only"),
+            ("mc_to_odoo", "Mailchimp → Odoo only"),
+        ],
+        default="both",
+        required=True,
+    )
+
+    @api.depends("merge_type")
+    def _compute_allowed_field_ids(self):
+        """Only contact fields that can hold the merge field's values."""
+        Fields = self.env["ir.model.fields"]
+        partner_fields = self.env["res.partner"]._fields
+        for line in self:
+            mtype = line.merge_type
+            domain = [
+                ("model", "=", "res.partner"),
+                ("store", "=", True),
+                ("ttype", "in", sorted(COMPATIBLE_TYPES.get(mtype, set()))),
+            ]
+            if mtype == "phone":
+                domain.append(("name", "in", ["phone", "mobile"]))
+            candidates = Fields.search(domain)
+            if mtype in ("radio", "dropdown"):
+                choices = set(line.merge_field_id._choice_list())
+
+                def matches(record, choices=choices):
+                    field = partner_fields.get(record.name)
+                    if not field or field.type != "selection":
+                        return True
+                    labels = {
+                        label for _k, label in field._description_selection(self.env)
+                    }
+                    return labels <= choices
+
+                candidates = candidates.filtered(matches)
+            line.allowed_field_ids = candidates
+
+    def _mapping_vals(self):
+        self.ensure_one()
+        return {
+            "audience_id": self.wizard_id.audience_id.id,
+            "merge_field_id": self.merge_field_id.id,
+            "source": self.source,
+            "field_name": self.source == "field" and self.field_id.name,
+            "direction": self.direction,
+        }
+
+    @api.constrains("source", "field_id")
+    def _check_line(self):
+        for line in self:
+            if line.source == "field" and not line.field_id:
+                raise ValidationError(
+                    self.env._("Choose the contact field mapped to %s.", line.tag)
+                )

@@ -494,6 +494,7 @@ class FakeMailchimp:
                     failure["status"],
                     failure["body"].get("title", "Error"),
                     failure["body"].get("detail", ""),
+                    failure["body"].get("errors"),
                 ),
             )
         if not self._authorized(request):
@@ -552,7 +553,10 @@ class FakeMailchimp:
             "instance": str(uuid.uuid4()),
         }
         if problem.errors:
-            body["errors"] = [{"field": f, "message": m} for f, m in problem.errors]
+            body["errors"] = [
+                e if isinstance(e, dict) else {"field": e[0], "message": e[1]}
+                for e in problem.errors
+            ]
         return requests_mock.create_response(
             request,
             status_code=problem.status,

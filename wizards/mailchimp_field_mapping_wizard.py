@@ -220,10 +220,10 @@ class MailchimpFieldMappingWizard(models.TransientModel):
             if not mapping:
                 Mapping.create(vals)
                 changed = True
-            elif any(
-                mapping[k] != (v or False)
-                for k, v in vals.items()
-                if k != "merge_field_id"
+            elif (mapping.source, mapping.field_name or False, mapping.direction) != (
+                vals["source"],
+                vals["field_name"] or False,
+                vals["direction"],
             ):
                 mapping.write(vals)
                 changed = True

@@ -20,6 +20,7 @@
         "views/mailchimp_audience_views.xml",
         "views/res_partner_views.xml",
         "views/mailchimp_campaign_views.xml",
+        "views/mailing_list_views.xml",
         "wizards/mailchimp_wizards_views.xml",
         "views/res_config_settings_views.xml",
         "views/menus.xml",

@@ -9,3 +9,4 @@ from . import mailchimp_campaign
 from . import res_company
 from . import res_partner
 from . import res_config_settings
+from . import mailchimp_list_export

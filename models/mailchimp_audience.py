@@ -85,6 +85,11 @@ class MailchimpAudience(models.Model):
         help="Members unsubscribed or cleaned in Mailchimp are added to Odoo's "
         "email blacklist.",
     )
+    export_categories = fields.Boolean(
+        "Contact tags as Mailchimp tags",
+        help="The tags (categories) of synced contacts are added as tags on their "
+        "Mailchimp member.",
+    )
     pull_overlap_minutes = fields.Integer(
         "Clock skew buffer (min)",
         default=10,
@@ -407,6 +412,13 @@ class MailchimpAudience(models.Model):
         if self.current_log_id:
             self._finish_run()
         return self.action_sync_now(full=True)
+
+    def write(self, vals):
+        res = super().write(vals)
+        if "export_categories" in vals:
+            self.env.registry.clear_cache()
+            self.filtered("export_categories")._flag_members_for_push()
+        return res
 
     def _flag_members_for_push(self):
         """A mapping changed: the flagged contacts are sent again (their values

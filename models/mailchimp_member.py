@@ -315,6 +315,8 @@ class MailchimpMember(models.Model):
             for tag, reason in skipped:
                 log._add_line(member, "omitted", f"{tag}: {reason}")
             payload = {"email_address": email, "merge_fields": merge}
+            if audience.export_categories and partner.category_id:
+                payload["tags"] = partner.category_id.mapped("name")
             known = (
                 member.mailchimp_id and member.status and member.status != "archived"
             )

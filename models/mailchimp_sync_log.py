@@ -49,6 +49,59 @@ class MailchimpSyncLog(models.Model):
     errors = fields.Integer()
     error_message = fields.Text()
     line_ids = fields.One2many("mailchimp.sync.log.line", "log_id")
+    # list exports
+    mailing_list_id = fields.Many2one("mailing.list", ondelete="set null", index=True)
+    tag_name = fields.Char("Tag")
+    list_contacts = fields.Integer("Contacts in the list")
+    tagged = fields.Integer()
+    untagged = fields.Integer("Tag removed")
+    duplicates = fields.Integer("Duplicate emails")
+    invalid = fields.Integer("Invalid or missing email")
+    blacklisted = fields.Integer("Blacklisted in Odoo")
+    not_tagged = fields.Integer("Unsubscribed or cleaned (not tagged)")
+    address_omitted = fields.Integer("Address left out")
+    not_tagged_message = fields.Char(compute="_compute_not_tagged_message")
+
+    @api.depends("not_tagged")
+    def _compute_not_tagged_message(self):
+        for log in self:
+            log.not_tagged_message = log.not_tagged and self.env._(
+                "Some of the emails provided were not tagged. Check the Mailchimp "
+                "marketing subscription statuses."
+            )
+
+    def action_open_export_records(self):
+        """The mailing contacts behind one figure of an export."""
+        self.ensure_one()
+        figure = self.env.context.get("figure")
+        if figure == "list_contacts":
+            domain = [("list_ids", "in", self.mailing_list_id.ids)]
+        elif figure in ("created", "updated", "tagged"):
+            rows = self.env["mailchimp.list.export.member"].search(
+                [("log_id", "=", self.id)]
+                + (
+                    [("tagged", "=", True)]
+                    if figure == "tagged"
+                    else [("outcome", "=", "added" if figure == "created" else figure)]
+                )
+            )
+            domain = [("id", "in", rows.contact_id.ids)]
+        else:
+            kind = {
+                "duplicates": "duplicate",
+                "errors": "error",
+                "blacklisted": "skipped",
+                "address_omitted": "address",
+            }.get(figure, figure)
+            lines = self.line_ids.filtered(lambda line: line.kind == kind)
+            domain = [("id", "in", lines.mailing_contact_id.ids)]
+        return {
+            "type": "ir.actions.act_window",
+            "name": self._fields[figure].string if figure in self._fields else "",
+            "res_model": "mailing.contact",
+            "view_mode": "list,form",
+            "domain": domain,
+        }
 
     @api.depends("audience_id", "date_start", "kind")
     def _compute_name(self):
@@ -106,9 +159,16 @@ class MailchimpSyncLogLine(models.Model):
             ("omitted", "Value left out"),
             ("error", "Error"),
             ("info", "Info"),
+            ("invalid", "Invalid email"),
+            ("not_tagged", "Not tagged"),
+            ("untagged", "Tag removed"),
+            ("address", "Address left out"),
         ],
         required=True,
     )
     partner_id = fields.Many2one("res.partner", ondelete="set null", index=True)
+    mailing_contact_id = fields.Many2one(
+        "mailing.contact", ondelete="set null", index="btree_not_null"
+    )
     email = fields.Char()
     message = fields.Text()

@@ -112,7 +112,14 @@ class ResPartner(models.Model):
             .sudo()
             .search([("direction", "!=", "mc_to_odoo")])
         )
-        return frozenset(mappings._partner_fields())
+        names = mappings._partner_fields()
+        if (
+            self.env["mailchimp.audience"]
+            .sudo()
+            .search_count([("export_categories", "=", True)], limit=1)
+        ):
+            names.add("category_id")
+        return frozenset(names)
 
     def _mailchimp_synced_fields(self):
         return ALWAYS_SYNCED | self._mailchimp_mapped_fields()

@@ -1,0 +1,124 @@
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+
+
+class MailchimpListExportWizard(models.TransientModel):
+    _name = "mailchimp.list.export.wizard"
+    _description = "Export mailing lists to Mailchimp"
+
+    list_ids = fields.Many2many("mailing.list", string="Mailing lists", required=True)
+    list_count = fields.Integer(compute="_compute_list_count")
+    audience_id = fields.Many2one(
+        "mailchimp.audience",
+        "Mailchimp audience",
+        required=True,
+        domain="[('account_id.state', '=', 'connected')]",
+    )
+    tag_name = fields.Char(
+        "Tag",
+        help="Tag given to the list's contacts in Mailchimp. With several lists, "
+        "each list is tagged with its own name.",
+    )
+    enable_partner_sync = fields.Boolean(
+        "Also sync matching contacts",
+        help="Tick “Sync with Mailchimp” on the contacts whose email is in the list, "
+        "so they stay in sync after the export.",
+    )
+    log_ids = fields.Many2many("mailchimp.sync.log", string="Export statistics")
+    state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft")
+
+    @api.model
+    def default_get(self, fields_list):
+        vals = super().default_get(fields_list)
+        context = self.env.context
+        if context.get("active_model") == "mailing.list" and context.get("active_ids"):
+            lists = self.env["mailing.list"].browse(context["active_ids"])
+            vals["list_ids"] = [(6, 0, lists.ids)]
+            audience = (
+                lists.mailchimp_audience_id[:1]
+                or self.env.company.mailchimp_audience_id
+            )
+            if audience:
+                vals["audience_id"] = audience.id
+            if len(lists) == 1:
+                vals["tag_name"] = lists.mailchimp_tag or lists.name
+        return vals
+
+    @api.depends("list_ids")
+    def _compute_list_count(self):
+        for wizard in self:
+            wizard.list_count = len(wizard.list_ids)
+
+    def _tag_for(self, mailing_list):
+        if len(self.list_ids) == 1 and self.tag_name:
+            return self.tag_name.strip()
+        return (mailing_list.mailchimp_tag or mailing_list.name).strip()
+
+    def action_export(self):
+        self.ensure_one()
+        self.audience_id.account_id._check_connected()
+        Export = self.env["mailchimp.list.export"]
+        logs = self.env["mailchimp.sync.log"]
+        for mailing_list in self.list_ids:
+            tag = self._tag_for(mailing_list)
+            if not tag:
+                raise UserError(self.env._("Give the tag of “%s”.", mailing_list.name))
+            if len(tag) > 100:
+                raise UserError(
+                    self.env._("A Mailchimp tag has at most 100 characters.")
+                )
+            export = Export.search(
+                [
+                    ("mailing_list_id", "=", mailing_list.id),
+                    ("audience_id", "=", self.audience_id.id),
+                    ("tag_name", "=", tag),
+                ]
+            ) or Export.create(
+                {
+                    "mailing_list_id": mailing_list.id,
+                    "audience_id": self.audience_id.id,
+                    "tag_name": tag,
+                }
+            )
+            logs |= export._run()
+            mailing_list.write(
+                {"mailchimp_audience_id": self.audience_id.id, "mailchimp_tag": tag}
+            )
+        if self.enable_partner_sync:
+            self._enable_partner_sync()
+        self.write({"log_ids": [(6, 0, logs.ids)], "state": "done"})
+        if len(logs) == 1:
+            return {
+                "type": "ir.actions.act_window",
+                "name": self.env._("Export statistics"),
+                "res_model": "mailchimp.sync.log",
+                "res_id": logs.id,
+                "view_mode": "form",
+                "target": "new",
+            }
+        return {
+            "type": "ir.actions.act_window",
+            "res_model": self._name,
+            "res_id": self.id,
+            "view_mode": "form",
+            "target": "new",
+        }
+
+    def _enable_partner_sync(self):
+        """Tick the sync on the contacts whose email is in the lists."""
+        self.env.cr.execute(
+            """SELECT DISTINCT c.email_normalized
+                 FROM mailing_subscription s
+                 JOIN mailing_contact c ON c.id = s.contact_id
+                WHERE s.list_id = ANY(%s) AND NOT COALESCE(s.opt_out, FALSE)
+                  AND c.email_normalized IS NOT NULL""",
+            [self.list_ids.ids],
+        )
+        emails = [row[0] for row in self.env.cr.fetchall()]
+        partners = self.env["res.partner"].search(
+            [("email_normalized", "in", emails), ("mailchimp_sync", "=", False)]
+        )
+        partners.filtered(lambda p: not p.mailchimp_audience_id).write(
+            {"mailchimp_audience_id": self.audience_id.id}
+        )
+        partners.write({"mailchimp_sync": True})

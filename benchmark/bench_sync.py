@@ -163,6 +163,54 @@ def naive_push(registry, fake, list_id, sample):
         return meter, len(partners)
 
 
+def export_list(registry, fake, audience_id, n, size):
+    """Export a mailing list of ``size`` contacts as a tag (first export)."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        mailing_list = env["mailing.list"].create({"name": "Bench export"})
+        for start in range(0, size, 2000):
+            env["mailing.contact"].create(
+                [
+                    {
+                        "name": f"Guest {i}",
+                        "email": f"guest{i}@export.example.com",
+                        "list_ids": [(4, mailing_list.id)],
+                    }
+                    for i in range(start, min(size, start + 2000))
+                ]
+            )
+        export = env["mailchimp.list.export"].create(
+            {
+                "mailing_list_id": mailing_list.id,
+                "audience_id": audience_id,
+                "tag_name": "Bench export",
+            }
+        )
+        cr.commit()  # pylint: disable=invalid-commit
+        env.invalidate_all()
+        meter = Meter(fake)
+        queries0 = cr.sql_log_count
+        with meter:
+            log = export._run()
+            counts = {"tagged": log.tagged, "created": log.created}
+        meter.queries += cr.sql_log_count - queries0
+        cr.commit()  # pylint: disable=invalid-commit
+    return {
+        "N": n,
+        "scenario": f"export a {size:,}-contact mailing list as a tag",
+        "wall_s": meter.wall,
+        "cpu_s": meter.cpu,
+        "http": len(meter.calls),
+        "upserts": sum(1 for c in meter.calls if c.method == "POST"),
+        "pages": sum(1 for c in meter.calls if c.method == "GET"),
+        "sql": meter.queries,
+        "peak_mb": meter.peak / 2**20,
+        "log": counts,
+        "floor": (-(-size // 500), "upserts"),
+        "rate_n": size,
+    }
+
+
 def bench(dbname, n):
     registry = Registry(dbname)
     rows = []
@@ -222,6 +270,9 @@ def bench(dbname, n):
         )
         scenario("full pull", full=True, floor=(-(-n // 1000) or 1, "pages"))
         scenario("incremental pull (1% changed)", change_mailchimp, floor=(1, "pages"))
+        export_size = min(n, 10000)
+        rows.append(export_list(registry, fake, audience_id, n, export_size))
+        print(f"[N={n}] list export: {rows[-1]}")
         meter, sample = naive_push(registry, fake, list_id, min(n, 1000))
         rows.append(
             {
@@ -253,8 +304,11 @@ def markdown(rows):
             value, kind = r["floor"]
             met = r[kind] <= value
             floor = f"{value} {kind}: {'met' if met else 'MISSED'}"
+        rate_n = r.get("rate_n", r["N"])
         per_sec = (
-            r["N"] / r["wall_s"] if r["wall_s"] and "full" in r["scenario"] else None
+            rate_n / r["wall_s"]
+            if r["wall_s"] and ("full" in r["scenario"] or "rate_n" in r)
+            else None
         )
         batches = max(1, r["upserts"] + r["pages"])
         out.append(

@@ -280,18 +280,20 @@ class MailchimpFieldMappingWizardLine(models.TransientModel):
             candidates = Fields.search(domain)
             if mtype in ("radio", "dropdown"):
                 choices = set(line.merge_field_id._choice_list())
-
-                def matches(record, choices=choices):
-                    field = partner_fields.get(record.name)
-                    if not field or field.type != "selection":
-                        return True
-                    labels = {
-                        label for _k, label in field._description_selection(self.env)
-                    }
-                    return labels <= choices
-
-                candidates = candidates.filtered(matches)
+                candidates = candidates.filtered(
+                    lambda record, choices=frozenset(choices): self._fits_choices(
+                        partner_fields.get(record.name), choices
+                    )
+                )
             line.allowed_field_ids = candidates
+
+    def _fits_choices(self, field, choices):
+        """A selection field fits a radio/dropdown merge field when all its
+        labels are choices; other fields are checked when mapped."""
+        if not field or field.type != "selection":
+            return True
+        labels = {label for _k, label in field._description_selection(self.env)}
+        return labels <= choices
 
     def _mapping_vals(self):
         self.ensure_one()

@@ -1,9 +1,14 @@
 import logging
+from urllib.parse import parse_qsl
 
 from werkzeug.exceptions import Forbidden
 
 from odoo import http
 from odoo.http import request
+from odoo.tools import consteq
+
+from ..models.ir_http import RAW_BODY_KEY
+from ..models.mailchimp_webhook import WebhookError, check_signature, parse_form
 
 _logger = logging.getLogger(__name__)
 
@@ -25,3 +30,70 @@ class MailchimpController(http.Controller):
         return request.redirect(
             f"/odoo/action-mailchimp_sync.mailchimp_account_action/{account.id}"
         )
+
+
+MAX_BODY = 100 * 1024  # Mailchimp's deliveries are a few kilobytes
+
+
+def _reply(status, text):
+    return request.make_response(
+        text, headers=[("Content-Type", "text/plain; charset=utf-8")], status=status
+    )
+
+
+class MailchimpWebhookController(http.Controller):
+    @http.route(
+        "/mailchimp/webhook/<int:audience_id>/<string:secret>",
+        type="http",
+        auth="public",
+        methods=["GET", "POST"],
+        csrf=False,
+        save_session=False,
+    )
+    def webhook(self, audience_id, secret, **kwargs):
+        """Mailchimp's deliveries (form-encoded POST) and its URL check (GET)."""
+        audience = request.env["mailchimp.audience"].sudo().browse(audience_id).exists()
+        if not audience:
+            return _reply(404, "Unknown audience")
+        if not audience.webhook_secret or not consteq(
+            secret or "", audience.webhook_secret
+        ):
+            _logger.warning(
+                "Mailchimp webhook refused: wrong secret (audience %s)", audience_id
+            )
+            return _reply(403, "Forbidden")
+        if request.httprequest.method == "GET":
+            return _reply(200, "OK")
+        httprequest = request.httprequest
+        raw = httprequest.environ.get(RAW_BODY_KEY) or b""
+        if (httprequest.content_length or 0) > MAX_BODY or len(raw) > MAX_BODY:
+            return self._malformed(audience, "body too large")
+        if audience.webhook_signing_key and not check_signature(
+            audience.webhook_signing_key,
+            httprequest.headers.get("X-Mailchimp-Signature"),
+            raw,
+        ):
+            _logger.warning(
+                "Mailchimp webhook refused: bad signature (audience %s)", audience_id
+            )
+            return _reply(403, "Bad signature")
+        try:
+            text = raw.decode("utf-8")
+            form = parse_form(
+                parse_qsl(text, keep_blank_values=True, strict_parsing=False)
+            )
+            with request.env.cr.savepoint():
+                audience._webhook_process(form, raw)
+        except (UnicodeDecodeError, WebhookError) as error:
+            reason = (
+                "not UTF-8" if isinstance(error, UnicodeDecodeError) else str(error)
+            )
+            return self._malformed(audience, reason)
+        return _reply(200, "OK")
+
+    def _malformed(self, audience, reason):
+        # no personal data in the log: the reason only
+        _logger.warning(
+            "Mailchimp webhook ignored for audience %s: %s", audience.id, reason
+        )
+        return _reply(400, f"Malformed delivery: {reason}")

@@ -10,3 +10,5 @@ from . import res_company
 from . import res_partner
 from . import res_config_settings
 from . import mailchimp_list_export
+from . import mailchimp_webhook
+from . import ir_http

@@ -24,12 +24,19 @@ class MailchimpSyncLog(models.Model):
     )
     company_id = fields.Many2one(related="audience_id.company_id", store=True)
     kind = fields.Selection(
-        [("sync", "Sync"), ("full", "Full resync"), ("export", "List export")],
+        [
+            ("sync", "Sync"),
+            ("full", "Full resync"),
+            ("export", "List export"),
+            ("webhook", "Webhook"),
+        ],
         default="sync",
         required=True,
     )
     trigger = fields.Selection(
-        [("cron", "Scheduled"), ("manual", "Manual")], default="manual", required=True
+        [("cron", "Scheduled"), ("manual", "Manual"), ("webhook", "Webhook")],
+        default="manual",
+        required=True,
     )
     state = fields.Selection(
         [("running", "Running"), ("done", "Done"), ("failed", "Failed")],

@@ -52,6 +52,6 @@ if [ -n "$ODOO" ]; then
   # odoo.addons.mailchimp_sync.tests, whatever the checkout is called.
   cd "$LOCAL/addons"
   "$PYTHON" -m pytest -p no:cacheprovider -q --rootdir "$LOCAL/addons" \
-    --odoo-config "$CFG" --odoo-database "$DB" \
+    --odoo-config "$CFG" --odoo-database "$DB" --odoo-http \
     mailchimp_sync/tests --ignore=mailchimp_sync/tests/pure
 fi

@@ -4,3 +4,4 @@ from . import test_cron
 from . import test_campaigns
 from . import test_wizards
 from . import test_export
+from . import test_webhooks

@@ -1,0 +1,300 @@
+"""Mailchimp audience webhooks: changes made in Mailchimp reach Odoo in seconds.
+
+The controller (controllers/main.py) checks the secret and the body; this
+module turns an event into the same remote member a pull reads, so a webhook
+updates members and contacts exactly as the scheduled sync would (same
+matching, same conflict policy, no push flag set).
+"""
+
+import hashlib
+import hmac
+import logging
+import secrets
+import time
+from datetime import datetime
+
+from odoo import api, fields, models
+from odoo.exceptions import UserError
+from odoo.tools import email_normalize
+
+from ..services import MailchimpError, subscriber_hash
+
+_logger = logging.getLogger(__name__)
+
+EVENTS = ("subscribe", "unsubscribe", "profile", "upemail", "cleaned", "campaign")
+SIGNATURE_MAX_AGE = 300  # seconds
+
+
+class WebhookError(ValueError):
+    """A malformed delivery: answered 400, nothing changed."""
+
+
+def parse_form(pairs):
+    """``[("data[merges][FNAME]", "Ann"), ...]`` -> nested dicts."""
+    result = {}
+    for key, value in pairs:
+        parts = key.replace("]", "").split("[")
+        node = result
+        for part in parts[:-1]:
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise WebhookError(f"conflicting keys for {parts[0]}")
+        node[parts[-1]] = value
+    return result
+
+
+def check_signature(key, header, raw, now=None):
+    """``X-Mailchimp-Signature: t=<unix>,v1=<hex HMAC-SHA256("<t>.<body>")>``."""
+    items = dict(
+        part.split("=", 1) for part in (header or "").split(",") if "=" in part
+    )
+    stamp, signature = items.get("t", ""), items.get("v1", "")
+    if not stamp.isdigit() or not signature:
+        return False
+    if abs((now or time.time()) - int(stamp)) > SIGNATURE_MAX_AGE:
+        return False
+    expected = hmac.new(
+        key.encode(), stamp.encode() + b"." + raw, hashlib.sha256
+    ).hexdigest()
+    return hmac.compare_digest(expected, signature)
+
+
+class MailchimpAudience(models.Model):
+    _inherit = "mailchimp.audience"
+
+    webhook_secret = fields.Char(
+        copy=False,
+        groups="mailchimp_sync.group_mailchimp_manager",
+        default=lambda self: secrets.token_urlsafe(24),
+    )
+    webhook_signing_key = fields.Char(
+        "Webhook signing secret",
+        copy=False,
+        groups="base.group_system",
+        help="Mailchimp's signing secret of the webhook: when set, unsigned or "
+        "wrongly signed deliveries are refused.",
+    )
+    webhook_id = fields.Char("Mailchimp webhook id", copy=False, readonly=True)
+    webhook_url = fields.Char(
+        compute="_compute_webhook_url", groups="mailchimp_sync.group_mailchimp_manager"
+    )
+
+    @api.depends("webhook_secret")
+    def _compute_webhook_url(self):
+        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url", "")
+        for audience in self:
+            audience.webhook_url = audience.id and (
+                f"{base}/mailchimp/webhook/{audience.id}/{audience.webhook_secret}"
+            )
+
+    # ------------------------------------------------------------ registration
+    def _webhook_body(self):
+        return {
+            "url": self.webhook_url,
+            "events": dict.fromkeys(EVENTS, True),
+            # Odoo's own API writes must not come back (no echo)
+            "sources": {"user": True, "admin": True, "api": False},
+        }
+
+    def action_webhook_register(self):
+        """Create (or update) the webhook at Mailchimp."""
+        self.ensure_one()
+        client = self.account_id._get_client()
+        try:
+            if self.webhook_id:
+                client.update_webhook(
+                    self.mailchimp_id, self.webhook_id, self._webhook_body()
+                )
+            else:
+                hook = client.create_webhook(self.mailchimp_id, self._webhook_body())
+                self.webhook_id = hook.get("id")
+                if hook.get("signing_secret"):
+                    self.sudo().webhook_signing_key = hook["signing_secret"]
+        except MailchimpError as error:
+            raise UserError(
+                self.env._("Mailchimp refused the webhook: %s", error)
+            ) from None
+        return self.account_id._notify(
+            self.env._("Mailchimp now sends this audience's changes to Odoo."),
+            "success",
+        )
+
+    def action_webhook_delete(self):
+        self.ensure_one()
+        if self.webhook_id:
+            try:
+                self.account_id._get_client().delete_webhook(
+                    self.mailchimp_id, self.webhook_id
+                )
+            except MailchimpError as error:
+                if error.status != 404:
+                    raise UserError(str(error)) from None
+        self.webhook_id = False
+        return True
+
+    def action_webhook_regenerate(self):
+        """A new secret: the old URL stops working at once."""
+        self.ensure_one()
+        self.sudo().webhook_secret = secrets.token_urlsafe(24)
+        if self.webhook_id:
+            return self.action_webhook_register()
+        return True
+
+    # ------------------------------------------------------------ delivery
+    def _webhook_log(self):
+        """One log per audience and day gathers the webhook deliveries."""
+        Log = self.env["mailchimp.sync.log"]
+        today = fields.Datetime.to_string(fields.Datetime.now())[:10]
+        log = Log.search(
+            [
+                ("audience_id", "=", self.id),
+                ("kind", "=", "webhook"),
+                ("date_start", ">=", f"{today} 00:00:00"),
+            ],
+            limit=1,
+        )
+        return log or Log.create(
+            {"audience_id": self.id, "kind": "webhook", "trigger": "webhook"}
+        )
+
+    def _webhook_process(self, form, raw):
+        """Apply one delivery. Raises WebhookError when it is malformed."""
+        self.ensure_one()
+        etype = form.get("type")
+        data = form.get("data")
+        fired_at = form.get("fired_at") or ""
+        if etype not in EVENTS:
+            raise WebhookError("unknown or missing type")
+        if not isinstance(data, dict):
+            raise WebhookError("missing data")
+        try:
+            fired = datetime.strptime(fired_at, "%Y-%m-%d %H:%M:%S")
+        except ValueError:
+            raise WebhookError("fired_at is not YYYY-MM-DD HH:MM:SS") from None
+        if data.get("list_id") and data["list_id"] != self.mailchimp_id:
+            raise WebhookError("the event is for another audience")
+        key = hashlib.sha256(raw).hexdigest()
+        Event = self.env["mailchimp.webhook.event"].sudo()
+        if Event.search_count([("audience_id", "=", self.id), ("event_key", "=", key)]):
+            return False  # a repeated delivery changes nothing
+        handler = getattr(self, f"_webhook_{etype}")
+        handler(data, fired)
+        Event.create({"audience_id": self.id, "event_key": key, "event_type": etype})
+        return True
+
+    def _webhook_member(self, data, fired, status):
+        email = email_normalize(data.get("email") or "")
+        if not email:
+            raise WebhookError("missing or invalid email")
+        merges = data.get("merges") or {}
+        if not isinstance(merges, dict):
+            raise WebhookError("merges is not a set of fields")
+        remote = {
+            "id": data.get("id") or subscriber_hash(email),
+            "email_address": email,
+            "merge_fields": {
+                tag: value
+                for tag, value in merges.items()
+                if tag not in ("EMAIL", "INTERESTS", "GROUPINGS")
+            },
+            "last_changed": fired.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+        }
+        if data.get("web_id"):
+            remote["web_id"] = (
+                int(data["web_id"]) if str(data["web_id"]).isdigit() else 0
+            )
+        if status is None:  # a profile update keeps the known status
+            row = self.env["mailchimp.member"].search(
+                [("audience_id", "=", self.id), ("mailchimp_id", "=", remote["id"])],
+                limit=1,
+            )
+            status = row.status or "subscribed"
+        remote["status"] = status
+        self._apply_remote_members([remote], self._webhook_log())
+
+    def _webhook_subscribe(self, data, fired):
+        self._webhook_member(data, fired, "subscribed")
+
+    def _webhook_unsubscribe(self, data, fired):
+        status = "archived" if data.get("action") == "delete" else "unsubscribed"
+        self._webhook_member(data, fired, status)
+
+    def _webhook_cleaned(self, data, fired):
+        self._webhook_member(data, fired, "cleaned")
+
+    def _webhook_profile(self, data, fired):
+        self._webhook_member(data, fired, None)
+
+    def _webhook_upemail(self, data, fired):
+        old = email_normalize(data.get("old_email") or "")
+        new = email_normalize(data.get("new_email") or "")
+        if not old or not new:
+            raise WebhookError("missing old_email or new_email")
+        Member = self.env["mailchimp.member"]
+        row = Member.search(
+            [
+                ("audience_id", "=", self.id),
+                "|",
+                ("mailchimp_id", "=", subscriber_hash(old)),
+                ("email", "=ilike", old),
+            ],
+            limit=1,
+        )
+        if not row:
+            return
+        row.write(
+            {
+                "mailchimp_id": data.get("new_id") or subscriber_hash(new),
+                "email": new,
+                "last_changed": fired,
+            }
+        )
+        partner = row.partner_id
+        policy = self.conflict_policy
+        if policy == "recent":
+            policy = (
+                "odoo"
+                if row.odoo_changed_at and row.odoo_changed_at > fired
+                else "mailchimp"
+            )
+        if partner and policy == "mailchimp":
+            partner.with_context(mailchimp_no_sync=True).email = new
+        elif partner:
+            row.need_sync = True  # Odoo's email is sent back
+        self._webhook_log()._add_line(row, "info", "Email changed in Mailchimp.")
+
+    def _webhook_campaign(self, data, fired):
+        campaign = self.env["mailchimp.campaign"].search(
+            [("mailchimp_id", "=", data.get("id") or "")], limit=1
+        )
+        if campaign and data.get("status"):
+            campaign.status = data["status"]
+
+
+class MailchimpWebhookEvent(models.Model):
+    """Deliveries already applied (Mailchimp retries for 75 minutes). Holds a
+    hash of the body only: no personal data."""
+
+    _name = "mailchimp.webhook.event"
+    _description = "Mailchimp webhook delivery"
+    _log_access = False
+
+    audience_id = fields.Many2one(
+        "mailchimp.audience", required=True, ondelete="cascade", index=True
+    )
+    event_key = fields.Char(required=True)
+    event_type = fields.Char()
+    received_at = fields.Datetime(default=fields.Datetime.now, required=True)
+
+    _sql_constraints = [
+        (
+            "event_uniq",
+            "unique(audience_id, event_key)",
+            "This delivery was already applied.",
+        )
+    ]
+
+    @api.autovacuum
+    def _gc_events(self):
+        limit = fields.Datetime.subtract(fields.Datetime.now(), days=2)
+        self.search([("received_at", "<", limit)]).unlink()

@@ -1,0 +1,268 @@
+import hashlib
+import hmac
+import time
+from unittest.mock import patch
+from urllib.parse import urlencode
+
+from odoo.tests import HttpCase, tagged
+from odoo.tools import mute_logger
+
+from .common import MailchimpCase
+
+CONTROLLER_LOG = "odoo.addons.mailchimp_sync.controllers.main"
+
+
+@tagged("post_install", "-at_install")
+class TestWebhooks(MailchimpCase, HttpCase):
+    def setUp(self):
+        super().setUp()
+        self.audience.conflict_policy = "mailchimp"
+        self.partner = self.make_partners(1)
+        self.sync()
+        self.member = self.partner.mailchimp_member_id
+        self.email = self.partner.email
+        self.path = (
+            f"/mailchimp/webhook/{self.audience.id}/{self.audience.webhook_secret}"
+        )
+
+    def post(self, fields, path=None, raw=None, headers=None):
+        body = raw if raw is not None else urlencode(fields).encode()
+        return self.url_open(
+            path or self.path,
+            data=body,
+            headers=dict(
+                {"Content-Type": "application/x-www-form-urlencoded"}, **(headers or {})
+            ),
+        )
+
+    def event(self, etype, fired_at="2026-11-20 10:00:00", **data):
+        fields = {"type": etype, "fired_at": fired_at}
+        data.setdefault("list_id", self.list_id)
+        for key, value in data.items():
+            if isinstance(value, dict):
+                for sub, subvalue in value.items():
+                    fields[f"data[{key}][{sub}]"] = subvalue
+            else:
+                fields[f"data[{key}]"] = value
+        return fields
+
+    # ------------------------------------------------------------ access
+    def test_validation_get_and_access(self):
+        self.assertEqual(self.url_open(self.path).status_code, 200)
+        wrong = f"/mailchimp/webhook/{self.audience.id}/not-the-secret"
+        with mute_logger(CONTROLLER_LOG):
+            self.assertEqual(self.url_open(wrong).status_code, 403)
+            response = self.post(
+                self.event("unsubscribe", email=self.email), path=wrong
+            )
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(self.member.status, "subscribed", "nothing changed")
+        unknown = f"/mailchimp/webhook/999999/{self.audience.webhook_secret}"
+        self.assertEqual(self.url_open(unknown).status_code, 404)
+
+    # ------------------------------------------------------------ events
+    def test_unsubscribe_and_repeated_delivery(self):
+        # what Mailchimp holds when it sends the event
+        self.fake.set_status(self.list_id, self.email, "unsubscribed")
+        fields = self.event(
+            "unsubscribe",
+            action="unsub",
+            reason="manual",
+            email=self.email,
+            id=self.member.mailchimp_id,
+            merges={"FNAME": "First0", "LNAME": "Last0"},
+        )
+        self.assertEqual(self.post(fields).status_code, 200)
+        self.assertEqual(self.partner.mailchimp_status, "unsubscribed")
+        self.assertEqual(self.partner.mailchimp_consent_source, "mailchimp")
+        self.assertFalse(self.member.need_sync, "a webhook never sets the push flag")
+        log = self.audience._webhook_log()
+        self.assertEqual(log.unsubscribes, 1)
+        # Mailchimp retries: the same delivery changes nothing
+        self.assertEqual(self.post(fields).status_code, 200)
+        self.assertEqual(log.unsubscribes, 1)
+        self.assertEqual(
+            self.env["mailchimp.webhook.event"].search_count(
+                [("audience_id", "=", self.audience.id)]
+            ),
+            1,
+        )
+        # and the next push does not resubscribe
+        self.partner.name = "First0 Changed"
+        self.sync()
+        remote = self.fake.member(self.list_id, self.email)
+        self.assertEqual(remote["status"], "unsubscribed")
+
+    def test_unsubscribe_delete_archives(self):
+        self.post(
+            self.event(
+                "unsubscribe", action="delete", reason="manual", email=self.email
+            )
+        )
+        self.assertEqual(self.member.status, "archived")
+        self.assertFalse(self.partner.mailchimp_sync)
+
+    def test_cleaned(self):
+        self.post(
+            self.event("cleaned", reason="hard", email=self.email, campaign_id="c1")
+        )
+        self.assertEqual(self.member.status, "cleaned")
+
+    def test_profile_updates_contact_without_push_flag(self):
+        fields = self.event(
+            "profile",
+            email=self.email,
+            id=self.member.mailchimp_id,
+            merges={"FNAME": "Ada", "LNAME": "Byron", "EMAIL": self.email},
+        )
+        self.assertEqual(self.post(fields).status_code, 200)
+        self.assertEqual(self.partner.name, "Ada Byron")
+        self.assertEqual(self.member.status, "subscribed")
+        self.assertFalse(self.member.need_sync)
+
+    def test_profile_under_odoo_wins_policy(self):
+        self.audience.conflict_policy = "odoo"
+        self.post(
+            self.event(
+                "profile",
+                email=self.email,
+                id=self.member.mailchimp_id,
+                merges={"FNAME": "Ada", "LNAME": "Byron"},
+            )
+        )
+        self.assertEqual(self.partner.name, "First0 Last0")
+        self.assertTrue(self.member.need_sync, "Odoo's values are sent back")
+
+    def test_subscribe_creates_contact_when_asked(self):
+        self.audience.create_partners = True
+        self.post(
+            self.event(
+                "subscribe",
+                email="newcomer@example.com",
+                merges={"FNAME": "New", "LNAME": "Comer"},
+            )
+        )
+        partner = self.env["res.partner"].search(
+            [("email", "=", "newcomer@example.com")]
+        )
+        self.assertEqual(partner.name, "New Comer")
+        self.assertTrue(partner.mailchimp_sync)
+        self.assertEqual(partner.mailchimp_status, "subscribed")
+
+    def test_upemail_moves_the_member(self):
+        new_email = "renamed@example.com"
+        fields = self.event(
+            "upemail",
+            old_email=self.email,
+            new_email=new_email,
+            new_id=hashlib.md5(new_email.encode()).hexdigest(),
+        )
+        self.assertEqual(self.post(fields).status_code, 200)
+        self.assertEqual(self.member.email, new_email)
+        self.assertEqual(
+            self.member.mailchimp_id, hashlib.md5(new_email.encode()).hexdigest()
+        )
+        self.assertEqual(self.partner.email, new_email)
+        self.assertFalse(self.member.need_sync)
+        self.assertEqual(len(self.partner.mailchimp_member_ids), 1, "no second member")
+
+    def test_campaign_status(self):
+        campaign = self.env["mailchimp.campaign"].create(
+            {
+                "audience_id": self.audience.id,
+                "mailchimp_id": "camp1",
+                "status": "sending",
+            }
+        )
+        self.post(self.event("campaign", id="camp1", subject="Hello", status="sent"))
+        self.assertEqual(campaign.status, "sent")
+
+    # ------------------------------------------------------------ bad input
+    def test_malformed_deliveries(self):
+        cases = {
+            "missing type": urlencode(
+                {"fired_at": "2026-11-20 10:00:00", "data[email]": self.email}
+            ).encode(),
+            "missing email": urlencode(
+                self.event("unsubscribe", action="unsub")
+            ).encode(),
+            "bad fired_at": urlencode(
+                self.event("unsubscribe", fired_at="yesterday", email=self.email)
+            ).encode(),
+            "non UTF-8": b"type=unsubscribe&fired_at=2026-11-20+10%3A00%3A00"
+            b"&data[email]=\xff\xfe",
+            "1 MB body": b"type=profile&data[merges][NOTE]=" + b"x" * (1024 * 1024),
+        }
+        for name, raw in cases.items():
+            with self.subTest(name), mute_logger(CONTROLLER_LOG):
+                self.assertEqual(self.post(None, raw=raw).status_code, 400)
+        self.assertEqual(self.member.status, "subscribed")
+        self.assertFalse(self.env["mailchimp.webhook.event"].search([]))
+
+    def test_malformed_log_has_no_personal_data(self):
+        with self.assertLogs(CONTROLLER_LOG, level="WARNING") as logs:
+            self.post(self.event("unsubscribe", action="unsub", email="not-an-email@"))
+        self.assertNotIn("not-an-email", "\n".join(logs.output))
+
+    def test_processing_error_asks_for_a_retry(self):
+        with (
+            patch.object(
+                type(self.audience),
+                "_webhook_unsubscribe",
+                side_effect=RuntimeError("boom"),
+            ),
+            mute_logger("odoo.http", "odoo.addons.base.models.ir_http"),
+        ):
+            response = self.post(
+                self.event("unsubscribe", action="unsub", email=self.email)
+            )
+        self.assertGreaterEqual(response.status_code, 500)
+        self.assertFalse(self.env["mailchimp.webhook.event"].search([]))
+
+    def test_signed_deliveries(self):
+        self.audience.webhook_signing_key = "signing-secret"
+        raw = urlencode(self.event("cleaned", reason="hard", email=self.email)).encode()
+        with mute_logger(CONTROLLER_LOG):
+            self.assertEqual(self.post(None, raw=raw).status_code, 403)
+            forged = {"X-Mailchimp-Signature": f"t={int(time.time())},v1=00ff"}
+            self.assertEqual(self.post(None, raw=raw, headers=forged).status_code, 403)
+        self.assertEqual(self.member.status, "subscribed")
+        stamp = str(int(time.time()))
+        signature = hmac.new(
+            b"signing-secret", stamp.encode() + b"." + raw, hashlib.sha256
+        ).hexdigest()
+        headers = {"X-Mailchimp-Signature": f"t={stamp},v1={signature}"}
+        self.assertEqual(self.post(None, raw=raw, headers=headers).status_code, 200)
+        self.assertEqual(self.member.status, "cleaned")
+
+    # ------------------------------------------------------------ registration
+    def test_register_without_api_source_and_regenerate(self):
+        self.audience.action_webhook_register()
+        hooks = list(self.fake.webhooks[self.list_id].values())
+        self.assertEqual(len(hooks), 1)
+        self.assertEqual(hooks[0]["url"], self.audience.webhook_url)
+        self.assertEqual(
+            hooks[0]["sources"], {"user": True, "admin": True, "api": False}
+        )
+        self.assertTrue(all(hooks[0]["events"].values()))
+        # Odoo's pushes go through the API: Mailchimp does not echo them back
+        self.partner.name = "Echo Test"
+        self.sync()
+        self.assertFalse(
+            [
+                h
+                for h in self.fake.webhooks[self.list_id].values()
+                if h["sources"]["api"]
+            ]
+        )
+        old_path = self.path
+        self.audience.action_webhook_regenerate()
+        self.assertNotIn(old_path.rsplit("/", 1)[1], self.audience.webhook_url)
+        hooks = list(self.fake.webhooks[self.list_id].values())
+        self.assertEqual(len(hooks), 1, "updated, not duplicated")
+        self.assertEqual(hooks[0]["url"], self.audience.webhook_url)
+        with mute_logger(CONTROLLER_LOG):
+            self.assertEqual(self.url_open(old_path).status_code, 403)
+        self.audience.action_webhook_delete()
+        self.assertFalse(self.fake.webhooks[self.list_id])
+        self.assertFalse(self.audience.webhook_id)

@@ -12,3 +12,4 @@ from . import res_config_settings
 from . import mailchimp_list_export
 from . import mailchimp_webhook
 from . import ir_http
+from . import mailchimp_gdpr

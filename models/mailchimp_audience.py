@@ -25,6 +25,7 @@ MEMBER_FIELDS = (
             "timestamp_opt",
             "timestamp_signup",
             "member_rating",
+            "marketing_permissions",
             "stats",
             "source",
             "tags",
@@ -593,6 +594,9 @@ class MailchimpAudience(models.Model):
         status = remote.get("status")
         changed = _parse_dt(remote.get("last_changed"))
         remote_hash = remote_fingerprint(remote)
+        if self.gdpr_enabled and remote.get("marketing_permissions"):
+            # also when this version is Odoo's own push: consents it lacks
+            row._apply_remote_permissions(remote["marketing_permissions"], changed)
         if row.status == status and row.remote_hash == remote_hash:
             return  # this version is already in Odoo (e.g. our own push)
         vals = {

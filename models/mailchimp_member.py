@@ -41,7 +41,16 @@ def remote_fingerprint(remote):
     """Fingerprint of a member's merge values and figures as Mailchimp
     returns them: an unchanged member is skipped on the next read."""
     data = json.dumps(
-        [remote.get(key) for key in ("merge_fields", "member_rating", "stats", "tags")],
+        [
+            remote.get(key)
+            for key in (
+                "merge_fields",
+                "member_rating",
+                "stats",
+                "tags",
+                "marketing_permissions",
+            )
+        ],
         sort_keys=True,
         default=str,
     )
@@ -317,6 +326,10 @@ class MailchimpMember(models.Model):
             payload = {"email_address": email, "merge_fields": merge}
             if audience.export_categories and partner.category_id:
                 payload["tags"] = partner.category_id.mapped("name")
+            if audience.gdpr_enabled and member.consent_ids:
+                permissions = member.consent_ids._payload()
+                if permissions:
+                    payload["marketing_permissions"] = permissions
             known = (
                 member.mailchimp_id and member.status and member.status != "archived"
             )

@@ -57,6 +57,14 @@ def data_center_from_key(api_key):
     return dc if DC_RE.match(dc) else None
 
 
+def field_list(fields):
+    """The SDK joins a list for ``fields``; a plain string would be split
+    into single characters, so "a,b" becomes ["a", "b"]."""
+    if isinstance(fields, str):
+        return [f for f in fields.split(",") if f]
+    return list(fields)
+
+
 def chunks(items, size=BATCH_SIZE):
     """Split a sequence into lists of at most ``size`` items."""
     items = list(items)
@@ -341,7 +349,7 @@ class MailchimpClient:
         if before:
             params["before_last_changed"] = before
         if fields:
-            params["fields"] = fields
+            params["fields"] = field_list(fields)
         return self.paginate(
             self.sdk.lists.get_list_members_info, "members", list_id, **params
         )
@@ -358,7 +366,7 @@ class MailchimpClient:
         if before:
             params["before_last_changed"] = before
         if fields:
-            params["fields"] = fields
+            params["fields"] = field_list(fields)
         return self.call(self.sdk.lists.get_list_members_info, list_id, **params)
 
     def get_member(self, list_id, member_hash):

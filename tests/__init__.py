@@ -5,3 +5,4 @@ from . import test_campaigns
 from . import test_wizards
 from . import test_export
 from . import test_webhooks
+from . import test_gdpr

@@ -364,13 +364,37 @@ class FakeMailchimp:
             "source": "API - Generic",
             "tags": [],
             "tags_count": 0,
-            "marketing_permissions": [],
+            "marketing_permissions": [
+                {
+                    "marketing_permission_id": perm["marketing_permission_id"],
+                    "text": perm["text"],
+                    "enabled": False,
+                }
+                for perm in self.permissions.get(list_id, [])
+            ],
             "list_id": list_id,
             "last_changed": self._tick(),
             "_unsubscribed_by": None,
         }
         self.members[list_id][member["id"]] = member
         return member
+
+    @staticmethod
+    def _apply_permissions(member, permissions):
+        for change in permissions or []:
+            for perm in member["marketing_permissions"]:
+                if perm["marketing_permission_id"] == change.get(
+                    "marketing_permission_id"
+                ):
+                    perm["enabled"] = bool(change.get("enabled"))
+
+    def set_permission(self, list_id, email, permission_id, enabled):
+        """A change made in Mailchimp (the member's preference centre)."""
+        member = self.member(list_id, email)
+        self._apply_permissions(
+            member, [{"marketing_permission_id": permission_id, "enabled": enabled}]
+        )
+        member["last_changed"] = self._tick()
 
     @staticmethod
     def _public(member):
@@ -829,6 +853,7 @@ class FakeMailchimp:
             else:
                 member = self._new_member(lid, email, status or "subscribed", merge)
                 result["new_members"].append(self._public(member))
+            self._apply_permissions(member, entry.get("marketing_permissions"))
             for tag in entry.get("tags") or []:
                 self._tag(lid, member, tag, True)
         result.update(
@@ -857,11 +882,20 @@ class FakeMailchimp:
             members.sort(
                 key=lambda m: m["last_changed"], reverse=query.get("sort_dir") == "DESC"
             )
-        return 200, {
+        result = {
             "members": [self._public(m) for m in self._page(members, query)],
             "list_id": lid,
             "total_items": len(members),
         }
+        if query.get("fields"):
+            # Mailchimp returns only the fields asked for (dot notation)
+            wanted = query["fields"].split(",")
+            keys = {f.split(".", 1)[1] for f in wanted if f.startswith("members.")}
+            result = {k: v for k, v in result.items() if k in wanted or k == "members"}
+            result["members"] = [
+                {k: v for k, v in m.items() if k in keys} for m in result["members"]
+            ]
+        return 200, result
 
     def _r_get_member(self, query, body, lid, ref):
         return 200, self._public(self._find_member(lid, ref))

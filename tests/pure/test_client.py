@@ -194,3 +194,21 @@ def test_sleep_is_module_level_and_replaceable(monkeypatch, fake):
     fake.fail("GET", "/ping", status=503)
     MailchimpClient(api_key=API_KEY).ping()
     assert len(calls) == 1
+
+
+def test_fields_reach_mailchimp_as_one_comma_list(client, fake):
+    # the SDK joins a list; a string used to be sent one character at a time
+    list_id = fake.add_list("Fields")
+    fake.add_member(list_id, "ann@example.com", merge_fields={"FNAME": "Ann"})
+    page = client.get_member_page(
+        list_id, 0, fields="members.email_address,members.status,total_items"
+    )
+    assert fake.calls[-1].query["fields"] == (
+        "members.email_address,members.status,total_items"
+    )
+    assert page["members"] == [
+        {"email_address": "ann@example.com", "status": "subscribed"}
+    ]
+    assert page["total_items"] == 1
+    pages = list(client.iter_member_pages(list_id, fields=["members.id"]))
+    assert pages == [[{"id": hashlib.md5(b"ann@example.com").hexdigest()}]]

@@ -346,7 +346,14 @@ class MailchimpAudience(models.Model):
                     finished_all = False
                     break
                 _done, finished = audience._sync_step()
+                audience._release_batch()
         return finished_all
+
+    def _release_batch(self):
+        """Write the batch and drop the ORM cache: memory stays flat whatever
+        the number of members a run goes through."""
+        self.env.flush_all()
+        self.env.invalidate_all()
 
     def _remaining_work(self):
         count = 0
@@ -376,6 +383,7 @@ class MailchimpAudience(models.Model):
             finished = False
             while not finished and time.monotonic() < deadline:
                 units, finished = audience._sync_step()
+                audience._release_batch()
                 done += units
         remaining = locked._remaining_work()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)

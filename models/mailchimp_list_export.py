@@ -306,6 +306,8 @@ class _ExportRun:
             self._load_statuses()
         for batch in chunks(queue, BATCH_SIZE):
             self._send(batch)
+            self.env.flush_all()
+            self.env.invalidate_all()  # memory stays flat over big lists
         self._remove_leavers()
         self._write_log()
 

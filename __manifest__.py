@@ -26,4 +26,7 @@
         "views/menus.xml",
     ],
     "demo": ["demo/mailchimp_demo.xml"],
+    "assets": {
+        "web.assets_tests": ["mailchimp_sync/static/tests/tours/*.js"],
+    },
 }

@@ -6,3 +6,4 @@ from . import test_wizards
 from . import test_export
 from . import test_webhooks
 from . import test_gdpr
+from . import test_tour

@@ -1,0 +1,60 @@
+/** @odoo-module **/
+// The user's path, walked in a real browser by tests/test_tour.py with
+// Mailchimp faked at the HTTP level.
+import { registry } from "@web/core/registry";
+
+const tours = registry.category("web_tour.tours");
+
+tours.add("mailchimp_sync_settings", {
+    steps: () => [
+        { content: "Settings → Mailchimp", trigger: ".settings_tab a[data-key=mailchimp_sync]", run: "click" },
+        { content: "The Mailchimp settings", trigger: "h2:contains(Mailchimp account)" },
+        { content: "Open the accounts", trigger: "button:contains(Accounts)", run: "click" },
+        { content: "The connected account", trigger: ".o_data_row td.o_data_cell:contains(Test account)", run: "click" },
+        { content: "Test the connection", trigger: "button[name=action_test_connection]", run: "click" },
+        { content: "Mailchimp answered", trigger: ".o_notification:contains(Connected)" },
+    ],
+});
+
+tours.add("mailchimp_sync_mapping", {
+    steps: () => [
+        { content: "Open the audience", trigger: ".o_data_row td.o_data_cell:contains(Newsletter)", run: "click" },
+        { content: "Map its fields", trigger: "button[name=action_open_mapping_wizard]", run: "click" },
+        { content: "One line per merge field", trigger: ".modal .o_data_row:contains(FNAME)" },
+        { content: "Preview three contacts", trigger: ".modal button[name=action_preview]", run: "click" },
+        { content: "The payload is shown", trigger: ".modal .o_field_widget[name=preview]:contains(merge_fields)" },
+        { content: "Save the mapping", trigger: ".modal button[name=action_apply]", run: "click" },
+        { content: "Back on the audience", trigger: "body:not(:has(.modal)) button[name=action_sync_now]" },
+    ],
+});
+
+tours.add("mailchimp_sync_contact", {
+    steps: () => [
+        { content: "Open the Mailchimp tab", trigger: ".o_notebook a[name=mailchimp]", run: "click" },
+        { content: "Not in Mailchimp yet", trigger: ".tab-pane:contains(not in Mailchimp yet)" },
+        { content: "Tick Sync with Mailchimp", trigger: ".o_field_widget[name=mailchimp_sync] input", run: "click" },
+        { content: "Save", trigger: ".o_form_button_save", run: "click" },
+        { content: "Send it now", trigger: ".o_form_saved button[name=action_mailchimp_sync_now]", run: "click" },
+        { content: "Sent", trigger: ".o_notification:contains(Sent to Mailchimp)" },
+    ],
+});
+
+tours.add("mailchimp_sync_export", {
+    steps: () => [
+        { content: "Export the list", trigger: "button[name=action_export_to_mailchimp]", run: "click" },
+        { content: "Choose the audience and tag", trigger: ".modal .o_field_widget[name=tag_name] input" },
+        { content: "Export", trigger: ".modal button[name=action_export]", run: "click" },
+        { content: "The statistics screen", trigger: ".modal .o_form_view:contains(Export statistics)" },
+        { content: "Contacts added", trigger: ".modal .o_field_widget[name=created]:contains(2)" },
+        { content: "Close", trigger: ".modal .btn-close", run: "click" },
+        { content: "Done", trigger: "body:not(:has(.modal))" },
+    ],
+});
+
+tours.add("mailchimp_sync_logs", {
+    steps: () => [
+        { content: "Filter the logs with errors", trigger: ".o_searchview_input", run: "click" },
+        { content: "The sync logs", trigger: ".o_data_row td.o_data_cell:contains(List export)", run: "click" },
+        { content: "A log", trigger: ".o_form_view:contains(Export statistics)" },
+    ],
+});

@@ -1,11 +1,39 @@
+import base64
 import logging
+import os
 import shutil
+from unittest.mock import patch
 
 from odoo.tests import HttpCase, tagged
+from odoo.tests.common import ChromeBrowser
 
 from .common import MailchimpCase
 
 _logger = logging.getLogger(__name__)
+# scripts/screenshots.sh sets this to the folder the README's images go to
+SCREENSHOTS = os.environ.get("MAILCHIMP_SYNC_SCREENSHOTS")
+PREFIX = "mailchimp_sync:screenshot:"
+
+
+def _capture_on_request(original, folder):
+    """Save a PNG when the tour logs ``mailchimp_sync:screenshot:<name>``."""
+
+    def handle(browser, type, args=None, **kw):  # pylint: disable=redefined-builtin
+        first = args and browser._from_remoteobject(args[0])
+        if type == "log" and isinstance(first, str) and first.startswith(PREFIX):
+            path = os.path.join(folder, first[len(PREFIX) :] + ".png")
+
+            def save(future):
+                with open(path, "wb") as image:
+                    image.write(base64.b64decode(future.result()["data"]))
+                _logger.info("Screenshot saved: %s", path)
+
+            browser._websocket_send(
+                "Page.captureScreenshot", params={"format": "png"}, with_future=True
+            ).add_done_callback(save)
+        return original(browser, type, args=args, **kw)
+
+    return handle
 
 
 @tagged("post_install", "-at_install")
@@ -19,6 +47,15 @@ class TestUserPath(MailchimpCase, HttpCase):
             self.skipTest(
                 "Browser tour SKIPPED: no chromium found (apt-get install chromium)"
             )
+        if SCREENSHOTS:
+            os.makedirs(SCREENSHOTS, exist_ok=True)
+            patcher = patch.object(
+                ChromeBrowser,
+                "_handle_console",
+                _capture_on_request(ChromeBrowser._handle_console, SCREENSHOTS),
+            )
+            patcher.start()
+            self.addCleanup(patcher.stop)
 
     def test_user_path(self):
         self.start_tour(
@@ -46,6 +83,30 @@ class TestUserPath(MailchimpCase, HttpCase):
         member = self.fake.member(self.list_id, "tour.contact@example.com")
         self.assertEqual(member["merge_fields"]["FNAME"], "Tour")
         self.assertTrue(partner.mailchimp_sync)
+
+        # the contact's campaign history, read by the campaign job
+        campaign = self.fake.add_campaign(
+            self.list_id,
+            "Autumn newsletter",
+            subject="Autumn news from Blue Harbour",
+            send_time="2026-11-02T09:00:00+00:00",
+            emails_sent=1,
+            recipients=["tour.contact@example.com"],
+        )
+        self.fake.add_email_activity(
+            campaign, "tour.contact@example.com", "open", "2026-11-02T10:12:00+00:00"
+        )
+        self.fake.add_email_activity(
+            campaign,
+            "tour.contact@example.com",
+            "click",
+            "2026-11-02T10:13:00+00:00",
+            url="https://www.example.com/autumn",
+        )
+        self.audience._sync_campaigns()
+        self.start_tour(
+            f"/odoo/contacts/{partner.id}", "mailchimp_sync_contact_tab", login="admin"
+        )
 
         mailing_list = self.env["mailing.list"].create({"name": "Tour list"})
         self.env["mailing.contact"].create(

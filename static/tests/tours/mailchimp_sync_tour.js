@@ -5,10 +5,27 @@ import { registry } from "@web/core/registry";
 
 const tours = registry.category("web_tour.tours");
 
+// Asks the test to capture the screen (scripts/screenshots.sh), then lets the
+// capture finish before the next step.
+function shot(name, trigger, scrollTo = null) {
+    return {
+        content: `Screenshot: ${name}`,
+        trigger,
+        run: async () => {
+            if (scrollTo) {
+                document.querySelector(scrollTo)?.scrollIntoView({ block: "start" });
+            }
+            console.log(`mailchimp_sync:screenshot:${name}`);
+            await new Promise((resolve) => setTimeout(resolve, 800));
+        },
+    };
+}
+
 tours.add("mailchimp_sync_settings", {
     steps: () => [
         { content: "Settings → Mailchimp", trigger: ".settings_tab a[data-key=mailchimp_sync]", run: "click" },
         { content: "The Mailchimp settings", trigger: "h2:contains(Mailchimp account)" },
+        shot("settings", "h2:contains(Mailchimp account)"),
         { content: "Open the accounts", trigger: "button:contains(Accounts)", run: "click" },
         { content: "The connected account", trigger: ".o_data_row td.o_data_cell:contains(Test account)", run: "click" },
         { content: "Test the connection", trigger: "button[name=action_test_connection]", run: "click" },
@@ -19,10 +36,12 @@ tours.add("mailchimp_sync_settings", {
 tours.add("mailchimp_sync_mapping", {
     steps: () => [
         { content: "Open the audience", trigger: ".o_data_row td.o_data_cell:contains(Newsletter)", run: "click" },
+        shot("audience", ".o_form_view .o_field_widget[name=conflict_policy]"),
         { content: "Map its fields", trigger: "button[name=action_open_mapping_wizard]", run: "click" },
         { content: "One line per merge field", trigger: ".modal .o_data_row:contains(FNAME)" },
         { content: "Preview three contacts", trigger: ".modal button[name=action_preview]", run: "click" },
         { content: "The payload is shown", trigger: ".modal .o_field_widget[name=preview]:contains(merge_fields)" },
+        shot("mapping_wizard", ".modal .o_field_widget[name=preview]:contains(merge_fields)"),
         { content: "Save the mapping", trigger: ".modal button[name=action_apply]", run: "click" },
         { content: "Back on the audience", trigger: "body:not(:has(.modal)) button[name=action_sync_now]" },
     ],
@@ -46,6 +65,7 @@ tours.add("mailchimp_sync_export", {
         { content: "Export", trigger: ".modal button[name=action_export]", run: "click" },
         { content: "The statistics screen", trigger: ".modal .o_form_view:contains(Export statistics)" },
         { content: "Contacts added", trigger: ".modal .o_field_widget[name=created]:contains(2)" },
+        shot("export_statistics", ".modal .o_field_widget[name=created]:contains(2)"),
         { content: "Close", trigger: ".modal .btn-close", run: "click" },
         { content: "Done", trigger: "body:not(:has(.modal))" },
     ],
@@ -54,7 +74,16 @@ tours.add("mailchimp_sync_export", {
 tours.add("mailchimp_sync_logs", {
     steps: () => [
         { content: "Filter the logs with errors", trigger: ".o_searchview_input", run: "click" },
+        shot("sync_logs", ".o_data_row td.o_data_cell:contains(List export)"),
         { content: "The sync logs", trigger: ".o_data_row td.o_data_cell:contains(List export)", run: "click" },
         { content: "A log", trigger: ".o_form_view:contains(Export statistics)" },
+    ],
+});
+
+tours.add("mailchimp_sync_contact_tab", {
+    steps: () => [
+        { content: "Open the Mailchimp tab", trigger: ".o_notebook a[name=mailchimp]", run: "click" },
+        { content: "The campaign history", trigger: ".tab-pane:contains(Autumn news)" },
+        shot("contact_tab", ".tab-pane:contains(Autumn news)", ".o_notebook"),
     ],
 });

@@ -24,6 +24,11 @@ SOURCES = [
     ("last_name", "Last name (from the contact name)"),
     ("address", "Contact address"),
 ]
+DIRECTIONS = [
+    ("both", "Both ways"),
+    ("odoo_to_mc", "Odoo → Mailchimp only"),
+    ("mc_to_odoo", "Mailchimp → Odoo only"),
+]
 # Merge field type -> partner field types it can hold.
 COMPATIBLE_TYPES = {
     "text": {"char", "text", "selection", "many2one"},
@@ -68,11 +73,7 @@ class MailchimpFieldMapping(models.Model):
         "parent_id.name.",
     )
     direction = fields.Selection(
-        [
-            ("both", "Both ways"),
-            ("odoo_to_mc", "Odoo → Mailchimp only"),
-            ("mc_to_odoo", "Mailchimp → Odoo only"),
-        ],
+        DIRECTIONS,
         default="both",
         required=True,
     )

@@ -1,5 +1,7 @@
 from odoo import api, fields, models
 
+from .mailchimp_list_export import LINE_KINDS
+
 COUNTERS = (
     "pushed",
     "created",
@@ -94,12 +96,7 @@ class MailchimpSyncLog(models.Model):
             )
             domain = [("id", "in", rows.contact_id.ids)]
         else:
-            kind = {
-                "duplicates": "duplicate",
-                "errors": "error",
-                "blacklisted": "skipped",
-                "address_omitted": "address",
-            }.get(figure, figure)
+            kind = LINE_KINDS.get(figure, figure)
             lines = self.line_ids.filtered(lambda line: line.kind == kind)
             domain = [("id", "in", lines.mailing_contact_id.ids)]
         return {

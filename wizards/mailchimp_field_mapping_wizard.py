@@ -4,7 +4,12 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..models.mailchimp_field_mapping import COMPATIBLE_TYPES, DEFAULT_MAPPINGS, SOURCES
+from ..models.mailchimp_field_mapping import (
+    COMPATIBLE_TYPES,
+    DEFAULT_MAPPINGS,
+    DIRECTIONS,
+    SOURCES,
+)
 from ..models.mailchimp_merge_field import MERGE_TYPES
 from ..services import MailchimpError
 
@@ -254,11 +259,7 @@ class MailchimpFieldMappingWizardLine(models.TransientModel):
         "ir.model.fields", compute="_compute_allowed_field_ids"
     )
     direction = fields.Selection(
-        [
-            ("both", "Both ways"),
-            ("odoo_to_mc", "Odoo → Mailchimp only"),
-            ("mc_to_odoo", "Mailchimp → Odoo only"),
-        ],
+        DIRECTIONS,
         default="both",
         required=True,
     )

@@ -299,7 +299,7 @@ class MailchimpMember(models.Model):
         ]
         members = self.with_context(prefetch_fields=True)
 
-        emails = {m: email_normalize(m.partner_id.email or "") for m in members}
+        emails = {m: m.partner_id.email_normalized or False for m in members}
         blacklisted = set(
             self.env["mail.blacklist"]
             .search([("email", "in", [e for e in emails.values() if e])])

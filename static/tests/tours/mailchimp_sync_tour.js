@@ -13,7 +13,7 @@ function shot(name, trigger, scrollTo = null) {
         trigger,
         run: async () => {
             if (scrollTo) {
-                document.querySelector(scrollTo)?.scrollIntoView({ block: "start" });
+                document.querySelector(scrollTo)?.scrollIntoView({ block: "center" });
             }
             console.log(`mailchimp_sync:screenshot:${name}`);
             await new Promise((resolve) => setTimeout(resolve, 800));
@@ -84,6 +84,6 @@ tours.add("mailchimp_sync_contact_tab", {
     steps: () => [
         { content: "Open the Mailchimp tab", trigger: ".o_notebook a[name=mailchimp]", run: "click" },
         { content: "The campaign history", trigger: ".tab-pane:contains(Autumn news)" },
-        shot("contact_tab", ".tab-pane:contains(Autumn news)", ".o_notebook"),
+        shot("contact_tab", ".tab-pane:contains(Autumn news)", "div[name=mailchimp_history_ids]"),
     ],
 });

@@ -11,6 +11,7 @@ the cron does: bounded steps, each in its own transaction, committed.
 
 import argparse
 import gc
+import json
 import os
 import random
 import sys
@@ -329,6 +330,75 @@ def markdown(rows):
     return "\n".join(out)
 
 
+def _odoo_s(row):
+    return max(row["wall_s"] - row.get("fake_s", 0), 1e-9)
+
+
+def targets(rows):
+    """The issue's targets, each reported as met or missed."""
+    by = {(r["N"], r["scenario"].split(" (")[0]): r for r in rows}
+    sizes = sorted({r["N"] for r in rows})
+    lines = []
+
+    def report(text, met):
+        lines.append(f"- {'met' if met else '**MISSED**'}: {text}")
+
+    floors = [r for r in rows if r["floor"]]
+    at_floor = sum(r[r["floor"][1]] <= r["floor"][0] for r in floors)
+    report(
+        "HTTP calls at the floor (ceil(N/500) upserts per push and list export, "
+        "ceil(N/1000) pages per full pull, no upsert when nothing changed): "
+        f"{at_floor} of {len(floors)} rows",
+        at_floor == len(floors),
+    )
+    for scenario in ("full push", "full pull"):
+        per_call = [
+            by[n, scenario]["sql"]
+            / max(1, by[n, scenario]["upserts"] + by[n, scenario]["pages"])
+            for n in sizes
+        ]
+        report(
+            f"SQL queries per call of the {scenario} constant in N: "
+            + ", ".join(f"{q:.0f}" for q in per_call),
+            max(per_call) <= 1.5 * min(per_call) + 5,
+        )
+        rates = [by[n, scenario]["N"] / _odoo_s(by[n, scenario]) for n in sizes]
+        report(
+            f"{scenario} at 2,000 partners/s or more (Odoo side): "
+            + ", ".join(
+                f"{n:,}: {rate:,.0f}/s" for n, rate in zip(sizes, rates, strict=False)
+            ),
+            min(rates) >= 2000,
+        )
+    for inc, full in (
+        ("incremental push", "full push"),
+        ("incremental pull", "full pull"),
+    ):
+        shares = [_odoo_s(by[n, inc]) / _odoo_s(by[n, full]) for n in sizes]
+        report(
+            f"{inc} with 1% changed at most 2% of the {full}: "
+            + ", ".join(
+                f"{n:,}: {share:.1%}" for n, share in zip(sizes, shares, strict=False)
+            ),
+            max(shares) <= 0.02,
+        )
+    for scenario in ("full push", "full pull"):
+        peaks = [by[n, scenario]["peak_mb"] for n in sizes]
+        report(
+            f"peak memory of the {scenario} (MB, includes the in-process fake "
+            "Mailchimp's own store): " + ", ".join(f"{p:.1f}" for p in peaks),
+            peaks[-1] <= max(peaks[0], 1) * 4,
+        )
+    naive = [r for r in rows if r["scenario"].startswith("one call per contact")]
+    for row in naive:
+        ours = by[row["N"], "full push"]
+        lines.append(
+            f"- one call per contact at N={row['N']:,}: {row['http']:,} calls against "
+            f"{ours['http']:,} ({row['http'] / max(1, ours['http']):,.0f}x)"
+        )
+    return "\n".join(lines)
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--config", required=True)
@@ -340,8 +410,10 @@ def main():
     rows = []
     for n in args.sizes:
         rows += bench(f"{args.db_prefix}_{n}", n)
-    table = markdown(rows)
+    table = markdown(rows) + "\n\nTargets:\n\n" + targets(rows)
     print(table)
+    with open(os.path.splitext(args.output)[0] + ".json", "w") as handle:
+        json.dump(rows, handle, indent=1, default=str)
     with open(args.output, "w") as handle:
         handle.write(table + "\n")
 

@@ -7,7 +7,7 @@ tags them in the same batch-subscribe call, and removes the tag from the
 members who left the list since the previous export.
 """
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
@@ -46,6 +46,8 @@ class MailchimpListExport(models.Model):
     segment_id = fields.Integer("Mailchimp tag id")
     last_log_id = fields.Many2one("mailchimp.sync.log", ondelete="set null")
     member_ids = fields.One2many("mailchimp.list.export.member", "export_id")
+    queued = fields.Boolean(help="Waiting for the background export job.")
+    requested_by_id = fields.Many2one("res.users", ondelete="set null")
 
     _sql_constraints = [
         (
@@ -96,6 +98,58 @@ class MailchimpListExport(models.Model):
         log._close()
         self.last_log_id = log
         return log
+
+    # --------------------------------------------------------------- queue
+    def _queue(self):
+        """Big lists are exported by a background job; the user who asked is
+        notified when it is done."""
+        self.write({"queued": True, "requested_by_id": self.env.uid})
+        self.env.ref("mailchimp_sync.ir_cron_mailchimp_list_export")._trigger()
+
+    @api.model
+    def _cron_run_queued(self):
+        """One queued export per call; the scheduler calls again while some
+        remain (``_notify_progress``)."""
+        queued = self.search([("queued", "=", True)], order="id")
+        export = queued[:1]
+        if export:
+            export.queued = False
+            user = export.requested_by_id
+            try:
+                with self.env.cr.savepoint():
+                    log = export._run()
+            except UserError as error:
+                user._bus_send(
+                    "simple_notification",
+                    {
+                        "type": "danger",
+                        "title": self.env._("Mailchimp export failed"),
+                        "message": str(error),
+                        "sticky": True,
+                    },
+                )
+            else:
+                user._bus_send(
+                    "simple_notification",
+                    {
+                        "type": "success",
+                        "title": self.env._("Mailchimp export done"),
+                        "message": self.env._(
+                            "“%(list)s”: %(added)s added, %(updated)s updated, "
+                            "%(tagged)s tagged, %(errors)s errors. The statistics "
+                            "are in the Mailchimp sync logs.",
+                            list=export.mailing_list_id.name,
+                            added=log.created,
+                            updated=log.updated,
+                            tagged=log.tagged,
+                            errors=log.errors,
+                        ),
+                        "sticky": True,
+                    },
+                )
+        self.env["ir.cron"]._notify_progress(
+            done=len(export), remaining=len(queued) - len(export)
+        )
 
 
 class MailchimpListExportMember(models.Model):

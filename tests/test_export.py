@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo.exceptions import UserError
 from odoo.tests import Form
 
@@ -289,6 +291,42 @@ class TestListExport(ExportCase):
         )
         self.assertEqual(form.tag_name, "Spring fair")
         self.assertEqual(form.audience_id, self.audience)
+
+    def test_big_lists_are_exported_in_the_background(self):
+        self.add_contacts(
+            self.mailing_list,
+            [{"name": f"P{i}", "email": f"p{i}@example.com"} for i in range(3)],
+        )
+        form = Form(
+            self.env["mailchimp.list.export.wizard"].with_context(
+                active_model="mailing.list", active_ids=self.mailing_list.ids
+            )
+        )
+        wizard = form.save()
+        with patch(
+            "odoo.addons.mailchimp_sync.wizards.mailchimp_list_export_wizard."
+            "INLINE_LIMIT",
+            2,
+        ):
+            action = wizard.action_export()
+        self.assertEqual(action["tag"], "display_notification")
+        self.assertIn("in the background", action["params"]["message"])
+        self.assertFalse(self.fake.calls, "nothing sent while the user waits")
+        export = self.env["mailchimp.list.export"].search(
+            [("mailing_list_id", "=", self.mailing_list.id)]
+        )
+        self.assertTrue(export.queued)
+
+        self.env["mailchimp.list.export"]._cron_run_queued()
+        self.assertFalse(export.queued)
+        self.assertEqual(export.last_log_id.created, 3)
+        self.assertEqual(self.tags("p0@example.com"), ["Newsletter subscribers"])
+        # the notification goes to the user's bus when the job commits
+        self.env.cr.precommit.run()
+        notification = self.env["bus.bus"].search(
+            [("message", "ilike", "Mailchimp export done")], order="id desc", limit=1
+        )
+        self.assertIn("3 added", notification.message)
 
     def test_action_menu_on_mailing_lists(self):
         action = self.env.ref("mailchimp_sync.mailing_list_action_export_to_mailchimp")

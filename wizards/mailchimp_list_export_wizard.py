@@ -1,6 +1,10 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+# Above this many contacts an export runs in the background (a few seconds
+# per 10,000 contacts): no screen waits for it.
+INLINE_LIMIT = 10000
+
 
 class MailchimpListExportWizard(models.TransientModel):
     _name = "mailchimp.list.export.wizard"
@@ -54,11 +58,21 @@ class MailchimpListExportWizard(models.TransientModel):
             return self.tag_name.strip()
         return (mailing_list.mailchimp_tag or mailing_list.name).strip()
 
+    def _contact_count(self):
+        self.env.flush_all()
+        self.env.cr.execute(
+            """SELECT COUNT(*) FROM mailing_subscription
+                WHERE list_id = ANY(%s) AND NOT COALESCE(opt_out, FALSE)""",
+            [self.list_ids.ids],
+        )
+        return self.env.cr.fetchone()[0]
+
     def action_export(self):
         self.ensure_one()
         self.audience_id.account_id._check_connected()
         Export = self.env["mailchimp.list.export"]
         logs = self.env["mailchimp.sync.log"]
+        background = self._contact_count() > INLINE_LIMIT
         for mailing_list in self.list_ids:
             tag = self._tag_for(mailing_list)
             if not tag:
@@ -80,12 +94,23 @@ class MailchimpListExportWizard(models.TransientModel):
                     "tag_name": tag,
                 }
             )
-            logs |= export._run()
+            if background:
+                export._queue()
+            else:
+                logs |= export._run()
             mailing_list.write(
                 {"mailchimp_audience_id": self.audience_id.id, "mailchimp_tag": tag}
             )
         if self.enable_partner_sync:
             self._enable_partner_sync()
+        if background:
+            return self.env["mailchimp.account"]._notify(
+                self.env._(
+                    "The lists are exported in the background; you will be notified "
+                    "when it is done."
+                ),
+                "info",
+            )
         self.write({"log_ids": [(6, 0, logs.ids)], "state": "done"})
         if len(logs) == 1:
             return {

@@ -244,6 +244,7 @@ class _ExportRun:
             f._as_dict() for f in mappings.merge_field_id | self.required
         ]
         self.field_types = {f["tag"]: f["type"] for f in self.field_dicts}
+        self.specs = self.env["mailchimp.member"]._mapping_specs(mappings)
         self.new_status = "pending" if self.audience.double_optin else "subscribed"
 
     # -------------------------------------------------------------- queue
@@ -309,7 +310,7 @@ class _ExportRun:
             partner = partners.get(email)
             if partner:
                 merge, skipped = Member._merge_payload(
-                    partner, self.mappings, self.required, self.field_dicts
+                    partner, self.mappings, self.required, self.field_dicts, self.specs
                 )
             else:
                 merge, skipped = build_merge_fields(

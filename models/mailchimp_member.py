@@ -181,16 +181,29 @@ class MailchimpMember(models.Model):
 
     # ---------------------------------------------------------------- values
     @api.model
+    def _mapping_specs(self, mappings):
+        """``[(tag, source, field name, merge type)]``: read once per batch,
+        not once per contact."""
+        if isinstance(mappings, list):
+            return mappings
+        return [
+            (m.merge_field_id.tag, m.source, m.field_name, m.merge_field_id.type)
+            for m in mappings
+        ]
+
+    @api.model
     def _partner_values(self, partner, mappings):
-        """``{tag: plain value}`` for one partner; batch-prefetched by the ORM."""
+        """``{tag: plain value}`` for one partner; batch-prefetched by the ORM.
+
+        :param mappings: mapping records or their :meth:`_mapping_specs`
+        """
         values = {}
-        for mapping in mappings:
-            tag = mapping.merge_field_id.tag
-            if mapping.source == "first_name":
+        for tag, source, field_name, mtype in self._mapping_specs(mappings):
+            if source == "first_name":
                 values[tag] = split_name(partner.name)[0]
-            elif mapping.source == "last_name":
+            elif source == "last_name":
                 values[tag] = split_name(partner.name)[1]
-            elif mapping.source == "address":
+            elif source == "address":
                 if not (partner.street or partner.city or partner.zip):
                     values[tag] = False
                     continue
@@ -202,8 +215,8 @@ class MailchimpMember(models.Model):
                     "zip": partner.zip or "",
                     "country": partner.country_id.code or "",
                 }
-            elif mapping.merge_field_id.type == "phone":
-                number = partner[mapping.field_name]
+            elif mtype == "phone":
+                number = partner[field_name]
                 if number:
                     values[tag] = partner._phone_format(
                         number=number,
@@ -214,7 +227,7 @@ class MailchimpMember(models.Model):
                 else:
                     values[tag] = False
             else:
-                values[tag] = self._read_path(partner, mapping.field_name)
+                values[tag] = self._read_path(partner, field_name)
         return values
 
     @api.model
@@ -232,7 +245,9 @@ class MailchimpMember(models.Model):
         return value
 
     @api.model
-    def _merge_payload(self, partner, mappings, extra_fields=None, field_dicts=None):
+    def _merge_payload(
+        self, partner, mappings, extra_fields=None, field_dicts=None, specs=None
+    ):
         """``(merge_fields, [(tag, reason left out)])`` for one partner.
 
         :param extra_fields: merge fields sent with no value (required ones
@@ -244,7 +259,7 @@ class MailchimpMember(models.Model):
         merge_fields = field_dicts or [
             f._as_dict() for f in mappings.merge_field_id | extra_fields
         ]
-        values = self._partner_values(partner, mappings)
+        values = self._partner_values(partner, specs or mappings)
         values.update(dict.fromkeys(extra_fields.mapped("tag")))
         skipped = []
         for tag, value in values.items():
@@ -297,6 +312,7 @@ class MailchimpMember(models.Model):
         field_dicts = [
             f._as_dict() for f in mappings.merge_field_id | unmapped_required
         ]
+        specs = self._mapping_specs(mappings)
         members = self.with_context(prefetch_fields=True)
 
         emails = {m: m.partner_id.email_normalized or False for m in members}
@@ -319,7 +335,7 @@ class MailchimpMember(models.Model):
                 member._skip(log, *refusal)
                 continue
             merge, skipped = self._merge_payload(
-                partner, mappings, unmapped_required, field_dicts
+                partner, mappings, unmapped_required, field_dicts, specs
             )
             for tag, reason in skipped:
                 log._add_line(member, "omitted", f"{tag}: {reason}")

@@ -7,6 +7,9 @@ class ResPartner(models.Model):
     _name = "res.partner"
     _inherit = ["res.partner", "mailchimp.sync.mixin"]
 
+    # Sync, exports and webhooks match contacts by normalized email, a batch
+    # at a time: without an index each batch would scan every contact.
+    email_normalized = fields.Char(index=True)
     mailchimp_sync = fields.Boolean(
         "Sync with Mailchimp",
         copy=False,

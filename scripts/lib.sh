@@ -5,7 +5,20 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="$ROOT/.local"
 PGDIR="$LOCAL/pg"
 PGPORT="${MCS_PGPORT:-55432}"
-PYTHON="${PYTHON:-python3}"
+# The Python to use: $PYTHON, else the first python3 on PATH that can import
+# Odoo (a machine may have several: a distribution one and pyenv's), else
+# the first python3.
+pick_python() {
+  local candidate
+  for candidate in $(type -ap python3); do
+    if (cd / && "$candidate" -c 'import odoo.release' >/dev/null 2>&1); then
+      echo "$candidate"
+      return
+    fi
+  done
+  echo python3
+}
+PYTHON="${PYTHON:-$(pick_python)}"
 mkdir -p "$LOCAL"
 
 say() { printf '\n=== %s\n' "$*"; }
@@ -20,7 +33,16 @@ install_deps() {
   say "Installing Python dependencies (${files[*]##*/})"
   local args=()
   for f in "${files[@]}"; do args+=(-r "$f"); done
-  "$PYTHON" -m pip install --quiet --disable-pip-version-check "${args[@]}"
+  if ! "$PYTHON" -m pip install --quiet --disable-pip-version-check "${args[@]}" 2>"$LOCAL/pip.err"; then
+    if grep -q externally-managed-environment "$LOCAL/pip.err"; then
+      # a distribution's Python (PEP 668): install beside its packages
+      "$PYTHON" -m pip install --quiet --disable-pip-version-check \
+        --break-system-packages "${args[@]}"
+    else
+      cat "$LOCAL/pip.err" >&2
+      return 1
+    fi
+  fi
   echo "$sum" >"$stamp"
 }
 

@@ -329,14 +329,13 @@ class _ExportRun:
     def _contact_values(self, contact):
         first, last = split_name(contact.name)
         values = {}
-        for mapping in self.mappings:
-            tag = mapping.merge_field_id.tag
-            root = (mapping.field_name or "").split(".")[0]
-            if mapping.source == "first_name":
+        for tag, source, field_name, _mtype in self.specs:
+            root = (field_name or "").split(".")[0]
+            if source == "first_name":
                 values[tag] = contact.first_name or first
-            elif mapping.source == "last_name":
+            elif source == "last_name":
                 values[tag] = contact.last_name or last
-            elif mapping.source == "address":
+            elif source == "address":
                 # a mailing contact has a country only: Mailchimp needs more
                 country = contact.country_id.code
                 values[tag] = {"country": country} if country else False

@@ -95,6 +95,7 @@ class FakeMailchimp:
         self.forgotten = set()
         self.oauth_codes, self.oauth_tokens = {}, set()
         self.calls = []
+        self.deliveries = []  # (url, form) webhook deliveries Mailchimp would send
         self.busy = 0.0
         self._failures = []
         self._seq = 1000
@@ -265,14 +266,44 @@ class FakeMailchimp:
         return self.members[list_id].get(md5(email))
 
     def set_status(self, list_id, email, status):
+        """A change made in Mailchimp's web app (webhook source ``admin``)."""
         member = self.member(list_id, email)
         member["status"] = status
         member["last_changed"] = self._tick()
+        event = {"unsubscribed": "unsubscribe", "cleaned": "cleaned"}.get(
+            status, "subscribe"
+        )
+        self._fire(list_id, event, member, "admin")
 
     def set_merge(self, list_id, email, **values):
+        """A profile edit made in Mailchimp's web app (source ``admin``)."""
         member = self.member(list_id, email)
         member["merge_fields"].update(values)
         member["last_changed"] = self._tick()
+        self._fire(list_id, "profile", member, "admin")
+
+    def _fire(self, list_id, event, member, source):
+        """Queue the webhook deliveries Mailchimp would send for a change:
+        only to hooks subscribed to the event and to the change's source."""
+        for hook in self.webhooks.get(list_id, {}).values():
+            if not (hook.get("events") or {}).get(event):
+                continue
+            if not (hook.get("sources") or {}).get(source):
+                continue
+            form = {
+                "type": event,
+                "fired_at": self.now.strftime("%Y-%m-%d %H:%M:%S"),
+                "data[id]": member["id"],
+                "data[list_id]": list_id,
+                "data[email]": member["email_address"],
+            }
+            for tag, value in member["merge_fields"].items():
+                if isinstance(value, dict):
+                    for key, part in value.items():
+                        form[f"data[merges][{tag}][{key}]"] = part
+                else:
+                    form[f"data[merges][{tag}]"] = value
+            self.deliveries.append((hook["url"], form))
 
     def delete_member(self, list_id, email, permanent=False):
         if permanent:
@@ -860,9 +891,11 @@ class FakeMailchimp:
                 current["last_changed"] = self._tick()
                 result["updated_members"].append(self._public(current))
                 member = current
+                self._fire(lid, "profile", member, "api")
             else:
                 member = self._new_member(lid, email, status or "subscribed", merge)
                 result["new_members"].append(self._public(member))
+                self._fire(lid, "subscribe", member, "api")
             self._apply_permissions(member, entry.get("marketing_permissions"))
             for tag in entry.get("tags") or []:
                 self._tag(lid, member, tag, True)

@@ -245,16 +245,25 @@ class TestWebhooks(MailchimpCase, HttpCase):
             hooks[0]["sources"], {"user": True, "admin": True, "api": False}
         )
         self.assertTrue(all(hooks[0]["events"].values()))
-        # Odoo's pushes go through the API: Mailchimp does not echo them back
+        # Odoo's pushes go through the API: Mailchimp sends nothing back
         self.partner.name = "Echo Test"
+        new = self.make_partners(1, prefix="echo")
         self.sync()
-        self.assertFalse(
-            [
-                h
-                for h in self.fake.webhooks[self.list_id].values()
-                if h["sources"]["api"]
-            ]
+        self.assertEqual(
+            self.fake.member(self.list_id, self.email)["merge_fields"]["FNAME"], "Echo"
         )
+        self.assertTrue(self.fake.member(self.list_id, new.email))
+        self.assertEqual(self.fake.deliveries, [])
+        # a change made in Mailchimp's web app is delivered, and applied
+        self.fake.set_merge(
+            self.list_id, self.email, FNAME="Edited", LNAME="InMailchimp"
+        )
+        self.assertEqual(len(self.fake.deliveries), 1)
+        url, form = self.fake.deliveries[0]
+        self.assertTrue(url.endswith(self.path))
+        self.assertEqual(self.post(form).status_code, 200)
+        self.assertEqual(self.partner.name, "Edited InMailchimp")
+        self.assertFalse(self.partner.mailchimp_member_id.need_sync, "no push back")
         old_path = self.path
         self.audience.action_webhook_regenerate()
         self.assertNotIn(old_path.rsplit("/", 1)[1], self.audience.webhook_url)

@@ -207,33 +207,26 @@ class MailchimpFieldMappingWizard(models.TransientModel):
         return self._reopen()
 
     def action_apply(self):
-        """Save the mappings; a change flags the audience's contacts for the
-        next push."""
+        """Save the mappings that changed (the mapping model flags the
+        audience's contacts for the next push)."""
         self.ensure_one()
-        audience = self.audience_id
         Mapping = self.env["mailchimp.field.mapping"]
-        existing = {m.merge_field_id: m for m in audience.mapping_ids}
-        changed = False
+        existing = {m.merge_field_id: m for m in self.audience_id.mapping_ids}
         for line in self.line_ids:
             mapping = existing.get(line.merge_field_id)
             if line.source == "none":
                 if mapping:
                     mapping.unlink()
-                    changed = True
                 continue
             vals = line._mapping_vals()
             if not mapping:
                 Mapping.create(vals)
-                changed = True
             elif (mapping.source, mapping.field_name or False, mapping.direction) != (
                 vals["source"],
                 vals["field_name"] or False,
                 vals["direction"],
             ):
                 mapping.write(vals)
-                changed = True
-        if changed:
-            audience._flag_members_for_push()
         return {"type": "ir.actions.act_window_close"}
 
 

@@ -11,5 +11,6 @@ from . import res_partner
 from . import res_config_settings
 from . import mailchimp_list_export
 from . import mailchimp_webhook
+from . import mailchimp_audience_pull
 from . import ir_http
 from . import mailchimp_gdpr

@@ -4,35 +4,13 @@ from datetime import timedelta
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL, email_normalize
+from odoo.tools import SQL
 
 from ..services import BATCH_SIZE, MailchimpError, split_name
 from .mailchimp_field_mapping import DEFAULT_MAPPINGS
-from .mailchimp_member import _parse_dt, remote_fingerprint
 
 _logger = logging.getLogger(__name__)
 
-MEMBER_FIELDS = (
-    ",".join(
-        "members." + f
-        for f in (
-            "id",
-            "email_address",
-            "status",
-            "merge_fields",
-            "last_changed",
-            "web_id",
-            "timestamp_opt",
-            "timestamp_signup",
-            "member_rating",
-            "marketing_permissions",
-            "stats",
-            "source",
-            "tags",
-        )
-    )
-    + ",total_items"
-)
 FULL_PULL_EVERY = timedelta(hours=24)
 NEW_RUN_MIN_GAP = timedelta(minutes=5)
 
@@ -467,178 +445,6 @@ class MailchimpAudience(models.Model):
         action["domain"] = [("audience_id", "=", self.id)]
         return action
 
-    # ------------------------------------------------------------- pull
-    def _pull_page(self, log):
-        """Read one page of changed members (frozen window ``since``..``before``
-        so offsets stay stable) and apply it."""
-        client = self.account_id._get_client()
-        data = client.get_member_page(
-            self.mailchimp_id,
-            self.pull_offset,
-            since=_iso(self.pull_since),
-            before=_iso(self.pull_before),
-            fields=MEMBER_FIELDS,
-        )
-        page = data.get("members") or []
-        self._apply_remote_members(page, log)
-        log._count("pulled", len(page))
-        total = data.get("total_items")
-        if len(page) < 1000 or (
-            total is not None and self.pull_offset + len(page) >= total
-        ):
-            vals = {"pull_running": False, "pull_cursor": self.pull_before}
-            if self.pull_full:
-                self._detect_deleted(log)
-                vals["last_full_pull"] = self.pull_before
-            self.write(vals)
-        else:
-            self.pull_offset += len(page)
-        return len(page)
-
-    def _detect_deleted(self, log):
-        """After a full read, members Mailchimp no longer has lose the flag."""
-        gone = self.env["mailchimp.member"].search(
-            [
-                ("audience_id", "=", self.id),
-                ("mailchimp_id", "!=", False),
-                ("status", "!=", "archived"),
-                ("full_pull_mark", "!=", log.id),
-            ]
-        )
-        for member in gone:
-            log._add_line(member, "info", "Deleted in Mailchimp: sync turned off.")
-        gone.write(
-            {"status": "archived", "need_sync": False, "archived_by_odoo": False}
-        )
-        gone.partner_id.filtered(
-            lambda p: p.mailchimp_audience_id == self
-        ).with_context(mailchimp_no_sync=True).write({"mailchimp_sync": False})
-
-    def _apply_remote_members(self, page, log):
-        """Match a page of remote members and update Odoo (no push flag set)."""
-        if not page:
-            return
-        rows = self._match_rows(page, log)
-        if self.pull_full:
-            self.env["mailchimp.member"].browse(
-                [r.id for r in rows.values()]
-            ).full_pull_mark = log.id
-        mappings = self.mapping_ids.filtered(lambda m: m.direction != "odoo_to_mc")
-        to_create = []
-        for remote in page:
-            row = rows.get(remote["id"])
-            if row:
-                self._apply_remote_member(row, remote, mappings, log)
-            elif (
-                self.create_partners
-                and email_normalize(remote.get("email_address") or "")
-                and remote.get("status") != "archived"
-            ):
-                to_create.append(remote)
-        if to_create:
-            self._create_partners_from_remote(to_create, mappings, log)
-
-    def _match_rows(self, page, log):
-        """``{remote id: member row}``: by Mailchimp id, then by the email last
-        sent, then by the contact with that email (the one already in this
-        audience, else the lowest id; the others are reported). A few queries
-        per page, none per member."""
-        Member = self.env["mailchimp.member"]
-        hashes = [m["id"] for m in page]
-        rows = {
-            r.mailchimp_id: r
-            for r in Member.search(
-                [("audience_id", "=", self.id), ("mailchimp_id", "in", hashes)]
-            )
-        }
-        emails = {m["id"]: email_normalize(m.get("email_address") or "") for m in page}
-        missing = {emails[h]: h for h in hashes if h not in rows and emails[h]}
-        if not missing:
-            return rows
-        for row in Member.search(
-            [("audience_id", "=", self.id), ("email", "in", list(missing))]
-        ):
-            rows.setdefault(missing.get(email_normalize(row.email or "")), row)
-        candidates = {}
-        for partner in self.env["res.partner"].search(
-            [("email_normalized", "in", list(missing))], order="id"
-        ):
-            candidates.setdefault(partner.email_normalized, []).append(partner)
-        partner_ids = [p.id for group in candidates.values() for p in group]
-        row_by_partner = {
-            r.partner_id: r
-            for r in Member.search(
-                [("audience_id", "=", self.id), ("partner_id", "in", partner_ids)]
-            )
-        }
-        to_create = []
-        for email, remote_id in missing.items():
-            if remote_id in rows or email not in candidates:
-                continue
-            group = candidates[email]
-            linked = [p for p in group if p in row_by_partner]
-            partner = (linked or group)[0]
-            for other in group:
-                if other != partner:
-                    log._add_line(
-                        Member.new({"partner_id": other.id, "email": email}),
-                        "duplicate",
-                        f"Same email as contact #{partner.id}, linked instead.",
-                    )
-            if partner in row_by_partner:
-                rows[remote_id] = row_by_partner[partner]
-            else:
-                to_create.append((remote_id, partner))
-        new_rows = Member.create(
-            [
-                {"audience_id": self.id, "partner_id": p.id, "need_sync": False}
-                for _remote_id, p in to_create
-            ]
-        )
-        rows.update(zip([r for r, _p in to_create], new_rows, strict=True))
-        return rows
-
-    def _apply_remote_member(self, row, remote, mappings, log):
-        status = remote.get("status")
-        changed = _parse_dt(remote.get("last_changed"))
-        remote_hash = remote_fingerprint(remote)
-        if self.gdpr_enabled and remote.get("marketing_permissions"):
-            # also when this version is Odoo's own push: consents it lacks
-            row._apply_remote_permissions(remote["marketing_permissions"], changed)
-        if row.status == status and row.remote_hash == remote_hash:
-            return  # this version is already in Odoo (e.g. our own push)
-        vals = {
-            "mailchimp_id": remote["id"],
-            "email": remote.get("email_address"),
-            "web_id": remote.get("web_id") or row.web_id,
-            "last_changed": changed,
-            "remote_hash": remote_hash,
-            **row._figures_from_remote(remote),
-        }
-        partner = row.partner_id.with_context(mailchimp_no_sync=True)
-        if status and status != row.status:
-            vals.update(status=status, consent_date=changed, consent_source="mailchimp")
-            if status in ("unsubscribed", "cleaned") and row.status:
-                log._count("unsubscribes")
-            if status in ("unsubscribed", "cleaned") and self.blacklist_unsubscribes:
-                self.env["mail.blacklist"].sudo()._add(
-                    remote.get("email_address"),
-                    message=self.env._("Unsubscribed in Mailchimp (%s).", self.name),
-                )
-            if (
-                status == "archived"
-                and partner
-                and partner.mailchimp_audience_id == self
-            ):
-                vals["archived_by_odoo"] = False
-                partner.mailchimp_sync = False
-                log._add_line(row, "info", "Deleted in Mailchimp: sync turned off.")
-        vals = {k: v for k, v in vals.items() if row[k] != v}
-        if vals:
-            row.write(vals)
-        if partner and mappings and status != "archived":
-            self._apply_merge_values(row, partner, remote, mappings, changed)
-
     def _apply_merge_values(self, row, partner, remote, mappings, changed):
         """Write Mailchimp's merge values to the partner under the conflict policy.
 
@@ -767,42 +573,6 @@ class MailchimpAudience(models.Model):
             if state:
                 vals["state_id"] = state.id
         return vals
-
-    def _create_partners_from_remote(self, remotes, mappings, log):
-        Partner = self.env["res.partner"].with_context(mailchimp_no_sync=True)
-        vals_list = []
-        for remote in remotes:
-            merge = remote.get("merge_fields") or {}
-            vals = self._odoo_vals_from_merge(Partner, merge, mappings)
-            vals.setdefault("name", remote.get("email_address"))
-            vals.update(
-                email=remote.get("email_address"),
-                mailchimp_sync=True,
-                mailchimp_audience_id=self.id,
-            )
-            vals_list.append(vals)
-        partners = Partner.create(vals_list)
-        members = self.env["mailchimp.member"].create(
-            [
-                {
-                    "audience_id": self.id,
-                    "partner_id": partner.id,
-                    "mailchimp_id": remote["id"],
-                    "email": remote.get("email_address"),
-                    "web_id": remote.get("web_id") or 0,
-                    "status": remote.get("status"),
-                    "last_changed": _parse_dt(remote.get("last_changed")),
-                    "consent_date": _parse_dt(remote.get("timestamp_opt"))
-                    or _parse_dt(remote.get("last_changed")),
-                    "consent_source": "mailchimp",
-                    "need_sync": False,
-                    "full_pull_mark": log.id,
-                }
-                for partner, remote in zip(partners, remotes, strict=True)
-            ]
-        )
-        log._count("partners_created", len(partners))
-        return members
 
 
 def _iso(value):

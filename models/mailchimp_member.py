@@ -7,7 +7,9 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
 
 from ..services import (
+    InvalidItem,
     MailchimpError,
+    RemoteMember,
     build_merge_fields,
     member_status,
     split_name,
@@ -112,7 +114,12 @@ class MailchimpMember(models.Model):
             "audience_partner_uniq",
             "unique(audience_id, partner_id)",
             "A contact is a member of an audience once.",
-        )
+        ),
+        (
+            "audience_mailchimp_id_uniq",
+            "unique(audience_id, mailchimp_id)",
+            "A Mailchimp member is linked once per audience.",
+        ),
     ]
 
     @api.depends("web_id", "audience_id.account_id.data_center")
@@ -152,9 +159,15 @@ class MailchimpMember(models.Model):
                 )
             except MailchimpError as error:
                 raise UserError(str(error)) from None
+            try:
+                checked = RemoteMember.from_api(remote)
+            except InvalidItem as reason:
+                raise UserError(
+                    self.env._("Mailchimp sent a malformed member: %s", reason)
+                ) from None
             log = self.env["mailchimp.sync.log"].new({"audience_id": audience.id})
-            audience._apply_remote_member(member, remote, audience.mapping_ids, log)
-            member.write(self._figures_from_remote(remote))
+            audience._apply_remote_members([checked], log)
+            member.write(self._figures_from_remote(checked.as_dict()))
             campaigns = {
                 c.mailchimp_id: c.id
                 for c in self.env["mailchimp.campaign"].search(

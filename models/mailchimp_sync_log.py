@@ -1,4 +1,5 @@
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 
 from .mailchimp_list_export import LINE_KINDS
 
@@ -58,6 +59,24 @@ class MailchimpSyncLog(models.Model):
     errors = fields.Integer()
     error_message = fields.Text()
     line_ids = fields.One2many("mailchimp.sync.log.line", "log_id")
+    # removals Mailchimp asked for, held by the brake
+    removal_member_ids = fields.Many2many(
+        "mailchimp.member",
+        "mailchimp_sync_log_removal_rel",
+        "log_id",
+        "member_id",
+        string="Removals",
+        copy=False,
+    )
+    removal_state = fields.Selection(
+        [
+            ("held", "Waiting for confirmation"),
+            ("applied", "Applied"),
+            ("superseded", "Superseded by a later read"),
+        ],
+        copy=False,
+        readonly=True,
+    )
     # list exports
     mailing_list_id = fields.Many2one("mailing.list", ondelete="set null", index=True)
     tag_name = fields.Char("Tag")
@@ -141,6 +160,44 @@ class MailchimpSyncLog(models.Model):
     def _add_error(self, message):
         self.ensure_one()
         self.write({"error_message": message, "errors": self.errors + 1})
+
+    def _hold_removals(self, count, base):
+        self.ensure_one()
+        self.removal_state = "held"
+        self._add_line(
+            self.env["mailchimp.member"],
+            "info",
+            f"Mailchimp would archive or untick {count} of {base} members: more "
+            "than the brake allows, so nothing was removed. Check the members "
+            "listed under Removals, then click “Apply the removals”.",
+        )
+
+    def _supersede_held_removals(self):
+        """A complete read replaces the removals older runs held."""
+        self.ensure_one()
+        self.search(
+            [
+                ("audience_id", "=", self.audience_id.id),
+                ("removal_state", "=", "held"),
+                ("id", "!=", self.id),
+            ]
+        ).write({"removal_state": "superseded"})
+
+    def action_apply_removals(self):
+        """A manager confirms the removals a run held: members not changed in
+        Mailchimp since are archived and their contacts unticked."""
+        self.ensure_one()
+        self.check_access("write")
+        if self.removal_state != "held":
+            raise UserError(self.env._("These removals are no longer waiting."))
+        rows = self.removal_member_ids.filtered(
+            lambda m: not m.last_changed or m.last_changed <= self.date_start
+        )
+        self.audience_id._apply_removals(rows, self)
+        self.removal_state = "applied"
+        return self.env["mailchimp.account"]._notify(
+            self.env._("%s removals applied.", len(rows)), "success"
+        )
 
     def _close(self, failed=False):
         self.write(

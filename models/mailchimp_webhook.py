@@ -17,12 +17,21 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
-from ..services import MailchimpError, subscriber_hash
+from ..services import (
+    InvalidItem,
+    MailchimpError,
+    RemoteMember,
+    is_member_id,
+    subscriber_hash,
+)
 
 _logger = logging.getLogger(__name__)
 
 EVENTS = ("subscribe", "unsubscribe", "profile", "upemail", "cleaned", "campaign")
 SIGNATURE_MAX_AGE = 300  # seconds
+REFUSED_EMAIL_TAKEN = (
+    "Email change from Mailchimp refused: another contact already has this address."
+)
 
 
 class WebhookError(ValueError):
@@ -183,33 +192,29 @@ class MailchimpAudience(models.Model):
         return True
 
     def _webhook_member(self, data, fired, status):
+        """Apply a subscribe/unsubscribe/cleaned/profile delivery like a pull
+        of one member: its id, email and status are checked first."""
         email = email_normalize(data.get("email") or "")
         if not email:
             raise WebhookError("missing or invalid email")
-        merges = data.get("merges") or {}
-        if not isinstance(merges, dict):
-            raise WebhookError("merges is not a set of fields")
-        remote = {
-            "id": data.get("id") or subscriber_hash(email),
-            "email_address": email,
-            "merge_fields": {
-                tag: value
-                for tag, value in merges.items()
-                if tag not in ("EMAIL", "INTERESTS", "GROUPINGS")
-            },
-            "last_changed": fired.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-        }
-        if data.get("web_id"):
-            remote["web_id"] = (
-                int(data["web_id"]) if str(data["web_id"]).isdigit() else 0
-            )
         if status is None:  # a profile update keeps the known status
             row = self.env["mailchimp.member"].search(
-                [("audience_id", "=", self.id), ("mailchimp_id", "=", remote["id"])],
+                [
+                    ("audience_id", "=", self.id),
+                    ("mailchimp_id", "=", data.get("id") or subscriber_hash(email)),
+                ],
                 limit=1,
             )
             status = row.status or "subscribed"
-        remote["status"] = status
+        try:
+            remote = RemoteMember.from_webhook(
+                data,
+                status,
+                fired.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
+                subscriber_hash(email),
+            )
+        except InvalidItem as reason:
+            raise WebhookError(str(reason)) from None
         self._apply_remote_members([remote], self._webhook_log())
 
     def _webhook_subscribe(self, data, fired):
@@ -226,10 +231,16 @@ class MailchimpAudience(models.Model):
         self._webhook_member(data, fired, None)
 
     def _webhook_upemail(self, data, fired):
+        """An email changed in Mailchimp: the member follows; the contact
+        follows only when it is ticked for this audience, not a user's, and
+        no other contact has the new address."""
         old = email_normalize(data.get("old_email") or "")
         new = email_normalize(data.get("new_email") or "")
         if not old or not new:
             raise WebhookError("missing old_email or new_email")
+        new_id = data.get("new_id") or subscriber_hash(new)
+        if new_id != subscriber_hash(new) or not is_member_id(new_id):
+            raise WebhookError("new_id is not the subscriber hash of new_email")
         Member = self.env["mailchimp.member"]
         row = Member.search(
             [
@@ -242,14 +253,17 @@ class MailchimpAudience(models.Model):
         )
         if not row:
             return
-        row.write(
-            {
-                "mailchimp_id": data.get("new_id") or subscriber_hash(new),
-                "email": new,
-                "last_changed": fired,
-            }
-        )
-        partner = row.partner_id
+        log = self._webhook_log()
+        if Member.search_count(
+            [("audience_id", "=", self.id), ("mailchimp_id", "=", new_id)]
+        ):
+            log._add_line(row, "skipped", REFUSED_EMAIL_TAKEN)
+            return
+        row.write({"mailchimp_id": new_id, "email": new, "last_changed": fired})
+        refusal = self._email_change_refusal(row, new)
+        if refusal:
+            log._add_line(row, "skipped", refusal)
+            return
         policy = self.conflict_policy
         if policy == "recent":
             policy = (
@@ -257,11 +271,31 @@ class MailchimpAudience(models.Model):
                 if row.odoo_changed_at and row.odoo_changed_at > fired
                 else "mailchimp"
             )
-        if partner and policy == "mailchimp":
-            partner.with_context(mailchimp_no_sync=True).email = new
-        elif partner:
+        if policy == "mailchimp":
+            row.partner_id.with_context(mailchimp_no_sync=True).email = new
+        else:
             row.need_sync = True  # Odoo's email is sent back
-        self._webhook_log()._add_line(row, "info", "Email changed in Mailchimp.")
+        log._add_line(row, "info", "Email changed in Mailchimp.")
+
+    def _email_change_refusal(self, row, new):
+        """Why Mailchimp's new email is not written to the contact, or None."""
+        partner = row.partner_id
+        if not partner or not partner._mailchimp_ticked_for(self):
+            return "Email changed in Mailchimp; the contact is not synced: unchanged."
+        if self._user_partner_ids([partner.id]):
+            return (
+                "Email changed in Mailchimp; the contact is a user's: Mailchimp "
+                "never changes it."
+            )
+        if (
+            self.env["res.partner"]
+            .with_context(active_test=False)
+            .search_count(
+                [("email_normalized", "=", new), ("id", "!=", partner.id)], limit=1
+            )
+        ):
+            return REFUSED_EMAIL_TAKEN
+        return None
 
     def _webhook_campaign(self, data, fired):
         campaign = self.env["mailchimp.campaign"].search(

@@ -127,6 +127,15 @@ class ResPartner(models.Model):
     def _mailchimp_synced_fields(self):
         return ALWAYS_SYNCED | self._mailchimp_mapped_fields()
 
+    def _mailchimp_ticked_for(self, audience):
+        """Whether this contact is synced with ``audience``."""
+        self.ensure_one()
+        return bool(
+            self.active
+            and self.mailchimp_sync
+            and self.mailchimp_audience_id == audience
+        )
+
     def _mailchimp_default_audience(self):
         self.ensure_one()
         company = self.company_id or self.env.company

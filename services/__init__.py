@@ -10,9 +10,11 @@ from .client import (
     PERMANENT_TITLES,
     MailchimpClient,
     MailchimpError,
+    MalformedResponse,
     chunks,
     data_center_from_key,
     error_from_response,
+    path_segment,
     subscriber_hash,
 )
 from .payload import (
@@ -23,4 +25,12 @@ from .payload import (
     member_status,
     required_default,
     split_name,
+)
+from .remote import (
+    InvalidItem,
+    MemberPage,
+    RemoteMember,
+    is_member_id,
+    is_resource_id,
+    parse_member_page,
 )

@@ -14,6 +14,7 @@ import logging
 import random
 import re
 import time
+from urllib.parse import quote
 
 import mailchimp_marketing
 import requests
@@ -107,6 +108,35 @@ class MailchimpError(Exception):
 
     def __str__(self):
         return self.message
+
+
+class MalformedResponse(MailchimpError):
+    """An answer that does not have Mailchimp's documented shape: the run
+    that read it fails, nothing it says is applied."""
+
+    def __init__(self, what):
+        super().__init__(
+            f"Mailchimp sent a malformed answer ({what}); nothing was changed, "
+            "the sync will try again.",
+            kind="malformed",
+        )
+
+
+# A path segment built from an id: Mailchimp's ids are short alphanumerics
+# (subscriber hashes are 32 hex digits); anything else never reaches a URL.
+SEGMENT_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+
+
+def path_segment(value):
+    """``value`` checked for use as one URL path segment, quoted with no safe
+    character (a ``/`` or ``..`` can never change the endpoint)."""
+    text = str(value)
+    if not SEGMENT_RE.match(text):
+        raise MailchimpError(
+            f"Refused to call Mailchimp with the invalid id {text[:40]!r}.",
+            kind="config",
+        )
+    return quote(text, safe="")
 
 
 def _problem_from(text):
@@ -219,7 +249,16 @@ class MailchimpClient:
 
     # ------------------------------------------------------------------ core
     def call(self, fn, *args, **kwargs):
-        """Call an SDK method with retries; return the decoded JSON (or ``{}``)."""
+        """Call an SDK method with retries; return the decoded JSON (or ``{}``).
+
+        The SDK's positional text arguments are path parameters: each is
+        checked by :func:`path_segment` before anything is sent."""
+        args = tuple(
+            path_segment(arg)
+            if isinstance(arg, str | int) and not isinstance(arg, bool)
+            else arg
+            for arg in args
+        )
         attempt = 0
         while True:
             attempt += 1
@@ -254,12 +293,18 @@ class MailchimpClient:
             ) from None
         if isinstance(result, requests.Response):
             # The SDK returns the raw response when the body is empty or not
-            # JSON: a 204, but also a 429/403 without a body.
+            # JSON: a 204, but also a 429/403 without a body, or a 200 whose
+            # JSON is truncated.
             if not result.ok:
                 raise error_from_response(
                     result.status_code, result.text, self._secrets
                 )
+            if result.status_code != 204 and (result.text or "").strip():
+                raise MalformedResponse("a body that is not JSON")
             return {}
+        if not isinstance(result, dict):
+            # a 200 with HTML (the SDK returns the text) or a JSON list
+            raise MalformedResponse("an answer that is not a JSON object")
         return result
 
     def _network_error(self, exc):
@@ -370,6 +415,8 @@ class MailchimpClient:
         return self.call(self.sdk.lists.get_list_members_info, list_id, **params)
 
     def get_member(self, list_id, member_hash):
+        if "@" in member_hash:
+            member_hash = subscriber_hash(member_hash)
         return self.call(self.sdk.lists.get_list_member, list_id, member_hash)
 
     def update_member(self, list_id, member_hash, body):

@@ -7,3 +7,4 @@ from . import test_export
 from . import test_webhooks
 from . import test_gdpr
 from . import test_tour
+from . import test_trust_pull

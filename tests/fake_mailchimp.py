@@ -98,6 +98,7 @@ class FakeMailchimp:
         self.deliveries = []  # (url, form) webhook deliveries Mailchimp would send
         self.busy = 0.0
         self._failures = []
+        self._manglers = []
         self._seq = 1000
         self._mocker = None
 
@@ -165,6 +166,40 @@ class FakeMailchimp:
                 "skip": skip,
             }
         )
+
+    def mangle(self, method, path, change, times=1, content_type=None):
+        """The next ``times`` matching answers are passed through ``change``:
+        it returns the data to send (any JSON value) or raw text (sent with
+        ``content_type``, JSON by default): a 200 with a broken body, as
+        Mailchimp's edge sometimes answers."""
+        self._manglers.append(
+            {
+                "method": method,
+                "path": path,
+                "change": change,
+                "times": times,
+                "content_type": content_type or "application/json; charset=utf-8",
+            }
+        )
+
+    def _mangled(self, request, method, path, status, data):
+        for mangler in self._manglers:
+            if (
+                mangler["times"] <= 0
+                or mangler["method"] != method
+                or not re.fullmatch(mangler["path"], path)
+            ):
+                continue
+            mangler["times"] -= 1
+            out = mangler["change"](data)
+            text = out if isinstance(out, str) else json.dumps(out)
+            return requests_mock.create_response(
+                request,
+                status_code=status,
+                text=text,
+                headers={"Content-Type": mangler["content_type"]},
+            )
+        return None
 
     def fail_after(self, skip, method, path, status=500, times=1, body=None):
         self.fail(method, path, status=status, body=body, times=times, skip=skip)
@@ -575,6 +610,9 @@ class FakeMailchimp:
             status, data = self._route(request.method, path, query, body)
         except Problem as problem:
             return self._problem(request, problem)
+        mangled = self._mangled(request, request.method, path, status, data)
+        if mangled is not None:
+            return mangled
         if status == 204:
             return requests_mock.create_response(request, status_code=204, text="")
         return requests_mock.create_response(

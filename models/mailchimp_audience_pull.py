@@ -1,0 +1,425 @@
+"""Reading Mailchimp into Odoo: a page of members at a time.
+
+Who Mailchimp may write (one rule, used by the pull and the webhooks):
+
+* a member is linked to a contact with its email in the audience's company (or
+  a shared contact), to record its status and consent;
+* merge values are written only to a contact ticked for that audience, never
+  to the partner of a user, never from a ``pending`` member;
+* removals (members gone from Mailchimp, archived there) untick contacts only
+  after a complete read, and a run that would remove many stops and waits for
+  a manager ("Apply the removals").
+"""
+
+import logging
+
+from odoo import api, fields, models
+from odoo.tools import SQL, email_normalize
+
+from ..services import parse_member_page
+from .mailchimp_audience import _iso
+from .mailchimp_member import _parse_dt, remote_fingerprint
+
+_logger = logging.getLogger(__name__)
+
+MEMBER_FIELDS = [
+    "members." + f
+    for f in (
+        "id",
+        "email_address",
+        "status",
+        "merge_fields",
+        "last_changed",
+        "web_id",
+        "timestamp_opt",
+        "timestamp_signup",
+        "member_rating",
+        "marketing_permissions",
+        "stats",
+        "source",
+        "tags",
+    )
+] + ["total_items"]
+# The brake: a run that would archive or untick more than this share of an
+# audience's members, and more than this many contacts, waits for a manager.
+BRAKE_SHARE = 0.10
+BRAKE_MIN_CONTACTS = 20
+MSG_NOT_SYNCED = "In Mailchimp, not synced: tick “Sync with Mailchimp” to sync."
+MSG_REMOVED = "Deleted in Mailchimp (or archived there): sync turned off."
+
+
+class MailchimpAudience(models.Model):
+    _inherit = "mailchimp.audience"
+
+    pull_read_count = fields.Integer(copy=False)
+    pull_total = fields.Integer(copy=False)
+    pull_incomplete = fields.Boolean(copy=False)
+
+    # ------------------------------------------------------------- pages
+    def _pull_page(self, log):
+        """Read one page of changed members (frozen window ``since``..``before``
+        so offsets stay stable) and apply it. A page of the wrong shape raises
+        (the run fails, nothing of it is applied)."""
+        client = self.account_id._get_client()
+        page = parse_member_page(
+            client.get_member_page(
+                self.mailchimp_id,
+                self.pull_offset,
+                since=_iso(self.pull_since),
+                before=_iso(self.pull_before),
+                fields=MEMBER_FIELDS,
+            )
+        )
+        first = not self.pull_offset
+        self._apply_remote_members(page.members, log, from_pull=True)
+        self._reject_remote_items(page.rejected, log)
+        log._count("pulled", len(page.members))
+        incomplete = (not first and self.pull_incomplete) or (
+            not first and page.total_items != self.pull_total
+        )
+        self.write(
+            {
+                "pull_read_count": (0 if first else self.pull_read_count) + page.size,
+                "pull_total": page.total_items if first else self.pull_total,
+                "pull_incomplete": incomplete
+                or any(raw_id is None for _i, raw_id, _r in page.rejected),
+            }
+        )
+        if not page.size or self.pull_offset + page.size >= page.total_items:
+            self._end_pull(log)
+        else:
+            self.pull_offset += page.size
+        return page.size
+
+    def _reject_remote_items(self, rejected, log):
+        """Malformed members are skipped and logged; a valid id still counts
+        as seen, so it is never taken for a deleted member."""
+        Member = self.env["mailchimp.member"]
+        seen = [raw_id for _i, raw_id, _r in rejected if raw_id]
+        if seen and self.pull_full:
+            Member.search(
+                [("audience_id", "=", self.id), ("mailchimp_id", "in", seen)]
+            ).full_pull_mark = log.id
+        for index, raw_id, reason in rejected:
+            _logger.info("Mailchimp member skipped (audience %s): %s", self.id, reason)
+            log._add_line(
+                Member.new({"email": raw_id or f"#{self.pull_offset + index}"}),
+                "skipped",
+                f"Malformed member from Mailchimp skipped: {reason}.",
+            )
+
+    def _pull_complete(self):
+        """Every page well-formed, every member read, totals stable."""
+        return not self.pull_incomplete and self.pull_read_count == self.pull_total
+
+    def _end_pull(self, log):
+        complete = self._pull_complete()
+        vals = {"pull_running": False}
+        if complete:
+            vals["pull_cursor"] = self.pull_before
+        removals = log.removal_member_ids
+        if self.pull_full and complete:
+            removals |= self._members_not_seen(log)
+            vals["last_full_pull"] = self.pull_before
+            log._supersede_held_removals()
+        elif self.pull_full:
+            log._add_line(
+                self.env["mailchimp.member"],
+                "info",
+                f"The read was incomplete ({self.pull_read_count} of "
+                f"{self.pull_total} members): nothing was taken for deleted; the "
+                "next run reads everything again.",
+            )
+        self.write(vals)
+        self._apply_or_hold_removals(removals, log)
+
+    def _members_not_seen(self, log):
+        return self.env["mailchimp.member"].search(
+            [
+                ("audience_id", "=", self.id),
+                ("mailchimp_id", "!=", False),
+                ("status", "!=", "archived"),
+                ("full_pull_mark", "!=", log.id),
+            ]
+        )
+
+    # ------------------------------------------------------------- removals
+    def _removal_base(self):
+        return self.env["mailchimp.member"].search_count(
+            [("audience_id", "=", self.id), ("mailchimp_id", "!=", False)]
+        )
+
+    def _apply_or_hold_removals(self, rows, log):
+        """Apply removals, unless there are many: then the log holds them for
+        a manager's confirmation and nothing is written."""
+        if not rows:
+            return
+        base = self._removal_base()
+        if len(rows) > BRAKE_MIN_CONTACTS and len(rows) > BRAKE_SHARE * base:
+            log.write({"removal_member_ids": [fields.Command.set(rows.ids)]})
+            log._hold_removals(len(rows), base)
+            return
+        self._apply_removals(rows, log)
+        log.removal_member_ids = [fields.Command.clear()]
+
+    def _apply_removals(self, rows, log):
+        for row in rows:
+            log._add_line(row, "info", MSG_REMOVED)
+        rows.write(
+            {"status": "archived", "need_sync": False, "archived_by_odoo": False}
+        )
+        rows.partner_id.filtered(
+            lambda p: p.mailchimp_audience_id == self and p.mailchimp_sync
+        ).with_context(mailchimp_no_sync=True).write({"mailchimp_sync": False})
+
+    # ------------------------------------------------------------- apply
+    def _apply_remote_members(self, remotes, log, from_pull=False):
+        """Match checked remote members and update Odoo (no push flag set).
+
+        :param remotes: :class:`RemoteMember` values
+        :param from_pull: removals wait for the end of the read (and the
+            brake); a webhook applies its one member at once
+        """
+        if not remotes:
+            return
+        emails = {remote.id: email_normalize(remote.email) for remote in remotes}
+        for remote in remotes:
+            if not emails[remote.id]:
+                log._add_line(
+                    self.env["mailchimp.member"].new({"email": remote.email}),
+                    "skipped",
+                    "The email from Mailchimp cannot be normalized: skipped.",
+                )
+        remotes = [remote for remote in remotes if emails[remote.id]]
+        rows, known_elsewhere = self._match_rows(remotes, emails, log)
+        if self.pull_full and from_pull:
+            self.env["mailchimp.member"].browse(
+                [r.id for r in rows.values()]
+            ).full_pull_mark = log.id
+        context = {
+            "mappings": self.mapping_ids.filtered(
+                lambda m: m.direction != "odoo_to_mc"
+            ),
+            "user_partners": self._user_partner_ids(
+                [r.partner_id.id for r in rows.values()]
+            ),
+            "defer_removal": from_pull,
+        }
+        to_create = []
+        for remote in remotes:
+            row = rows.get(remote.id)
+            if row:
+                self._apply_remote_member(row, remote, log, context)
+            elif self._may_create_from(remote, emails[remote.id], known_elsewhere):
+                to_create.append(remote)
+        if to_create:
+            self._create_partners_from_remote(to_create, context["mappings"], log)
+
+    def _may_create_from(self, remote, email, known_elsewhere):
+        """Only subscribed members unknown to Odoo create a contact."""
+        return (
+            self.create_partners
+            and remote.status == "subscribed"
+            and email not in known_elsewhere
+        )
+
+    @api.model
+    def _user_partner_ids(self, partner_ids):
+        """Partners of users (active or not): Mailchimp never writes them."""
+        if not partner_ids:
+            return set()
+        self.env.cr.execute(
+            SQL(
+                "SELECT partner_id FROM res_users WHERE partner_id = ANY(%s)",
+                list(partner_ids),
+            )
+        )
+        return {row[0] for row in self.env.cr.fetchall()}
+
+    def _partner_domain(self, emails):
+        """Contacts Mailchimp may link: this company's or shared ones."""
+        return [
+            ("email_normalized", "in", list(emails)),
+            ("company_id", "in", [self.company_id.id, False]),
+        ]
+
+    def _match_rows(self, remotes, emails, log):
+        """``({remote id: member row}, {emails Odoo has elsewhere})``: by
+        Mailchimp id, then by the email last sent, then by the contact with
+        that email in this company (the one already in this audience, else
+        the one ticked for it, else the lowest id). A few queries per page,
+        none per member."""
+        Member = self.env["mailchimp.member"]
+        hashes = [remote.id for remote in remotes]
+        rows = {
+            r.mailchimp_id: r
+            for r in Member.search(
+                [("audience_id", "=", self.id), ("mailchimp_id", "in", hashes)]
+            )
+        }
+        missing = {emails[h]: h for h in hashes if h not in rows}
+        if not missing:
+            return rows, set()
+        for row in Member.search(
+            [("audience_id", "=", self.id), ("email", "in", list(missing))]
+        ):
+            rows.setdefault(missing.get(email_normalize(row.email or "")), row)
+        missing = {e: h for e, h in missing.items() if h not in rows}
+        candidates = {}
+        for partner in self.env["res.partner"].search(
+            self._partner_domain(missing), order="id"
+        ):
+            candidates.setdefault(partner.email_normalized, []).append(partner)
+        known_elsewhere = set(missing) - set(candidates)
+        if known_elsewhere:
+            known_elsewhere = set(
+                self.env["res.partner"]
+                .with_context(active_test=False)
+                .search([("email_normalized", "in", list(known_elsewhere))])
+                .mapped("email_normalized")
+            )
+        rows.update(self._link_candidates(missing, candidates, log))
+        return rows, known_elsewhere
+
+    def _link_candidates(self, missing, candidates, log):
+        """New member rows for remote members matched to a contact by email."""
+        Member = self.env["mailchimp.member"]
+        partner_ids = [p.id for group in candidates.values() for p in group]
+        row_by_partner = {
+            r.partner_id: r
+            for r in Member.search(
+                [("audience_id", "=", self.id), ("partner_id", "in", partner_ids)]
+            )
+        }
+        rows, to_create = {}, []
+        for email, remote_id in missing.items():
+            group = candidates.get(email)
+            if not group:
+                continue
+            partner = self._owner(group, row_by_partner)
+            for other in group:
+                if other != partner:
+                    log._add_line(
+                        Member.new({"partner_id": other.id, "email": email}),
+                        "duplicate",
+                        f"Same email as contact #{partner.id}, linked instead.",
+                    )
+            if partner in row_by_partner:
+                rows[remote_id] = row_by_partner[partner]
+            else:
+                to_create.append((remote_id, partner))
+        new_rows = Member.create(
+            [
+                {"audience_id": self.id, "partner_id": p.id, "need_sync": False}
+                for _remote_id, p in to_create
+            ]
+        )
+        for row in new_rows:
+            if not row.partner_id._mailchimp_ticked_for(self):
+                log._add_line(row, "info", MSG_NOT_SYNCED)
+        rows.update(zip([r for r, _p in to_create], new_rows, strict=True))
+        return rows
+
+    def _owner(self, group, row_by_partner):
+        linked = [p for p in group if p in row_by_partner]
+        ticked = [p for p in group if p._mailchimp_ticked_for(self)]
+        return (linked or ticked or group)[0]
+
+    def _may_write_partner(self, row, remote, context):
+        """Merge values go only to a contact ticked for this audience, in its
+        company, not a user's, and never from a pending member."""
+        partner = row.partner_id
+        return bool(
+            partner
+            and remote.status not in ("pending", "archived")
+            and partner._mailchimp_ticked_for(self)
+            and (not partner.company_id or partner.company_id == self.company_id)
+            and partner.id not in context["user_partners"]
+        )
+
+    def _apply_remote_member(self, row, remote, log, context):
+        changed = _parse_dt(remote.last_changed)
+        data = remote.as_dict()
+        remote_hash = remote_fingerprint(data)
+        if self.gdpr_enabled and remote.marketing_permissions:
+            # also when this version is Odoo's own push: consents it lacks
+            row._apply_remote_permissions(list(remote.marketing_permissions), changed)
+        if row.status == remote.status and row.remote_hash == remote_hash:
+            return  # this version is already in Odoo (e.g. our own push)
+        vals = {
+            "mailchimp_id": remote.id,
+            "email": remote.email,
+            "web_id": remote.web_id or row.web_id,
+            "last_changed": changed,
+            "remote_hash": remote_hash,
+            **row._figures_from_remote(data),
+        }
+        if remote.status != row.status:
+            vals.update(self._status_vals(row, remote, changed, log, context))
+        vals = {k: v for k, v in vals.items() if row[k] != v}
+        if vals:
+            row.write(vals)
+        if context["mappings"] and self._may_write_partner(row, remote, context):
+            partner = row.partner_id.with_context(mailchimp_no_sync=True)
+            self._apply_merge_values(row, partner, data, context["mappings"], changed)
+
+    def _status_vals(self, row, remote, changed, log, context):
+        """What a status change read from Mailchimp writes on the member."""
+        status = remote.status
+        vals = {
+            "status": status,
+            "consent_date": changed,
+            "consent_source": "mailchimp",
+        }
+        if status in ("unsubscribed", "cleaned") and row.status:
+            log._count("unsubscribes")
+        if status in ("unsubscribed", "cleaned") and self.blacklist_unsubscribes:
+            self.env["mail.blacklist"].sudo()._add(
+                remote.email,
+                message=self.env._("Unsubscribed in Mailchimp (%s).", self.name),
+            )
+        if status == "archived" and row.partner_id._mailchimp_ticked_for(self):
+            vals["archived_by_odoo"] = False
+            if context["defer_removal"]:
+                log.removal_member_ids = [fields.Command.link(row.id)]
+            else:
+                row.partner_id.with_context(
+                    mailchimp_no_sync=True
+                ).mailchimp_sync = False
+                log._add_line(row, "info", MSG_REMOVED)
+        return vals
+
+    def _create_partners_from_remote(self, remotes, mappings, log):
+        Partner = self.env["res.partner"].with_context(mailchimp_no_sync=True)
+        vals_list = []
+        for remote in remotes:
+            vals = self._odoo_vals_from_merge(Partner, remote.merge_fields, mappings)
+            vals.setdefault("name", remote.email)
+            vals.update(
+                email=remote.email,
+                mailchimp_sync=True,
+                mailchimp_audience_id=self.id,
+            )
+            vals_list.append(vals)
+        partners = Partner.create(vals_list)
+        members = self.env["mailchimp.member"].create(
+            [
+                {
+                    "audience_id": self.id,
+                    "partner_id": partner.id,
+                    "mailchimp_id": remote.id,
+                    "email": remote.email,
+                    "web_id": remote.web_id,
+                    "status": remote.status,
+                    "last_changed": _parse_dt(remote.last_changed),
+                    "consent_date": _parse_dt(remote.timestamp_opt)
+                    or _parse_dt(remote.last_changed),
+                    "consent_source": "mailchimp",
+                    "need_sync": False,
+                    "full_pull_mark": log.id,
+                }
+                for partner, remote in zip(partners, remotes, strict=True)
+            ]
+        )
+        log._count("partners_created", len(partners))
+        return members

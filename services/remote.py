@@ -1,0 +1,226 @@
+"""What Mailchimp says, checked at the boundary.
+
+Everything read from Mailchimp (API answers, webhook deliveries) is untrusted:
+it becomes a :class:`RemoteMember` here, or is refused with a reason. Ids
+are checked against Mailchimp's formats (they end up in URL paths), statuses
+against Mailchimp's list, emails against a plain shape. Odoo-side rules
+(matching, who may be written) live in the models; this module imports no
+Odoo.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from .client import MalformedResponse
+
+MEMBER_ID_RE = re.compile(r"^[0-9a-f]{32}$")  # MD5 of the lower-cased email
+# list, campaign, webhook, interest and batch ids: short alphanumerics
+RESOURCE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+EMAIL_RE = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
+MAX_EMAIL_LENGTH = 254
+MEMBER_STATUSES = frozenset(
+    {"subscribed", "unsubscribed", "cleaned", "pending", "transactional", "archived"}
+)
+# merge values Mailchimp sends: text, numbers, or an address object
+MAX_MERGE_VALUE_LENGTH = 2000
+ADDRESS_KEYS = ("addr1", "addr2", "city", "state", "zip", "country")
+
+
+class InvalidItem(ValueError):
+    """One malformed item (a member): skipped and logged, the rest applies."""
+
+
+def is_member_id(value):
+    return isinstance(value, str) and bool(MEMBER_ID_RE.match(value))
+
+
+def is_resource_id(value):
+    return isinstance(value, str) and bool(RESOURCE_ID_RE.match(value))
+
+
+def check_email(value):
+    """The address as a stripped string, or :class:`InvalidItem`."""
+    if not isinstance(value, str):
+        raise InvalidItem("the email is not text")
+    value = value.strip()
+    if len(value) > MAX_EMAIL_LENGTH or not EMAIL_RE.match(value):
+        raise InvalidItem(f"the email {value[:80]!r} is not an address")
+    return value
+
+
+def _merge_value(value):
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int | float):
+        return value
+    if isinstance(value, str):
+        return value[:MAX_MERGE_VALUE_LENGTH]
+    if isinstance(value, dict):
+        return {
+            key: str(value.get(key) or "")[:MAX_MERGE_VALUE_LENGTH]
+            for key in ADDRESS_KEYS
+        }
+    raise InvalidItem("a merge value is neither text, a number nor an address")
+
+
+def _clean_merge_fields(merge):
+    if merge is None:
+        return {}
+    if not isinstance(merge, dict):
+        raise InvalidItem("merge_fields is not an object")
+    return {
+        str(tag): _merge_value(value)
+        for tag, value in merge.items()
+        if isinstance(tag, str)
+    }
+
+
+def _optional_str(value):
+    return value if isinstance(value, str) else None
+
+
+def _dicts(value):
+    return (
+        tuple(v for v in value if isinstance(v, dict))
+        if isinstance(value, list)
+        else ()
+    )
+
+
+@dataclass(frozen=True)
+class RemoteMember:
+    """A Mailchimp audience member as Odoo may use it."""
+
+    id: str
+    email: str
+    status: str
+    merge_fields: dict = field(default_factory=dict)
+    last_changed: str | None = None
+    web_id: int = 0
+    timestamp_opt: str | None = None
+    timestamp_signup: str | None = None
+    member_rating: int | None = None
+    stats: dict = field(default_factory=dict)
+    source: str | None = None
+    tags: tuple = ()
+    marketing_permissions: tuple = ()
+
+    @classmethod
+    def from_api(cls, item):
+        """From one item of ``GET /lists/{id}/members`` (or a member answer).
+
+        Raises :class:`InvalidItem` with the reason when it is malformed."""
+        if not isinstance(item, dict):
+            raise InvalidItem("the member is not an object")
+        member_id = item.get("id")
+        if member_id is None:
+            raise InvalidItem("the member has no id")
+        if not is_member_id(member_id):
+            raise InvalidItem(f"the member id {str(member_id)[:40]!r} is invalid")
+        status = item.get("status")
+        if status not in MEMBER_STATUSES:
+            raise InvalidItem(f"unknown status {str(status)[:20]!r}")
+        web_id = item.get("web_id")
+        rating = item.get("member_rating")
+        stats = item.get("stats")
+        return cls(
+            id=member_id,
+            email=check_email(item.get("email_address")),
+            status=status,
+            merge_fields=_clean_merge_fields(item.get("merge_fields")),
+            last_changed=_optional_str(item.get("last_changed")),
+            web_id=web_id if isinstance(web_id, int) and web_id > 0 else 0,
+            timestamp_opt=_optional_str(item.get("timestamp_opt")),
+            timestamp_signup=_optional_str(item.get("timestamp_signup")),
+            member_rating=rating if rating in (1, 2, 3, 4, 5) else None,
+            stats=stats if isinstance(stats, dict) else {},
+            source=_optional_str(item.get("source")),
+            tags=_dicts(item.get("tags")),
+            marketing_permissions=_dicts(item.get("marketing_permissions")),
+        )
+
+    @classmethod
+    def from_webhook(cls, data, status, changed_at, member_hash):
+        """From the ``data[...]`` of a webhook delivery (all plain strings).
+
+        ``member_hash`` is the MD5 of the email, used when the delivery has no
+        id; a given id must be a valid subscriber hash."""
+        if not isinstance(data, dict):
+            raise InvalidItem("missing data")
+        email = check_email(data.get("email"))
+        member_id = data.get("id") or member_hash
+        if not is_member_id(member_id):
+            raise InvalidItem("the member id is not a subscriber hash")
+        if status not in MEMBER_STATUSES:
+            raise InvalidItem("unknown status")
+        merges = data.get("merges") or {}
+        if not isinstance(merges, dict):
+            raise InvalidItem("merges is not a set of fields")
+        web_id = data.get("web_id")
+        return cls(
+            id=member_id,
+            email=email,
+            status=status,
+            merge_fields=_clean_merge_fields(
+                {
+                    tag: value
+                    for tag, value in merges.items()
+                    if tag not in ("EMAIL", "INTERESTS", "GROUPINGS")
+                }
+            ),
+            last_changed=changed_at,
+            web_id=int(web_id) if isinstance(web_id, str) and web_id.isdigit() else 0,
+        )
+
+    def as_dict(self):
+        """The member in Mailchimp's JSON shape, holding checked values only."""
+        return {
+            "id": self.id,
+            "email_address": self.email,
+            "status": self.status,
+            "merge_fields": dict(self.merge_fields),
+            "last_changed": self.last_changed,
+            "web_id": self.web_id,
+            "timestamp_opt": self.timestamp_opt,
+            "timestamp_signup": self.timestamp_signup,
+            "member_rating": self.member_rating,
+            "stats": dict(self.stats),
+            "source": self.source,
+            "tags": list(self.tags),
+            "marketing_permissions": list(self.marketing_permissions),
+        }
+
+
+@dataclass(frozen=True)
+class MemberPage:
+    """One page of ``GET /lists/{id}/members``: the members that passed the
+    checks, the ones that did not (with their reason), and the size Mailchimp
+    announced."""
+
+    members: tuple
+    rejected: tuple  # ((item index, raw id or None, reason), ...)
+    total_items: int
+    size: int  # items on the page, valid or not
+
+
+def parse_member_page(data):
+    """Check a members page; a page of the wrong shape raises
+    :class:`MalformedResponse` (the run fails, nothing is applied)."""
+    if not isinstance(data, dict):
+        raise MalformedResponse("the members page is not a JSON object")
+    items = data.get("members")
+    if not isinstance(items, list):
+        raise MalformedResponse("the members page has no list of members")
+    total = data.get("total_items")
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        raise MalformedResponse("the members page has no total_items")
+    members, rejected = [], []
+    for index, item in enumerate(items):
+        try:
+            members.append(RemoteMember.from_api(item))
+        except InvalidItem as reason:
+            raw_id = item.get("id") if isinstance(item, dict) else None
+            rejected.append(
+                (index, raw_id if is_member_id(raw_id) else None, str(reason))
+            )
+    return MemberPage(tuple(members), tuple(rejected), total, len(items))

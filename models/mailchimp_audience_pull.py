@@ -19,6 +19,7 @@ from odoo.tools import SQL, email_normalize
 from ..services import parse_member_page
 from .mailchimp_audience import _iso
 from .mailchimp_member import _parse_dt, remote_fingerprint
+from .mailchimp_sync_log import MSG_CREATED
 
 _logger = logging.getLogger(__name__)
 
@@ -45,6 +46,9 @@ MEMBER_FIELDS = [
 BRAKE_SHARE = 0.10
 BRAKE_MIN_CONTACTS = 20
 MSG_NOT_SYNCED = "In Mailchimp, not synced: tick “Sync with Mailchimp” to sync."
+MSG_NOT_CREATED_STATUS = (
+    "Not created: {status} in Mailchimp (only subscribed members create contacts)."
+)
 MSG_REMOVED = "Deleted in Mailchimp (or archived there): sync turned off."
 
 
@@ -182,6 +186,7 @@ class MailchimpAudience(models.Model):
         """
         if not remotes:
             return
+        Member = self.env["mailchimp.member"]
         emails = {remote.id: email_normalize(remote.email) for remote in remotes}
         for remote in remotes:
             if not emails[remote.id]:
@@ -210,18 +215,28 @@ class MailchimpAudience(models.Model):
             row = rows.get(remote.id)
             if row:
                 self._apply_remote_member(row, remote, log, context)
-            elif self._may_create_from(remote, emails[remote.id], known_elsewhere):
-                to_create.append(remote)
+            elif self.create_partners:
+                reason = self._no_contact_reason(remote, emails, known_elsewhere)
+                if reason:
+                    log._add_line(Member.new({"email": remote.email}), "info", reason)
+                else:
+                    to_create.append(remote)
         if to_create:
             self._create_partners_from_remote(to_create, context["mappings"], log)
 
-    def _may_create_from(self, remote, email, known_elsewhere):
-        """Only subscribed members unknown to Odoo create a contact."""
-        return (
-            self.create_partners
-            and remote.status == "subscribed"
-            and email not in known_elsewhere
-        )
+    def _no_contact_reason(self, remote, emails, known_elsewhere):
+        """Why a member unknown to this audience creates no contact, or None:
+        only subscribed members whose email Odoo does not hold elsewhere."""
+        if remote.status == "archived":
+            return "Archived in Mailchimp: no contact created."
+        if remote.status != "subscribed":
+            return MSG_NOT_CREATED_STATUS.format(status=remote.status)
+        if emails[remote.id] in known_elsewhere:
+            return (
+                "Not created: a contact with this email exists in another company "
+                "or is archived."
+            )
+        return None
 
     @api.model
     def _user_partner_ids(self, partner_ids):
@@ -422,4 +437,22 @@ class MailchimpAudience(models.Model):
             ]
         )
         log._count("partners_created", len(partners))
+        self.env["mailchimp.sync.log.line"].create(
+            [
+                {
+                    "log_id": log.id,
+                    "kind": "info",
+                    "partner_id": partner.id,
+                    "email": partner.email,
+                    "message": MSG_CREATED,
+                }
+                for partner in partners
+            ]
+        )
         return members
+
+    def write(self, vals):
+        if vals.get("create_partners"):
+            # members read before were not created: read them all again
+            vals = dict(vals, last_full_pull=False)
+        return super().write(vals)

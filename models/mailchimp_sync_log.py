@@ -3,6 +3,8 @@ from odoo.exceptions import UserError
 
 from .mailchimp_list_export import LINE_KINDS
 
+MSG_CREATED = "Contact created from Mailchimp."
+
 COUNTERS = (
     "pushed",
     "created",
@@ -160,6 +162,22 @@ class MailchimpSyncLog(models.Model):
     def _add_error(self, message):
         self.ensure_one()
         self.write({"error_message": message, "errors": self.errors + 1})
+
+    def action_open_created_partners(self):
+        """The contacts this run created from Mailchimp members."""
+        self.ensure_one()
+        partners = self.line_ids.filtered(
+            lambda line: line.kind == "info"
+            and line.partner_id
+            and line.message == MSG_CREATED
+        ).partner_id
+        return {
+            "type": "ir.actions.act_window",
+            "name": self.env._("Contacts created from Mailchimp"),
+            "res_model": "res.partner",
+            "view_mode": "list,form",
+            "domain": [("id", "in", partners.ids)],
+        }
 
     def _hold_removals(self, count, base):
         self.ensure_one()

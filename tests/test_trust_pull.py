@@ -2,10 +2,12 @@
 damage Odoo data or consent. Each test is named after the item it pins."""
 
 import json
+from datetime import timedelta
 from urllib.parse import urlencode
 
 from psycopg2 import IntegrityError
 
+from odoo import fields
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tools import mute_logger
 
@@ -290,3 +292,35 @@ class TestWebhookTrust(MailchimpCase, HttpCase):
             )
         self.assertEqual(response.status_code, 400)
         self.assertRegex(self.partner.mailchimp_id, r"^[0-9a-f]{32}$")
+
+
+class TestCreateContactsFromMailchimp(MailchimpCase):
+    """Issue 14 item 5: 'Create contacts from Mailchimp' reads everything
+    once, creates contacts from subscribed members only, and says so."""
+
+    def test_item05_create_contacts_reads_all_subscribed_members_once(self):
+        self.make_partners(1)
+        self.sync()  # a first run: the cursor moves on
+        self.fake.add_member(self.list_id, "older.subscriber@example.com")
+        self.fake.add_member(
+            self.list_id, "gone.away@example.com", status="unsubscribed"
+        )
+        self.audience.pull_cursor = fields.Datetime.now() + timedelta(hours=1)
+        self.audience.last_full_pull = fields.Datetime.now() + timedelta(hours=1)
+        self.audience.create_partners = True
+        log = self.sync()
+        self.assertEqual(log.kind, "full", "turning it on makes the next run full")
+        created = self.env["res.partner"].search(
+            [("email", "=", "older.subscriber@example.com")]
+        )
+        self.assertTrue(created.mailchimp_sync)
+        self.assertFalse(
+            self.env["res.partner"].search([("email", "=", "gone.away@example.com")]),
+            "an unsubscribed member creates no contact",
+        )
+        messages = " | ".join(log.line_ids.mapped("message"))
+        self.assertIn("Not created: unsubscribed in Mailchimp", messages)
+        action = log.action_open_created_partners()
+        self.assertEqual(
+            self.env["res.partner"].search(action["domain"]), created, "reachable"
+        )

@@ -6,7 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..services import BATCH_SIZE, MailchimpError, split_name
+from ..services import BATCH_SIZE, MailchimpError, parse_merge_date, split_name
 from .mailchimp_field_mapping import DEFAULT_MAPPINGS
 
 _logger = logging.getLogger(__name__)
@@ -497,7 +497,9 @@ class MailchimpAudience(models.Model):
             elif mapping.source == "address":
                 vals.update(self._address_vals(value))
             elif mapping.field_name and "." not in mapping.field_name:
-                converted = self._field_value(partner, mapping.field_name, value)
+                converted = self._field_value(
+                    partner, mapping.field_name, value, mapping.merge_field_id
+                )
                 if converted is not None:
                     vals[mapping.field_name] = converted
         if first is not None or last is not None:
@@ -514,8 +516,21 @@ class MailchimpAudience(models.Model):
                 vals["name"] = name
         return vals
 
-    def _field_value(self, partner, fname, value):
+    def _field_value(self, partner, fname, value, merge_field=None):
         field = partner._fields[fname]
+        if merge_field and merge_field.type in ("date", "birthday"):
+            if field.type not in ("date", "datetime"):
+                return None
+            if not value:
+                return False
+            known = partner[fname] if partner else False
+            parsed = parse_merge_date(
+                value,
+                merge_field.type,
+                merge_field.date_format,
+                known=fields.Date.to_date(known) if known else None,
+            )
+            return parsed if parsed is not None else None
         if field.type in ("char", "text", "html"):
             return value or False
         if field.type in ("integer", "float", "monetary"):

@@ -37,6 +37,10 @@ class MailchimpMergeField(models.Model):
     )
     choices_display = fields.Char(compute="_compute_choices_display", string="Choices")
     phone_format = fields.Char(help="US or none (international).")
+    date_format = fields.Char(
+        help="Mailchimp's format of a date (YYYY-MM-DD, MM/DD/YYYY, DD/MM/YYYY) or "
+        "birthday (MM/DD, DD/MM) field: values are sent and read in it."
+    )
     default_value = fields.Char()
 
     _sql_constraints = [
@@ -68,6 +72,7 @@ class MailchimpMergeField(models.Model):
             "required": self.required,
             "choices": self._choice_list(),
             "phone_format": self.phone_format,
+            "date_format": self.date_format,
         }
 
     @api.model
@@ -82,5 +87,6 @@ class MailchimpMergeField(models.Model):
             "display_order": remote.get("display_order") or 0,
             "choices": json.dumps(options.get("choices") or []),
             "phone_format": options.get("phone_format") or False,
+            "date_format": options.get("date_format") or False,
             "default_value": remote.get("default_value") or False,
         }

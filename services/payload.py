@@ -60,6 +60,61 @@ def _date(value):
         raise Skip(f"'{value}' is not a date") from None
 
 
+# Mailchimp's date formats (``options.date_format`` of a merge field) as
+# strftime patterns; dates default to ISO, birthdays to month/day.
+DATE_FORMATS = {
+    "YYYY-MM-DD": "%Y-%m-%d",
+    "MM/DD/YYYY": "%m/%d/%Y",
+    "DD/MM/YYYY": "%d/%m/%Y",
+}
+BIRTHDAY_FORMATS = {"MM/DD": "%m/%d", "DD/MM": "%d/%m"}
+DEFAULT_DATE_FORMAT = "YYYY-MM-DD"
+DEFAULT_BIRTHDAY_FORMAT = "MM/DD"
+# a birthday read back with no year known in Odoo: a leap year, so 29 Feb fits
+BIRTHDAY_YEAR = 2000
+
+
+def date_pattern(mtype, date_format=None):
+    """The strftime pattern of a date or birthday merge field."""
+    fmt = (date_format or "").upper()
+    if mtype == "birthday":
+        return BIRTHDAY_FORMATS.get(fmt, BIRTHDAY_FORMATS[DEFAULT_BIRTHDAY_FORMAT])
+    return DATE_FORMATS.get(fmt, DATE_FORMATS[DEFAULT_DATE_FORMAT])
+
+
+def format_date(value, mtype="date", date_format=None):
+    """A date or birthday value as Mailchimp expects it for this field."""
+    return _date(value).strftime(date_pattern(mtype, date_format))
+
+
+def parse_merge_date(value, mtype="date", date_format=None, known=None):
+    """A date or birthday read from Mailchimp, in the field's own format.
+
+    A birthday has no year: the year of ``known`` (the date Odoo has) is kept.
+    Returns None when the value does not match the format."""
+    text = str(value or "").strip()
+    if not text:
+        return None
+    pattern = date_pattern(mtype, date_format)
+    if mtype == "birthday":  # no year: parse in a leap year so 29 Feb fits
+        text, pattern = f"{text}/{BIRTHDAY_YEAR}", f"{pattern}/%Y"
+    try:
+        parsed = datetime.datetime.strptime(text, pattern)
+    except ValueError:
+        try:  # Mailchimp's API also answers ISO dates
+            parsed = datetime.datetime.strptime(text[:10], "%Y-%m-%d")
+        except ValueError:
+            return None
+    result = parsed.date()
+    if mtype == "birthday":
+        year = known.year if known else BIRTHDAY_YEAR
+        try:
+            result = result.replace(year=year)
+        except ValueError:  # 29 Feb in a year without it
+            result = result.replace(year=BIRTHDAY_YEAR)
+    return result
+
+
 def format_phone(value, phone_format=None, default_region=None):
     """E.164 for international fields, ``NNN-NNN-NNNN`` for US-format fields."""
     if (phone_format or "").upper() != "US" and E164_RE.match(str(value)):
@@ -110,10 +165,8 @@ def convert_value(merge_field, value, today=None, default_region=None):
         return None
     if mtype == "number":
         return _number(value)
-    if mtype == "date":
-        return _date(value).isoformat()
-    if mtype == "birthday":
-        return _date(value).strftime("%m/%d")
+    if mtype in ("date", "birthday"):
+        return format_date(value, mtype, merge_field.get("date_format"))
     if mtype == "address":
         return _address(value)
     if mtype == "phone":
@@ -139,10 +192,8 @@ def required_default(merge_field, today=None):
     mtype = merge_field.get("type") or "text"
     if mtype == "number":
         return 0
-    if mtype == "date":
-        return today.isoformat()
-    if mtype == "birthday":
-        return today.strftime("%m/%d")
+    if mtype in ("date", "birthday"):
+        return format_date(today, mtype, merge_field.get("date_format"))
     if mtype in ("radio", "dropdown"):
         choices = merge_field.get("choices") or []
         return choices[0] if choices else None

@@ -8,3 +8,4 @@ from . import test_webhooks
 from . import test_gdpr
 from . import test_tour
 from . import test_trust_pull
+from . import test_lifecycle

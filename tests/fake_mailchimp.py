@@ -61,6 +61,26 @@ MSG_CANNOT_ARCHIVE = (
 )
 
 
+DATE_PATTERNS = {
+    "YYYY-MM-DD": "%Y-%m-%d",
+    "MM/DD/YYYY": "%m/%d/%Y",
+    "DD/MM/YYYY": "%d/%m/%Y",
+    "MM/DD": "%m/%d",
+    "DD/MM": "%d/%m",
+}
+
+
+def _matches_date_format(value, date_format):
+    """Mailchimp checks a date against the field's own format."""
+    if not date_format:
+        return True
+    try:
+        datetime.strptime(str(value), DATE_PATTERNS[date_format.upper()])
+    except (KeyError, ValueError):
+        return False
+    return True
+
+
 def md5(email):
     return hashlib.md5(email.strip().lower().encode()).hexdigest()
 
@@ -261,8 +281,11 @@ class FakeMailchimp:
         required=False,
         choices=None,
         phone_format=None,
+        date_format=None,
     ):
         options = {}
+        if date_format:
+            options["date_format"] = date_format
         if choices is not None:
             options["choices"] = list(choices)
         if type == "phone":
@@ -540,6 +563,9 @@ class FakeMailchimp:
                 and not isinstance(value, int | float)
             ):
                 errors.append((tag, "Please enter a number"))
+            elif field["type"] in ("date", "birthday") and value:
+                if not _matches_date_format(value, field["options"].get("date_format")):
+                    errors.append((tag, "Please enter a valid date"))
         if new and not skip_validation:
             for tag, field in fields.items():
                 if field["required"] and merge.get(tag) in (None, ""):

@@ -502,6 +502,8 @@ class MailchimpAudience(models.Model):
                 )
                 if converted is not None:
                     vals[mapping.field_name] = converted
+        if partner.is_company:
+            first = last = None  # a company's name is not a person's name
         if first is not None or last is not None:
             current_first, current_last = split_name(partner.name)
             name = " ".join(

@@ -212,7 +212,9 @@ class MailchimpMember(models.Model):
         """
         values = {}
         for tag, source, field_name, mtype in self._mapping_specs(mappings):
-            if source == "first_name":
+            if source in ("first_name", "last_name") and partner.is_company:
+                values[tag] = False  # a company is not a person: COMPANY has it
+            elif source == "first_name":
                 values[tag] = split_name(partner.name)[0]
             elif source == "last_name":
                 values[tag] = split_name(partner.name)[1]

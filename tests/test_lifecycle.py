@@ -55,3 +55,25 @@ class TestMergeValues(MailchimpCase):
         self.fake.set_merge(self.list_id, partner.email, BDAY="25/12")
         self.sync()
         self.assertEqual(partner.x_birthday, datetime.date(1990, 12, 25))
+
+    def test_item11_companies_are_not_people(self):
+        company = self.env["res.partner"].create(
+            {
+                "name": "Azure Interior",
+                "is_company": True,
+                "email": "info@azure.example.com",
+                "mailchimp_sync": True,
+            }
+        )
+        self.fake.add_merge_field(self.list_id, "COMPANY", "text")
+        self.audience._refresh_merge_fields()
+        self.sync()
+        merge = self.fake.member(self.list_id, company.email)["merge_fields"]
+        self.assertFalse(merge.get("FNAME"))
+        self.assertFalse(merge.get("LNAME"))
+        self.assertEqual(merge["COMPANY"], "Azure Interior")
+        # a person's name typed in Mailchimp does not rename the company
+        self.audience.conflict_policy = "mailchimp"
+        self.fake.set_merge(self.list_id, company.email, FNAME="Ann", LNAME="Lee")
+        self.sync()
+        self.assertEqual(company.name, "Azure Interior")

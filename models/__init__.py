@@ -14,3 +14,7 @@ from . import mailchimp_webhook
 from . import mailchimp_audience_pull
 from . import ir_http
 from . import mailchimp_gdpr
+from . import mailchimp_suppression
+from . import res_partner_lifecycle
+from . import base_partner_merge
+from . import mailchimp_member_lifecycle

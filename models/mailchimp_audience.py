@@ -306,6 +306,14 @@ class MailchimpAudience(models.Model):
 
     def _finish_run(self, failed=False):
         self.current_log_id._close(failed=failed)
+        # members of deleted contacts, once Mailchimp got the un-tick policy
+        self.env["mailchimp.member"].search(
+            [
+                ("audience_id", "=", self.id),
+                ("partner_id", "=", False),
+                ("need_sync", "=", False),
+            ]
+        ).unlink()
         self.write({"current_log_id": False, "pull_running": False})
 
     def _run_sync(self, trigger="manual", full=False, time_budget=None):

@@ -49,6 +49,14 @@ MSG_NOT_SYNCED = "In Mailchimp, not synced: tick “Sync with Mailchimp” to sy
 MSG_NOT_CREATED_STATUS = (
     "Not created: {status} in Mailchimp (only subscribed members create contacts)."
 )
+MSG_KNOWN_ELSEWHERE = (
+    "Not created: a contact with this email exists in another company or is "
+    "archived."
+)
+MSG_SUPPRESSED = {
+    "deleted": "Not created: this contact was deleted in Odoo.",
+    "forgotten": "Forgotten (GDPR): ignored.",
+}
 MSG_REMOVED = "Deleted in Mailchimp (or archived there): sync turned off."
 
 
@@ -196,7 +204,7 @@ class MailchimpAudience(models.Model):
                     "The email from Mailchimp cannot be normalized: skipped.",
                 )
         remotes = [remote for remote in remotes if emails[remote.id]]
-        rows, known_elsewhere = self._match_rows(remotes, emails, log)
+        rows, blocked = self._match_rows(remotes, emails, log)
         if self.pull_full and from_pull:
             self.env["mailchimp.member"].browse(
                 [r.id for r in rows.values()]
@@ -216,7 +224,7 @@ class MailchimpAudience(models.Model):
             if row:
                 self._apply_remote_member(row, remote, log, context)
             elif self.create_partners:
-                reason = self._no_contact_reason(remote, emails, known_elsewhere)
+                reason = self._no_contact_reason(remote, emails, blocked)
                 if reason:
                     log._add_line(Member.new({"email": remote.email}), "info", reason)
                 else:
@@ -224,23 +232,22 @@ class MailchimpAudience(models.Model):
         if to_create:
             self._create_partners_from_remote(to_create, context["mappings"], log)
 
-    def _no_contact_reason(self, remote, emails, known_elsewhere):
+    def _no_contact_reason(self, remote, emails, blocked):
         """Why a member unknown to this audience creates no contact, or None:
-        only subscribed members whose email Odoo does not hold elsewhere."""
+        only subscribed members whose email Odoo does not hold elsewhere,
+        never deleted in Odoo nor forgotten."""
+        if emails[remote.id] in blocked:
+            return blocked[emails[remote.id]]
         if remote.status == "archived":
             return "Archived in Mailchimp: no contact created."
         if remote.status != "subscribed":
             return MSG_NOT_CREATED_STATUS.format(status=remote.status)
-        if emails[remote.id] in known_elsewhere:
-            return (
-                "Not created: a contact with this email exists in another company "
-                "or is archived."
-            )
         return None
 
     @api.model
     def _user_partner_ids(self, partner_ids):
         """Partners of users (active or not): Mailchimp never writes them."""
+        partner_ids = [pid for pid in partner_ids if pid]
         if not partner_ids:
             return set()
         self.env.cr.execute(
@@ -280,21 +287,31 @@ class MailchimpAudience(models.Model):
         ):
             rows.setdefault(missing.get(email_normalize(row.email or "")), row)
         missing = {e: h for e, h in missing.items() if h not in rows}
+        blocked = {
+            email: MSG_SUPPRESSED[reason]
+            for email, reason in self.env["mailchimp.suppression"]
+            ._suppressed(self, list(missing))
+            .items()
+        }
+        forgotten = {
+            e for e, msg in blocked.items() if msg == MSG_SUPPRESSED["forgotten"]
+        }
+        missing = {e: h for e, h in missing.items() if e not in forgotten}
         candidates = {}
         for partner in self.env["res.partner"].search(
             self._partner_domain(missing), order="id"
         ):
             candidates.setdefault(partner.email_normalized, []).append(partner)
-        known_elsewhere = set(missing) - set(candidates)
-        if known_elsewhere:
-            known_elsewhere = set(
+        unmatched = set(missing) - set(candidates)
+        if unmatched:
+            for partner in (
                 self.env["res.partner"]
                 .with_context(active_test=False)
-                .search([("email_normalized", "in", list(known_elsewhere))])
-                .mapped("email_normalized")
-            )
+                .search([("email_normalized", "in", list(unmatched))])
+            ):
+                blocked.setdefault(partner.email_normalized, MSG_KNOWN_ELSEWHERE)
         rows.update(self._link_candidates(missing, candidates, log))
-        return rows, known_elsewhere
+        return rows, blocked
 
     def _link_candidates(self, missing, candidates, log):
         """New member rows for remote members matched to a contact by email."""

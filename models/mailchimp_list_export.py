@@ -288,7 +288,23 @@ class _ExportRun:
             else:
                 first[email] = contact_id
                 queue.append((contact_id, email))
-        return queue
+        return self._drop_forgotten(queue)
+
+    def _drop_forgotten(self, queue):
+        """People forgotten in Mailchimp (GDPR) are never exported again."""
+        suppressed = self.env["mailchimp.suppression"]._suppressed(
+            self.audience, [email for _c, email in queue]
+        )
+        forgotten = {e for e, reason in suppressed.items() if reason == "forgotten"}
+        for contact_id, email in queue:
+            if email in forgotten:
+                self._line(
+                    "blacklisted",
+                    contact_id,
+                    email,
+                    "Forgotten in Mailchimp (GDPR): never exported again.",
+                )
+        return [(c, e) for c, e in queue if e not in forgotten]
 
     # -------------------------------------------------------------- payload
     def _payloads(self, batch):

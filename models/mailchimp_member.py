@@ -74,7 +74,8 @@ class MailchimpMember(models.Model):
         "mailchimp.audience", required=True, ondelete="cascade", index=True
     )
     company_id = fields.Many2one(related="audience_id.company_id", store=True)
-    partner_id = fields.Many2one("res.partner", ondelete="cascade", index=True)
+    # set null: a deleted contact's member waits for the un-tick policy
+    partner_id = fields.Many2one("res.partner", ondelete="set null", index=True)
     mailchimp_id = fields.Char(
         "Mailchimp ID", index=True, copy=False, help="Subscriber hash in Mailchimp."
     )
@@ -287,11 +288,14 @@ class MailchimpMember(models.Model):
         return merge, skipped + refused
 
     def _push_refusal(self, email, blacklisted, winners):
-        """``(reason, kind)`` when this member must not be sent, else None."""
+        """``(reason, kind)`` when this member must not be sent, else None.
+
+        ``blacklisted`` maps an email to the reason it is never sent (Odoo's
+        blacklist, or forgotten in Mailchimp)."""
         if not email:
             return "Invalid or missing email address.", "skipped"
-        if email in blacklisted:
-            return "The email is blacklisted in Odoo (mail.blacklist).", "skipped"
+        if isinstance(blacklisted, dict) and blacklisted.get(email):
+            return blacklisted[email], "skipped"
         winner = winners.get(email)
         if winner and winner != self.partner_id.id:
             return (
@@ -335,6 +339,18 @@ class MailchimpMember(models.Model):
             self.env["mail.blacklist"]
             .search([("email", "in", [e for e in emails.values() if e])])
             .mapped("email")
+        )
+        blacklisted = dict.fromkeys(
+            blacklisted, "The email is blacklisted in Odoo (mail.blacklist)."
+        )
+        blacklisted.update(
+            {
+                email: self.env["res.partner"]._mailchimp_forgotten_reason()
+                for email, reason in self.env["mailchimp.suppression"]
+                ._suppressed(audience, [e for e in emails.values() if e])
+                .items()
+                if reason == "forgotten"
+            }
         )
         winners = audience._first_partner_by_email([e for e in emails.values() if e])
 

@@ -66,6 +66,9 @@ class ResPartner(models.Model):
         string="Mailchimp Sync History",
         groups="mailchimp_sync.group_mailchimp_user",
     )
+    mailchimp_pending_since = fields.Datetime(
+        related="mailchimp_member_id.resubscribe_asked_at", string="Pending since"
+    )
     mailchimp_need_sync = fields.Boolean(
         related="mailchimp_member_id.need_sync", string="Waiting for Mailchimp"
     )

@@ -426,6 +426,12 @@ class MailchimpClient:
     def archive_member(self, list_id, member_hash):
         return self.call(self.sdk.lists.delete_list_member, list_id, member_hash)
 
+    def delete_member_permanent(self, list_id, member_hash):
+        """GDPR erasure: the address can never be imported again."""
+        return self.call(
+            self.sdk.lists.delete_list_member_permanent, list_id, member_hash
+        )
+
     def get_member_activity(self, list_id, member_hash):
         return self.call(
             self.sdk.lists.get_list_member_activity_feed, list_id, member_hash

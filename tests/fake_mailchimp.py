@@ -745,6 +745,11 @@ class FakeMailchimp:
             r"/lists/(?P<lid>[^/]+)/members/(?P<ref>[^/]+)/activity",
             "activity_feed",
         ),
+        (
+            "POST",
+            r"/lists/(?P<lid>[^/]+)/members/(?P<ref>[^/]+)/actions/delete-permanent",
+            "delete_permanent",
+        ),
         ("GET", r"/lists/(?P<lid>[^/]+)/segments", "get_segments"),
         ("POST", r"/lists/(?P<lid>[^/]+)/segments", "create_segment"),
         ("POST", r"/lists/(?P<lid>[^/]+)/segments/(?P<sid>\d+)", "batch_segment"),
@@ -1041,6 +1046,12 @@ class FakeMailchimp:
         member["merge_fields"].update(body.get("merge_fields") or {})
         member["last_changed"] = self._tick()
         return 200, self._public(member)
+
+    def _r_delete_permanent(self, query, body, lid, ref):
+        member = self._find_member(lid, ref)
+        del self.members[lid][member["id"]]
+        self.forgotten.add(member["email_address"].lower())
+        return 204, None
 
     def _r_archive_member(self, query, body, lid, ref):
         member = self._find_member(lid, ref)

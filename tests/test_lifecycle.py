@@ -3,6 +3,9 @@ named after the item it pins."""
 
 import datetime
 
+from odoo.exceptions import AccessError, UserError
+from odoo.tests import new_test_user
+
 from .common import MailchimpCase
 
 
@@ -77,3 +80,116 @@ class TestMergeValues(MailchimpCase):
         self.fake.set_merge(self.list_id, company.email, FNAME="Ann", LNAME="Lee")
         self.sync()
         self.assertEqual(company.name, "Azure Interior")
+
+
+class TestContactLife(MailchimpCase):
+    def setUp(self):
+        super().setUp()
+        self.partners = self.make_partners(3)
+        self.sync()
+
+    def remote(self, partner_or_email):
+        email = getattr(partner_or_email, "email", partner_or_email)
+        return self.fake.member(self.list_id, email)
+
+    def messages(self, log):
+        return " | ".join(log.line_ids.mapped("message"))
+
+    def test_item01_deleting_a_synced_contact_archives_it_and_remembers(self):
+        gone = self.partners[:2]
+        emails = gone.mapped("email")
+        gone.unlink()
+        self.sync()
+        for email in emails:
+            self.assertEqual(self.remote(email)["status"], "archived")
+        self.assertEqual(self.remote(self.partners[2])["status"], "subscribed")
+        self.assertFalse(
+            self.env["mailchimp.member"].search([("email", "in", emails)]),
+            "their member rows are cleaned up once Mailchimp has the change",
+        )
+        # someone re-adds one in Mailchimp: it does not come back as a contact
+        self.audience.create_partners = True
+        self.fake.set_status(self.list_id, emails[0], "subscribed")
+        log = self.sync()
+        self.assertFalse(self.env["res.partner"].search([("email", "=", emails[0])]))
+        self.assertIn("this contact was deleted in Odoo", self.messages(log))
+
+    def test_item02_merging_contacts_keeps_one_member_and_the_unsubscribe(self):
+        keeper = self.partners[0]
+        twin = self.make_partners(1, flagged=True, prefix="twin")
+        twin.email = keeper.email
+        self.fake.set_status(self.list_id, keeper.email, "unsubscribed")
+        self.sync()
+        self.assertEqual(keeper.mailchimp_status, "unsubscribed")
+        wizard = self.env["base.partner.merge.automatic.wizard"]
+        wizard._merge((keeper | twin).ids, dst_partner=twin)
+        self.assertFalse(keeper.exists())
+        self.assertEqual(twin.mailchimp_status, "unsubscribed", "unsubscribe survives")
+        self.assertEqual(
+            twin.mailchimp_id, self.remote(twin)["id"], "the member moved to the twin"
+        )
+        self.sync()
+        self.assertEqual(self.remote(twin)["status"], "unsubscribed")
+        # a merged-away contact with another email is archived in Mailchimp
+        other = self.partners[1]
+        wizard._merge((other | self.partners[2]).ids, dst_partner=self.partners[2])
+        self.sync()
+        self.assertEqual(self.remote("contact1@example.com")["status"], "archived")
+        self.assertEqual(self.remote(self.partners[2])["status"], "subscribed")
+
+    def test_item06_forget_in_mailchimp(self):
+        person = self.partners[0]
+        email = person.email
+        action = person.action_mailchimp_forget()
+        self.assertIn("1 people forgotten", action["params"]["message"])
+        self.assertIsNone(self.remote(email), "permanently deleted in Mailchimp")
+        self.assertIn(email, self.fake.forgotten)
+        self.assertFalse(person.mailchimp_member_ids)
+        self.assertFalse(person.mailchimp_sync)
+        self.assertFalse(
+            self.env["mailchimp.sync.log.line"].search([("email", "=", email)])
+        )
+        # ticking the contact again never re-adds them: a known, final state
+        self.fake.reset_calls()
+        person.mailchimp_sync = True
+        log = self.sync()
+        self.assertEqual(self.upserts(), 0)
+        self.assertEqual(log.errors, 0)
+        self.assertIn("Forgotten in Mailchimp (GDPR)", person.mailchimp_error)
+
+    def test_item06_forget_is_for_managers_only(self):
+        user = new_test_user(
+            self.env,
+            login="mc_reader",
+            groups="base.group_user,base.group_partner_manager,"
+            "mailchimp_sync.group_mailchimp_user",
+        )
+        self.fake.reset_calls()
+        with self.assertRaises(AccessError):
+            self.partners[0].with_user(user).action_mailchimp_forget()
+        self.assertFalse(self.fake.calls)
+
+    def test_item07_ask_to_resubscribe(self):
+        person = self.partners[0]
+        self.fake.set_status(self.list_id, person.email, "unsubscribed")
+        self.sync()
+        wizard = (
+            self.env["mailchimp.resubscribe.wizard"]
+            .with_context(active_model="res.partner", active_ids=person.ids)
+            .create({"consent_source": "Phone call of 20 November"})
+        )
+        action = wizard.action_confirm()
+        self.assertIn("1 confirmation emails requested", action["params"]["message"])
+        self.assertEqual(self.remote(person)["status"], "pending")
+        self.assertEqual(person.mailchimp_status, "pending")
+        self.assertTrue(person.mailchimp_pending_since)
+        # at most once per 30 days
+        self.fake.set_status(self.list_id, person.email, "unsubscribed")
+        self.sync()
+        again = (
+            self.env["mailchimp.resubscribe.wizard"]
+            .with_context(active_model="res.partner", active_ids=person.ids)
+            .create({"consent_source": "again"})
+        )
+        with self.assertRaisesRegex(UserError, "at most once every 30 days"):
+            again.action_confirm()

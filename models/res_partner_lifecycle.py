@@ -1,0 +1,159 @@
+"""A contact's life beyond the happy path: deleted, merged, forgotten, asked
+to subscribe again.
+
+* Deleting a synced contact keeps its member row (without contact) flagged:
+  the next run applies the audience's un-tick policy with the same batch
+  machinery as an un-tick, then drops the row. A tombstone stops "create
+  contacts from Mailchimp" from bringing it back.
+* Merging contacts (Odoo's merge wizard) moves a member to the surviving
+  contact when it is the same audience and email, else the merged-away
+  member is un-ticked like a deleted one; an unsubscribe survives.
+* "Forget in Mailchimp" erases the person in every audience
+  (``delete-permanent``) and in Odoo, and keeps a suppression.
+"""
+
+import logging
+
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+
+from ..services import MailchimpError, subscriber_hash
+
+_logger = logging.getLogger(__name__)
+
+GONE_STATUSES = ("archived", "unsubscribed", "cleaned")
+MANAGER_GROUP = "mailchimp_sync.group_mailchimp_manager"
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    # ------------------------------------------------------------ delete
+    def unlink(self):
+        self._mailchimp_before_removal(tombstone=True)
+        return super().unlink()
+
+    def _mailchimp_before_removal(self, tombstone):
+        """Member rows outlive their contact until the un-tick policy reached
+        Mailchimp (the next run); rows Mailchimp never had simply go."""
+        rows = self.sudo().mailchimp_member_ids
+        if not rows:
+            return
+        if tombstone:
+            Suppression = self.env["mailchimp.suppression"]
+            for audience in rows.audience_id:
+                audience_rows = rows.filtered(lambda r, a=audience: r.audience_id == a)
+                emails = audience_rows.mapped(
+                    "email"
+                ) + audience_rows.partner_id.mapped("email_normalized")
+                Suppression._record(audience, [e for e in emails if e], "deleted")
+        known = rows.filtered(
+            lambda r: r.mailchimp_id and r.status not in GONE_STATUSES
+        )
+        (rows - known).unlink()
+        known.write(
+            {
+                "partner_id": False,
+                "need_sync": True,
+                "odoo_changed_at": fields.Datetime.now(),
+            }
+        )
+
+    # ------------------------------------------------------------ merge
+    def _mailchimp_merge_into(self, destination):
+        """Called by the merge wizard before the merged-away contacts (``self``)
+        lose their links: a member of the same person moves to the surviving
+        contact (or folds into its member, an unsubscribe winning); other
+        members get the un-tick policy."""
+        kept = destination.sudo().mailchimp_member_ids
+        for row in self.sudo().mailchimp_member_ids:
+            twin = kept.filtered(lambda k, r=row: k.audience_id == r.audience_id)
+            same_person = (row.email or "").lower() == (
+                destination.email_normalized or ""
+            ) or (twin and row.mailchimp_id and row.mailchimp_id == twin.mailchimp_id)
+            if same_person and twin and not twin.mailchimp_id:
+                kept -= twin  # the survivor was never sent: this member replaces it
+                twin.unlink()
+                twin = None
+            if same_person and not twin:
+                row.partner_id = destination  # moved: status and history kept
+                kept |= row
+            elif same_person:
+                if row.status in ("unsubscribed", "cleaned"):
+                    # an unsubscribe on either side survives the merge
+                    twin.write({"status": row.status, "need_sync": False})
+                row.unlink()
+        self.invalidate_recordset(["mailchimp_member_ids"])
+        self._mailchimp_before_removal(tombstone=False)
+
+    # ------------------------------------------------------------ forget
+    def action_mailchimp_forget(self):
+        """GDPR erasure: the person is permanently deleted in every audience
+        of every account, erased in Odoo's Mailchimp data, and suppressed."""
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only Mailchimp managers can forget people."))
+        partners = self.filtered("email_normalized")
+        if not partners:
+            raise UserError(self.env._("These contacts have no email to forget."))
+        audiences = self.env["mailchimp.audience"].search(
+            [("account_id.state", "=", "connected")]
+        )
+        calls = partners._mailchimp_forget_remote(audiences)
+        partners._mailchimp_forget_local(audiences)
+        return self.env["mailchimp.account"]._notify(
+            self.env._(
+                "%(people)s people forgotten in %(audiences)s audiences "
+                "(%(calls)s Mailchimp calls).",
+                people=len(partners),
+                audiences=len(audiences),
+                calls=calls,
+            ),
+            "success",
+        )
+
+    def _mailchimp_forget_remote(self, audiences):
+        calls = 0
+        for account in audiences.account_id:
+            client = account._get_client()
+            for audience in audiences.filtered(lambda a, c=account: a.account_id == c):
+                for email in self.mapped("email_normalized"):
+                    calls += 1
+                    try:
+                        client.delete_member_permanent(
+                            audience.mailchimp_id, subscriber_hash(email)
+                        )
+                    except MailchimpError as error:
+                        if error.status not in (404, 400) or error.retryable:
+                            raise UserError(
+                                self.env._(
+                                    "Mailchimp refused to forget %(email)s in "
+                                    "%(audience)s: %(error)s. Nothing was erased "
+                                    "in Odoo.",
+                                    email=email,
+                                    audience=audience.name,
+                                    error=error,
+                                )
+                            ) from None
+        return calls
+
+    def _mailchimp_forget_local(self, audiences):
+        emails = self.mapped("email_normalized")
+        Suppression = self.env["mailchimp.suppression"]
+        Suppression._record(self.env["mailchimp.audience"], emails, "forgotten")
+        self.env["mailchimp.sync.log.line"].sudo().search(
+            ["|", ("partner_id", "in", self.ids), ("email", "in", emails)]
+        ).unlink()
+        self.env["mailchimp.campaign.history"].sudo().search(
+            [("partner_id", "in", self.ids)]
+        ).unlink()
+        self.env["mailchimp.list.export.member"].sudo().search(
+            [("email", "in", emails)]
+        ).unlink()
+        self.sudo().mailchimp_member_ids.unlink()
+        self.with_context(mailchimp_no_sync=True).write({"mailchimp_sync": False})
+
+    @api.model
+    def _mailchimp_forgotten_reason(self):
+        return self.env._(
+            "Forgotten in Mailchimp (GDPR): this address is never sent again."
+        )

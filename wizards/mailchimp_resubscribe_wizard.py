@@ -1,0 +1,72 @@
+"""Ask an unsubscribed person to subscribe again: the only way Mailchimp
+allows is a confirmation email (status ``pending``), asked by a manager, with
+the consent source written down, at most once per contact per 30 days."""
+
+from datetime import timedelta
+
+from odoo import fields, models
+from odoo.exceptions import AccessError, UserError
+
+ASK_AGAIN_AFTER = timedelta(days=30)
+ASKABLE_STATUSES = ("unsubscribed", "archived")
+MANAGER_GROUP = "mailchimp_sync.group_mailchimp_manager"
+
+
+class MailchimpResubscribeWizard(models.TransientModel):
+    _name = "mailchimp.resubscribe.wizard"
+    _description = "Ask contacts to subscribe again in Mailchimp"
+
+    partner_ids = fields.Many2many(
+        "res.partner", default=lambda self: self._default_partners()
+    )
+    consent_source = fields.Char(
+        required=True,
+        help="How the person asked to receive emails again (e.g. phone call "
+        "of 12 May, signed form): kept on their Mailchimp membership.",
+    )
+
+    def _default_partners(self):
+        if self.env.context.get("active_model") == "res.partner":
+            return self.env["res.partner"].browse(self.env.context.get("active_ids"))
+        return self.env["res.partner"]
+
+    def action_confirm(self):
+        self.ensure_one()
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(self.env._("Only Mailchimp managers can ask again."))
+        asked, refused = self.env["mailchimp.member"], []
+        now = fields.Datetime.now()
+        for member in self.partner_ids.sudo().mailchimp_member_ids:
+            reason = self._refusal(member, now)
+            if reason:
+                refused.append(f"{member.email}: {reason}")
+                continue
+            member._ask_to_resubscribe(self.consent_source, now)
+            asked |= member
+        if not asked and refused:
+            raise UserError("\n".join(refused))
+        message = self.env._(
+            "%(count)s confirmation emails requested: Mailchimp sends them; the "
+            "contacts are pending until they confirm.",
+            count=len(asked),
+        )
+        if refused:
+            message += " " + self.env._("Not asked: %s", "; ".join(refused))
+        return self.env["mailchimp.account"]._notify(
+            message, "warning" if refused else "success"
+        )
+
+    def _refusal(self, member, now):
+        if member.status == "cleaned":
+            return self.env._("the address bounced (cleaned): it cannot be asked")
+        if member.status not in ASKABLE_STATUSES or not member.mailchimp_id:
+            return self.env._("not unsubscribed (%s)", member.status or "-")
+        if (
+            member.resubscribe_asked_at
+            and member.resubscribe_asked_at > now - ASK_AGAIN_AFTER
+        ):
+            return self.env._(
+                "already asked on %s (at most once every 30 days)",
+                fields.Date.to_string(member.resubscribe_asked_at),
+            )
+        return None

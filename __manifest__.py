@@ -18,7 +18,7 @@
         "data/ir_cron_data.xml",
         "views/mailchimp_account_views.xml",
         "views/mailchimp_audience_views.xml",
-        "wizards/mailchimp_resubscribe_wizard_views.xml",
+        "wizards/mailchimp_contact_wizards_views.xml",
         "views/res_partner_views.xml",
         "views/mailchimp_campaign_views.xml",
         "views/mailing_list_views.xml",

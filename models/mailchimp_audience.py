@@ -306,12 +306,17 @@ class MailchimpAudience(models.Model):
 
     def _finish_run(self, failed=False):
         self.current_log_id._close(failed=failed)
-        # members of deleted contacts, once Mailchimp got the un-tick policy
+        # members of deleted contacts or of contacts moved to another audience,
+        # once Mailchimp got the un-tick policy
         self.env["mailchimp.member"].search(
             [
                 ("audience_id", "=", self.id),
-                ("partner_id", "=", False),
                 ("need_sync", "=", False),
+                "|",
+                ("partner_id", "=", False),
+                "&",
+                ("partner_id.mailchimp_audience_id", "!=", False),
+                ("partner_id.mailchimp_audience_id", "!=", self.id),
             ]
         ).unlink()
         self.write({"current_log_id": False, "pull_running": False})

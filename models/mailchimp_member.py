@@ -358,7 +358,8 @@ class MailchimpMember(models.Model):
         for member in members:
             partner = member.partner_id
             email = emails[member]
-            if not partner or not partner.active or not partner.mailchimp_sync:
+            if not partner or not partner._mailchimp_ticked_for(audience):
+                # un-ticked, deleted, archived, or moved to another audience
                 member._push_untick(known_batch, archives)
                 continue
             refusal = member._push_refusal(email, blacklisted, winners)

@@ -28,6 +28,26 @@ MANAGER_GROUP = "mailchimp_sync.group_mailchimp_manager"
 class ResPartner(models.Model):
     _inherit = "res.partner"
 
+    # ------------------------------------------------------------ audience
+    def write(self, vals):
+        follow = self._mailchimp_following_company(vals)
+        res = super().write(vals)
+        for partner in follow:
+            audience = partner._mailchimp_default_audience()
+            if audience and audience != partner.mailchimp_audience_id:
+                partner.mailchimp_audience_id = audience
+        return res
+
+    def _mailchimp_following_company(self, vals):
+        """Contacts whose audience is their company's default: a new company
+        takes them to its own default audience."""
+        if "company_id" not in vals or "mailchimp_audience_id" in vals:
+            return self.browse()
+        return self.filtered(
+            lambda p: p.mailchimp_audience_id
+            and p.mailchimp_audience_id == p._mailchimp_default_audience()
+        )
+
     # ------------------------------------------------------------ delete
     def unlink(self):
         self._mailchimp_before_removal(tombstone=True)

@@ -193,3 +193,36 @@ class TestContactLife(MailchimpCase):
         )
         with self.assertRaisesRegex(UserError, "at most once every 30 days"):
             again.action_confirm()
+
+    def test_item04_switching_audience_unticks_the_old_one(self):
+        second_id = self.fake.add_list("Second")
+        self.audience.account_id.action_import_audiences()
+        second = self.audience.account_id.audience_ids.filtered(
+            lambda a: a.mailchimp_id == second_id
+        )
+        mover = self.partners[0]
+        wizard = (
+            self.env["mailchimp.change.audience.wizard"]
+            .with_context(active_model="res.partner", active_ids=mover.ids)
+            .create({"audience_id": second.id})
+        )
+        action = wizard.action_confirm()
+        self.assertIn("1 contacts moved", action["params"]["message"])
+        self.sync(second)
+        self.sync()
+        self.assertEqual(self.remote(mover)["status"], "archived", "old audience")
+        self.assertEqual(
+            self.fake.member(second_id, mover.email)["status"], "subscribed"
+        )
+        self.assertEqual(
+            mover.mailchimp_member_ids.audience_id, second, "stale row gone"
+        )
+        # later edits go to the new audience only
+        self.fake.reset_calls()
+        mover.name = "Moved Person"
+        self.sync()
+        self.sync(second)
+        self.assertEqual(self.fake.count("POST", rf"/lists/{self.list_id}"), 0)
+        self.assertEqual(
+            self.fake.member(second_id, mover.email)["merge_fields"]["FNAME"], "Moved"
+        )

@@ -137,3 +137,26 @@ class TestUserPath(MailchimpCase, HttpCase):
             "mailchimp_sync_logs",
             login="admin",
         )
+
+    def test_contact_life_path(self):
+        """Ask to re-subscribe, then Forget in Mailchimp, from the contact."""
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Life Contact",
+                "email": "life.contact@example.com",
+                "mailchimp_sync": True,
+            }
+        )
+        self.sync()
+        self.fake.set_status(self.list_id, partner.email, "unsubscribed")
+        self.sync()
+        self.start_tour(
+            f"/odoo/contacts/{partner.id}", "mailchimp_sync_lifecycle", login="admin"
+        )
+        self.assertIsNone(self.fake.member(self.list_id, "life.contact@example.com"))
+        self.assertIn("life.contact@example.com", self.fake.forgotten)
+        self.assertTrue(
+            self.env["mailchimp.suppression"]._suppressed(
+                self.audience, ["life.contact@example.com"]
+            )
+        )

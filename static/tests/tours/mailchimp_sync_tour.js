@@ -87,3 +87,19 @@ tours.add("mailchimp_sync_contact_tab", {
         shot("contact_tab", ".tab-pane:contains(Autumn news)", "div[name=mailchimp_history_ids]"),
     ],
 });
+
+tours.add("mailchimp_sync_lifecycle", {
+    steps: () => [
+        { content: "Open the Mailchimp tab", trigger: ".o_notebook a[name=mailchimp]", run: "click" },
+        { content: "Unsubscribed in Mailchimp", trigger: ".o_field_widget[name=mailchimp_status]:contains(Unsubscribed)" },
+        { content: "Ask to re-subscribe", trigger: "button:contains(Ask to re-subscribe)", run: "click" },
+        { content: "Say how the person asked", trigger: ".modal .o_field_widget[name=consent_source] input", run: "edit Phone call of 20 November" },
+        shot("resubscribe", ".modal .o_field_widget[name=consent_source]"),
+        { content: "Send the confirmation email", trigger: ".modal button[name=action_confirm]", run: "click" },
+        { content: "Mailchimp sends it", trigger: ".o_notification:contains(confirmation emails requested)" },
+        { content: "Pending since", trigger: ".o_field_widget[name=mailchimp_pending_since]" },
+        { content: "Forget in Mailchimp", trigger: "button[name=action_mailchimp_forget]", run: "click" },
+        { content: "Confirm", trigger: ".modal-footer .btn-primary", run: "click" },
+        { content: "Forgotten", trigger: ".o_notification:contains(people forgotten)" },
+    ],
+});

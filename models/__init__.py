@@ -18,3 +18,5 @@ from . import mailchimp_suppression
 from . import res_partner_lifecycle
 from . import base_partner_merge
 from . import mailchimp_member_lifecycle
+from . import mailchimp_member_push
+from . import mailchimp_audience_batch

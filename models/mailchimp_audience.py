@@ -270,6 +270,9 @@ class MailchimpAudience(models.Model):
         self.ensure_one()
         log = self.current_log_id
         try:
+            if self.push_batch_id:
+                self._poll_push_batch(self.account_id._get_client(), log)
+                return 0, False
             if self.pull_running:
                 return self._pull_page(log), False
             members = self._members_to_push(log)
@@ -351,6 +354,8 @@ class MailchimpAudience(models.Model):
         for audience in self:
             if audience.pull_running:
                 count += 1000
+            if audience.push_batch_id:
+                count += 1
             if audience.current_log_id:
                 count += len(audience._members_to_push(audience.current_log_id))
         return count

@@ -25,6 +25,7 @@ _logger = logging.getLogger(__name__)
 BATCH_SIZE = 500  # Mailchimp's maximum for batch subscribe and segment add/remove
 PAGE_SIZE = 1000  # Mailchimp's maximum ``count`` for collection reads
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+MAX_RETRY_AFTER = 60  # seconds: a longer 429 wait ends the run (next cron call)
 DEFAULT_TIMEOUT = (10, 120)  # (connect, read) seconds; Mailchimp's own limit is 120s
 DC_RE = re.compile(r"^[a-z]{2,}[0-9]+$")
 
@@ -38,6 +39,14 @@ PERMANENT_TITLES = frozenset(
         "Member Exists",
     }
 )
+
+
+def _retry_after(headers):
+    """Seconds from a ``Retry-After`` header (a number of seconds), or None."""
+    value = str((headers or {}).get("Retry-After") or "").strip()
+    if not value.isdigit():
+        return None
+    return int(value)
 
 
 def _sleep(seconds):
@@ -235,6 +244,7 @@ class MailchimpClient:
                 kind="config",
             )
         self.server = server
+        self.timeout = timeout
         self.max_retries = max_retries
         self.backoff = backoff
         self.max_backoff = max_backoff
@@ -246,6 +256,25 @@ class MailchimpClient:
         else:
             config["api_key"] = api_key
         self.sdk = mailchimp_marketing.Client(config)
+        self._last_headers = {}
+        self._watch_responses()
+
+    def _watch_responses(self):
+        """Keep the headers of the last answer: the SDK drops them, and a 429
+        says in ``Retry-After`` how long to wait."""
+        api_client = self.sdk.api_client
+        request = api_client.request
+
+        def watched(*args, **kwargs):
+            response = request(*args, **kwargs)
+            self._last_headers = getattr(response, "headers", None) or {}
+            return response
+
+        api_client.request = watched
+
+    def pause(self, seconds):
+        """Wait between polls (replaced in tests, like the backoff)."""
+        (self.sleep or _sleep)(seconds)
 
     # ------------------------------------------------------------------ core
     def call(self, fn, *args, **kwargs):
@@ -268,8 +297,7 @@ class MailchimpClient:
             except MailchimpError as error:
                 if not error.retryable or attempt > self.max_retries:
                     raise
-                delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
-                delay += random.uniform(0, delay / 2)
+                delay = self._retry_delay(error, attempt)
                 _logger.info(
                     "Mailchimp %s (%s); retry %d/%d in %.1fs",
                     error.title or error.kind,
@@ -281,6 +309,18 @@ class MailchimpClient:
                 (self.sleep or _sleep)(delay)
                 continue
             return result
+
+    def _retry_delay(self, error, attempt):
+        """Mailchimp's ``Retry-After`` on a 429, else exponential backoff with
+        jitter. A wait longer than :data:`MAX_RETRY_AFTER` is not waited: the
+        error goes up, the run stops and resumes at the next cron call."""
+        retry_after = _retry_after(self._last_headers) if error.status == 429 else None
+        if retry_after is not None:
+            if retry_after > MAX_RETRY_AFTER:
+                raise error
+            return retry_after
+        delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+        return delay + random.uniform(0, delay / 2)
 
     def _call_once(self, fn, *args, **kwargs):
         try:
@@ -483,6 +523,24 @@ class MailchimpClient:
             campaign_id,
             **params,
         )
+
+    # ------------------------------------------------------------ batches
+    def start_batch(self, operations):
+        """``POST /batches``: returns Mailchimp's batch status answer."""
+        return self.call(self.sdk.batches.start, {"operations": list(operations)})
+
+    def get_batch(self, batch_id):
+        return self.call(self.sdk.batches.status, batch_id)
+
+    def download(self, url):
+        """The bytes at ``url`` (batch results: no credentials are sent)."""
+        try:
+            response = requests.get(url, timeout=self.timeout)
+        except requests.RequestException as exc:
+            raise self._network_error(exc) from None
+        if not response.ok:
+            raise error_from_response(response.status_code, "", self._secrets)
+        return response.content
 
     # ------------------------------------------------------------ webhooks
     def create_webhook(self, list_id, body):

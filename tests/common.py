@@ -1,3 +1,4 @@
+import json
 from unittest.mock import patch
 
 from odoo.tests import TransactionCase
@@ -71,4 +72,17 @@ class MailchimpCase(TransactionCase):
         return audience._last_log()
 
     def upserts(self):
-        return self.fake.count("POST", r"/lists/[^/]+")
+        """Member write calls: batch subscribes and batch operations."""
+        return self.fake.count("POST", r"/lists/[^/]+") + self.fake.count(
+            "POST", r"/batches"
+        )
+
+    def batch_operations(self, method=None):
+        """The operations sent through ``POST /batches`` (body decoded)."""
+        ops = []
+        for call in self.fake.calls:
+            if call.method == "POST" and call.path == "/batches":
+                for op in call.body["operations"]:
+                    if method is None or op["method"] == method:
+                        ops.append(dict(op, body=json.loads(op.get("body") or "null")))
+        return ops

@@ -9,8 +9,10 @@ pull. Pure Python: used by the pure tests and by the Odoo tests.
 
 import base64
 import hashlib
+import io
 import json
 import re
+import tarfile
 import time
 import uuid
 from collections import namedtuple
@@ -81,6 +83,9 @@ def _matches_date_format(value, date_format):
     return True
 
 
+BATCH_FILE_SIZE = 100  # results per JSON file of a batch archive
+
+
 def md5(email):
     return hashlib.md5(email.strip().lower().encode()).hexdigest()
 
@@ -119,6 +124,8 @@ class FakeMailchimp:
         self.busy = 0.0
         self._failures = []
         self._manglers = []
+        self.batches = {}
+        self.batch_polls = 0  # status polls answered "started" before "finished"
         self._seq = 1000
         self._mocker = None
 
@@ -169,8 +176,9 @@ class FakeMailchimp:
     def reset_calls(self):
         self.calls = []
 
-    def fail(self, method, path, status=500, body=None, times=1, skip=0):
-        """The next ``times`` matching requests (after ``skip``) get ``status``."""
+    def fail(self, method, path, status=500, body=None, times=1, skip=0, headers=None):
+        """The next ``times`` matching requests (after ``skip``) get ``status``
+        (with ``headers``, e.g. ``Retry-After`` on a 429)."""
         if body is None and status >= 500:
             body = {
                 "title": "Internal Server Error",
@@ -184,6 +192,7 @@ class FakeMailchimp:
                 "body": body,
                 "times": times,
                 "skip": skip,
+                "headers": headers or {},
             }
         )
 
@@ -585,6 +594,8 @@ class FakeMailchimp:
         url = request.url
         if url.startswith("https://login.mailchimp.com/oauth2/"):
             return self._oauth(request)
+        if url.startswith(self.BATCH_RESULTS_URL):
+            return self._batch_archive(request)
         match = API_RE.match(url.split("?")[0])
         if not match:
             return None
@@ -612,9 +623,12 @@ class FakeMailchimp:
                 raise requests.exceptions.ConnectTimeout("Connection timed out")
             if failure["body"] is None:
                 return requests_mock.create_response(
-                    request, status_code=failure["status"], text=""
+                    request,
+                    status_code=failure["status"],
+                    text="",
+                    headers=failure.get("headers") or {},
                 )
-            return self._problem(
+            response = self._problem(
                 request,
                 Problem(
                     failure["status"],
@@ -623,6 +637,8 @@ class FakeMailchimp:
                     failure["body"].get("errors"),
                 ),
             )
+            response.headers.update(failure.get("headers") or {})
+            return response
         if not self._authorized(request):
             return self._problem(
                 request,
@@ -732,7 +748,7 @@ class FakeMailchimp:
         ("GET", r"/lists/(?P<lid>[^/]+)/members", "get_members"),
         ("GET", r"/lists/(?P<lid>[^/]+)/members/(?P<ref>[^/]+)", "get_member"),
         ("PATCH", r"/lists/(?P<lid>[^/]+)/members/(?P<ref>[^/]+)", "patch_member"),
-        ("PUT", r"/lists/(?P<lid>[^/]+)/members/(?P<ref>[^/]+)", "patch_member"),
+        ("PUT", r"/lists/(?P<lid>[^/]+)/members/(?P<ref>[^/]+)", "put_member"),
         ("DELETE", r"/lists/(?P<lid>[^/]+)/members/(?P<ref>[^/]+)", "archive_member"),
         ("POST", r"/lists/(?P<lid>[^/]+)/members/(?P<ref>[^/]+)/tags", "member_tags"),
         (
@@ -763,6 +779,8 @@ class FakeMailchimp:
         ("PATCH", r"/lists/(?P<lid>[^/]+)/webhooks/(?P<wid>[^/]+)", "update_webhook"),
         ("DELETE", r"/lists/(?P<lid>[^/]+)/webhooks/(?P<wid>[^/]+)", "delete_webhook"),
         ("GET", r"/campaigns", "get_campaigns"),
+        ("POST", r"/batches", "start_batch"),
+        ("GET", r"/batches/(?P<bid>[^/]+)", "batch_status"),
         ("GET", r"/reports/(?P<cid>[^/]+)", "get_report"),
         ("GET", r"/reports/(?P<cid>[^/]+)/email-activity", "get_email_activity"),
         ("GET", r"/reports/(?P<cid>[^/]+)/sent-to", "get_sent_to"),
@@ -1046,6 +1064,130 @@ class FakeMailchimp:
         member["merge_fields"].update(body.get("merge_fields") or {})
         member["last_changed"] = self._tick()
         return 200, self._public(member)
+
+    def _r_put_member(self, query, body, lid, ref):
+        """Add or update: ``status_if_new`` is used only to create; an existing
+        member's status changes only when ``status`` is sent."""
+        self._list(lid)
+        body = body or {}
+        key = unquote(ref)
+        key = md5(key) if "@" in key else key
+        if key not in self.members[lid]:
+            email = body.get("email_address") or ""
+            if not EMAIL_RE.match(email) or md5(email) != key:
+                raise Problem(400, "Invalid Resource", MSG_FAKE.format(email=email))
+            if email.lower() in self.forgotten:
+                raise Problem(
+                    400,
+                    "Forgotten Email Not Subscribed",
+                    MSG_FORGOTTEN.format(email=email),
+                )
+            status = body.get("status") or body.get("status_if_new")
+            if not status:
+                raise Problem(
+                    400,
+                    "Invalid Resource",
+                    MSG_NOT_VALIDATED,
+                    [("status_if_new", "This value should not be blank.")],
+                )
+            skip = query.get("skip_merge_validation") == "true"
+            problems = self._check_merge(
+                lid, body.get("merge_fields") or {}, True, skip
+            )
+            if problems:
+                raise Problem(
+                    400, "Invalid Resource", "Your merge fields were invalid.", problems
+                )
+            member = self._new_member(lid, email, status, body.get("merge_fields"))
+            self._apply_permissions(member, body.get("marketing_permissions"))
+            return 200, self._public(member)
+        body = {k: v for k, v in body.items() if k != "status_if_new"}
+        code, member = self._r_patch_member(query, body, lid, ref)
+        self._apply_permissions(
+            self.members[lid][member["id"]], body.get("marketing_permissions")
+        )
+        return code, self._public(self.members[lid][member["id"]])
+
+    # ------------------------------------------------------------ batches
+    BATCH_RESULTS_URL = "https://mailchimp-api-batch.s3.amazonaws.com/"
+
+    def _r_start_batch(self, query, body, lid=None):
+        operations = (body or {}).get("operations")
+        if not isinstance(operations, list) or not operations:
+            raise Problem(400, "Invalid Resource", MSG_NOT_VALIDATED)
+        batch_id = uuid.uuid4().hex[:10]
+        results = [self._run_operation(op) for op in operations]
+        self.batches[batch_id] = {
+            "id": batch_id,
+            "results": results,
+            "polls_left": self.batch_polls,
+            "submitted_at": self._tick(),
+        }
+        return 200, self._batch_json(batch_id, "pending")
+
+    def _run_operation(self, op):
+        path, params = op.get("path") or "", op.get("params") or {}
+        try:
+            body = json.loads(op["body"]) if op.get("body") else None
+            status, data = self._route(op.get("method"), path, params, body)
+        except Problem as problem:
+            status = problem.status
+            data = {"title": problem.title, "status": problem.status}
+            data["detail"] = problem.detail
+            if problem.errors:
+                data["errors"] = [
+                    e if isinstance(e, dict) else {"field": e[0], "message": e[1]}
+                    for e in problem.errors
+                ]
+        return {
+            "status_code": status,
+            "operation_id": op.get("operation_id"),
+            "response": "" if data is None else json.dumps(data),
+        }
+
+    def _batch_json(self, batch_id, status):
+        batch = self.batches[batch_id]
+        done = status == "finished"
+        errored = sum(1 for r in batch["results"] if r["status_code"] >= 400)
+        return {
+            "id": batch_id,
+            "status": status,
+            "total_operations": len(batch["results"]),
+            "finished_operations": len(batch["results"]) if done else 0,
+            "errored_operations": errored if done else 0,
+            "submitted_at": batch["submitted_at"],
+            "completed_at": self._tick() if done else "",
+            "response_body_url": f"{self.BATCH_RESULTS_URL}{batch_id}-response.tar.gz"
+            if done
+            else "",
+        }
+
+    def _r_batch_status(self, query, body, bid):
+        batch = self.batches.get(bid)
+        if batch is None:
+            raise not_found()
+        if batch["polls_left"] > 0:
+            batch["polls_left"] -= 1
+            return 200, self._batch_json(bid, "started")
+        return 200, self._batch_json(bid, "finished")
+
+    def _batch_archive(self, request):
+        """The gzipped tar of JSON files Mailchimp serves for a batch."""
+        batch_id = request.url.rsplit("/", 1)[-1].split("-response")[0]
+        batch = self.batches.get(batch_id)
+        if batch is None:
+            return requests_mock.create_response(request, status_code=403, text="")
+        buffer = io.BytesIO()
+        with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
+            results = batch["results"]
+            for index in range(0, len(results), BATCH_FILE_SIZE):
+                data = json.dumps(results[index : index + BATCH_FILE_SIZE]).encode()
+                info = tarfile.TarInfo(f"{batch_id}/{index}.json")
+                info.size = len(data)
+                tar.addfile(info, io.BytesIO(data))
+        return requests_mock.create_response(
+            request, status_code=200, content=buffer.getvalue()
+        )
 
     def _r_delete_permanent(self, query, body, lid, ref):
         member = self._find_member(lid, ref)

@@ -33,11 +33,12 @@ class TestPush(MailchimpCase):
         self.assertTrue(partner.mailchimp_need_sync)
         log = self.sync()
         self.assertEqual(self.upserts(), 1)
-        self.assertEqual(
-            self.fake.calls[-1].body["members"][0]["email_address"], partner.email
-        )
-        self.assertEqual(
-            len(self.fake.calls[-1].body["members"]), 1, "only the changed one"
+        ops = self.batch_operations()
+        self.assertEqual(len(ops), 1, "only the changed one")
+        self.assertEqual(ops[0]["method"], "PUT")
+        self.assertEqual(ops[0]["body"]["email_address"], partner.email)
+        self.assertNotIn(
+            "status", ops[0]["body"], "a known member's status is not sent"
         )
         self.assertEqual(log.updated, 1)
         merge = self.fake.member(self.list_id, partner.email)["merge_fields"]
@@ -203,8 +204,11 @@ class TestPush(MailchimpCase):
         self.assertEqual(partner.mailchimp_status, "archived")
         self.assertEqual(log.archived, 1)
         self.assertEqual(
-            self.fake.count("DELETE"), 1, "archived, never deleted permanently"
+            [op["method"] for op in self.batch_operations()],
+            ["DELETE"],
+            "archived, never deleted permanently",
         )
+        self.assertFalse(self.fake.count("POST", r".*/delete-permanent"))
 
     def test_untick_unsubscribe_policy(self):
         self.audience.untick_policy = "unsubscribe"

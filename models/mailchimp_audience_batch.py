@@ -1,0 +1,61 @@
+"""The push batch of an audience run: submitted with ``POST /batches``, then
+polled with bounded waits; a batch still running when a step ends is polled
+again by the next step (the cron calls again), its members staying flagged."""
+
+from odoo import fields, models
+
+from ..services import MailchimpError
+from ..services.batches import BatchStatus, parse_results
+
+# waits (seconds) between status polls inside one step: at most 15 s
+POLL_WAITS = (1, 2, 4, 8)
+OPERATION_KINDS = frozenset({"put", "tags", "unsubscribe", "archive"})
+
+
+class MailchimpAudience(models.Model):
+    _inherit = "mailchimp.audience"
+
+    push_batch_id = fields.Char("Mailchimp batch running", copy=False, readonly=True)
+
+    def _submit_push_batch(self, client, operations, log):
+        status = BatchStatus.from_api(client.start_batch(operations))
+        self.push_batch_id = status.id
+        return self._poll_push_batch(client, log)
+
+    def _poll_push_batch(self, client, log, waits=POLL_WAITS):
+        """Read the batch's results when it is finished; True when done."""
+        self.ensure_one()
+        for wait in (0, *waits):
+            if wait:
+                client.pause(wait)
+            try:
+                status = BatchStatus.from_api(client.get_batch(self.push_batch_id))
+            except MailchimpError as error:
+                if error.status != 404:
+                    raise
+                # results are kept 7 days: the members are sent again
+                self.push_batch_id = False
+                return True
+            if status.done:
+                results = parse_results(client.download(status.response_body_url))
+                self._apply_batch_results(results, log)
+                self.push_batch_id = False
+                return True
+        return False
+
+    def _apply_batch_results(self, results, log):
+        """Each operation's answer goes to its member row (``operation_id`` is
+        ``<member id>:<kind>``); operations without an answer stay flagged."""
+        Member = self.env["mailchimp.member"]
+        now = fields.Datetime.now()
+        parsed = []
+        for result in results:
+            member_id, _sep, kind = result.operation_id.partition(":")
+            if member_id.isdigit() and kind in OPERATION_KINDS:
+                parsed.append((int(member_id), kind, result))
+        members = Member.browse({mid for mid, _k, _r in parsed}).exists()
+        members = members.filtered(lambda m: m.audience_id == self)
+        for member_id, kind, result in parsed:
+            member = members.filtered(lambda m, i=member_id: m.id == i)
+            if member:
+                member._apply_operation(kind, result, log, now)

@@ -1,0 +1,397 @@
+"""Sending members to Mailchimp, 500 at a time, without ever re-subscribing.
+
+* Members Odoo has never sent go through batch subscribe with
+  ``update_existing=false``: it can only create, never change a status.
+* Members Mailchimp already has (and the ones batch subscribe reports as
+  existing) are updated by ``PUT`` operations with ``status_if_new`` and no
+  ``status``, bundled in one ``POST /batches`` per 500: their status stays
+  whatever Mailchimp holds, and the status Mailchimp answers is stored.
+* ``status`` is sent only for a change Odoo states: the un-tick policy
+  "unsubscribe", or restoring a member Odoo itself archived.
+"""
+
+from odoo import api, fields, models
+from odoo.tools import SQL, email_normalize
+
+from ..services import (
+    InvalidItem,
+    MailchimpError,
+    RemoteMember,
+    member_status,
+    subscriber_hash,
+)
+from ..services.batches import member_path, operation
+from .mailchimp_member import _parse_dt, is_permanent, remote_fingerprint
+
+GONE_STATUSES = ("archived", "unsubscribed", "cleaned")
+# statuses a member Odoo archived goes back to when ticked again
+RESTORABLE = ("subscribed", "pending", "unsubscribed", "transactional")
+
+
+class PushPlan:
+    """What one push batch sends, by kind of call."""
+
+    def __init__(self):
+        self.new = {}  # email -> (member, batch subscribe payload)
+        self.updates = []  # (member, PUT body)
+        self.tags = []  # (member, [tag names])
+        self.patches = []  # (member, payload) email changes
+        self.unsubscribes = []  # members
+        self.archives = []  # members
+
+
+class MailchimpMember(models.Model):
+    _inherit = "mailchimp.member"
+
+    status_before_archive = fields.Char(
+        copy=False, help="Status the member had when Odoo archived it."
+    )
+
+    def _push_refusal(self, email, blacklisted, winners):
+        """``(reason, kind)`` when this member must not be sent, else None.
+
+        ``blacklisted`` maps an email to the reason it is never sent (Odoo's
+        blacklist, or forgotten in Mailchimp)."""
+        if not email:
+            return "Invalid or missing email address.", "skipped"
+        if blacklisted.get(email):
+            return blacklisted[email], "skipped"
+        winner = winners.get(email)
+        if winner and winner != self.partner_id.id:
+            return (
+                f"Duplicate email: {email} is already sent for contact #{winner}.",
+                "duplicate",
+            )
+        if self.status == "archived" and not self.archived_by_odoo:
+            return (
+                "Archived in Mailchimp: restore the contact in Mailchimp first.",
+                "skipped",
+            )
+        return None
+
+    def _never_sent(self, audience, emails):
+        """``{email: reason}``: blacklisted in Odoo or forgotten in Mailchimp."""
+        reasons = dict.fromkeys(
+            self.env["mail.blacklist"]
+            .search([("email", "in", emails)])
+            .mapped("email"),
+            "The email is blacklisted in Odoo (mail.blacklist).",
+        )
+        forgotten = self.env["res.partner"]._mailchimp_forgotten_reason()
+        for email, why in (
+            self.env["mailchimp.suppression"]._suppressed(audience, emails).items()
+        ):
+            if why == "forgotten":
+                reasons[email] = forgotten
+        return reasons
+
+    # ------------------------------------------------------------------ push
+    def _push(self, log):
+        """Push one batch (at most 500 members of one audience).
+
+        Returns the number of members handled. Per-member problems land on
+        the member rows and in ``log``; a Mailchimp failure of a whole call
+        leaves the members flagged for the next run and is re-raised after the
+        rows are updated so the run can stop."""
+        audience = self.audience_id
+        audience.ensure_one()
+        self.attempt_log_id = log
+        client = audience.account_id._get_client()
+        now = fields.Datetime.now()
+        plan = self._push_plan(audience, log)
+        try:
+            for member, payload in plan.patches:
+                member._push_email_change(client, payload, log, now)
+            if plan.new:
+                plan.updates.extend(self._create_new(client, plan, log, now))
+            operations = self._batch_operations(audience, plan)
+            if operations:
+                audience._submit_push_batch(client, operations, log)
+        except MailchimpError as error:
+            self.filtered("need_sync").write(
+                {"last_error": str(error), "last_error_date": now}
+            )
+            log._add_error(str(error))
+            raise
+        return len(self)
+
+    def _push_plan(self, audience, log):
+        mappings = audience.mapping_ids.filtered(lambda m: m.direction != "mc_to_odoo")
+        # Required fields nobody maps still get their type's default value.
+        required = audience.merge_field_ids.filtered(
+            lambda f: f.required and f not in mappings.merge_field_id
+        )
+        field_dicts = [f._as_dict() for f in mappings.merge_field_id | required]
+        specs = self._mapping_specs(mappings)
+        members = self.with_context(prefetch_fields=True)
+        emails = {m: m.partner_id.email_normalized or False for m in members}
+        sendable = [e for e in emails.values() if e]
+        never = self._never_sent(audience, sendable)
+        winners = audience._first_partner_by_email(sendable)
+        plan = PushPlan()
+        for member in members:
+            partner, email = member.partner_id, emails[member]
+            if not partner or not partner._mailchimp_ticked_for(audience):
+                # un-ticked, deleted, archived, or moved to another audience
+                member._plan_untick(plan)
+                continue
+            refusal = member._push_refusal(email, never, winners)
+            if refusal:
+                member._skip(log, *refusal)
+                continue
+            merge, skipped = self._merge_payload(
+                partner, mappings, required, field_dicts, specs
+            )
+            for tag, reason in skipped:
+                log._add_line(member, "omitted", f"{tag}: {reason}")
+            member._plan_send(plan, email, merge)
+        return plan
+
+    def _plan_send(self, plan, email, merge):
+        audience, partner = self.audience_id, self.partner_id
+        payload = {"email_address": email, "merge_fields": merge}
+        if audience.gdpr_enabled and self.consent_ids:
+            permissions = self.consent_ids._payload()
+            if permissions:
+                payload["marketing_permissions"] = permissions
+        tags = audience.export_categories and partner.category_id.mapped("name")
+        known = self.mailchimp_id and self.status
+        if known and self.email and email_normalize(self.email) != email:
+            plan.patches.append((self, payload))
+            return
+        if not known:
+            payload["status"] = member_status(False, audience.double_optin)
+            if tags:
+                payload["tags"] = tags
+            plan.new[email] = (self, payload)
+            return
+        payload["status_if_new"] = member_status(False, audience.double_optin)
+        if self.status == "archived" and self.status_before_archive in RESTORABLE:
+            # Odoo archived it: ticking again restores what it was
+            payload["status"] = self.status_before_archive
+        plan.updates.append((self, payload))
+        if tags:
+            plan.tags.append((self, tags))
+
+    def _plan_untick(self, plan):
+        """The contact left the sync: apply the audience's policy."""
+        policy = self.audience_id.untick_policy
+        if not self.mailchimp_id or self.status in GONE_STATUSES or policy == "keep":
+            self.need_sync = False
+        elif policy == "unsubscribe":
+            plan.unsubscribes.append(self)
+        else:
+            plan.archives.append(self)
+
+    def _create_new(self, client, plan, log, now):
+        """One create-only batch subscribe call; returns ``[(member, PUT body)]``
+        for the addresses Mailchimp already had (``ERROR_CONTACT_EXISTS``)."""
+        audience = next(iter(plan.new.values()))[0].audience_id
+        result = client.batch_upsert(
+            audience.mailchimp_id,
+            [payload for _member, payload in plan.new.values()],
+            update_existing=False,
+        )
+        synced, exists = [], []
+        for remote in result.get("new_members") or []:
+            entry = plan.new.get((remote.get("email_address") or "").lower())
+            if entry and isinstance(remote, dict):
+                synced.append((entry[0], remote, True))
+        self._mark_synced(synced, now)
+        log._count("created", len(synced))
+        for error in result.get("errors") or []:
+            if not isinstance(error, dict):
+                continue
+            entry = plan.new.get((error.get("email_address") or "").lower())
+            if not entry:
+                continue
+            member, payload = entry
+            if error.get("error_code") == "ERROR_CONTACT_EXISTS":
+                # known to Mailchimp: updated without stating a status
+                body = {k: v for k, v in payload.items() if k not in ("status", "tags")}
+                body["status_if_new"] = payload["status"]
+                exists.append((member, body))
+                if payload.get("tags"):
+                    plan.tags.append((member, payload["tags"]))
+                continue
+            member._mark_error(_error_text(error), log, now)
+        return exists
+
+    def _batch_operations(self, audience, plan):
+        list_id = audience.mailchimp_id
+        ops = []
+        for member, body in plan.updates:
+            path = member_path(list_id, member._hash(body["email_address"]))
+            ops.append(operation("PUT", path, f"{member.id}:put", body))
+        for member, tags in plan.tags:
+            path = member_path(list_id, member._hash(), "/tags")
+            tag_body = {"tags": [{"name": t, "status": "active"} for t in tags]}
+            ops.append(operation("POST", path, f"{member.id}:tags", tag_body))
+        for member in plan.unsubscribes:
+            path = member_path(list_id, member._hash())
+            body = {"status": "unsubscribed"}
+            ops.append(operation("PATCH", path, f"{member.id}:unsubscribe", body))
+        for member in plan.archives:
+            path = member_path(list_id, member._hash())
+            ops.append(operation("DELETE", path, f"{member.id}:archive"))
+        return ops
+
+    def _hash(self, email=None):
+        return self.mailchimp_id or subscriber_hash(email or self.email)
+
+    # ------------------------------------------------------------ results
+    def _apply_operation(self, kind, result, log, now):
+        """Store what Mailchimp answered for one operation of a push batch."""
+        self.ensure_one()
+        if kind == "tags":
+            if not result.ok:
+                log._add_line(self, "error", "Tags: " + _error_text(result.response))
+            return
+        if kind == "archive":
+            return self._archived(result, log, now)
+        if not result.ok:
+            return self._mark_error(_error_text(result.response), log, now)
+        try:
+            remote = RemoteMember.from_api(result.response).as_dict()
+        except InvalidItem as reason:
+            return self._mark_error(
+                f"Malformed answer from Mailchimp: {reason}", log, now
+            )
+        self._mark_synced([(self, remote, False)], now)
+        log._count("updated")
+
+    def _archived(self, result, log, now):
+        if not result.ok and result.status_code != 404:
+            return self._mark_error(_error_text(result.response), log, now)
+        self.write(
+            {
+                "status_before_archive": self.status,
+                "status": "archived",
+                "archived_by_odoo": result.ok,
+                "need_sync": False,
+                "last_sync": now,
+                "last_error": False,
+            }
+        )
+        if result.ok:
+            log._count("archived")
+
+    @api.model
+    def _mark_synced(self, entries, now):
+        """Store what Mailchimp answered for ``[(member, remote, created)]``.
+
+        One SQL UPDATE for the whole batch (the rows have no stored
+        dependents): this is the hot path of a push. The consent date and
+        source change only when consent changes: now and Odoo for a member
+        Odoo created; Mailchimp's own opt-in time the first time Odoo links a
+        member Mailchimp had; Mailchimp's change time when it changed status."""
+        if not entries:
+            return
+        members = self.browse([member.id for member, _r, _c in entries])
+        members.flush_recordset()
+        rows = [
+            _synced_row(member, remote, created, now)
+            for member, remote, created in entries
+        ]
+        self.env.cr.execute(
+            SQL(
+                """UPDATE mailchimp_member m
+                      SET mailchimp_id = v.mid, web_id = v.web, email = v.email,
+                          status = v.status, last_changed = v.changed,
+                          need_sync = FALSE, last_sync = %(now)s,
+                          last_error = NULL, last_error_date = NULL,
+                          archived_by_odoo = FALSE, remote_hash = v.hash,
+                          consent_date = COALESCE(v.consent_date, m.consent_date),
+                          consent_source = COALESCE(v.consent_source, m.consent_source),
+                          write_date = %(now)s, write_uid = %(uid)s
+                     FROM (VALUES %(rows)s)
+                       AS v(id, mid, web, email, status, changed, consent_date,
+                            consent_source, hash)
+                    WHERE m.id = v.id""",
+                now=now,
+                uid=self.env.uid,
+                rows=SQL(", ").join(rows),
+            )
+        )
+        members.invalidate_recordset()
+        members.partner_id.invalidate_recordset()  # their related Mailchimp fields
+
+    def _mark_error(self, message, log, now):
+        self.write(
+            {
+                "last_error": message,
+                "last_error_date": now,
+                "need_sync": not is_permanent(message),
+            }
+        )
+        log._add_line(self, "error", message)
+
+    def _skip(self, log, reason, kind="skipped"):
+        self.write(
+            {
+                "need_sync": False,
+                "last_error": reason,
+                "last_error_date": fields.Datetime.now(),
+            }
+        )
+        log._add_line(self, kind, reason)
+
+    def _push_email_change(self, client, payload, log, now):
+        """Update the member in place through its old hash: history is kept."""
+        try:
+            remote = client.update_member(
+                self.audience_id.mailchimp_id, self.mailchimp_id, payload
+            )
+        except MailchimpError as error:
+            if error.retryable:
+                raise
+            self._mark_error(str(error), log, now)
+            return
+        self._mark_synced([(self, remote, False)], now)
+        log._count("updated")
+
+
+def _synced_row(member, remote, created, now):
+    status = remote.get("status") or member.status
+    changed = _parse_dt(remote.get("last_changed")) or now
+    consent_date = consent_source = None
+    if created:
+        consent_date, consent_source = now, "odoo"
+    elif not member.status:  # Mailchimp had it first: its own opt-in
+        consent_date = _parse_dt(remote.get("timestamp_opt")) or changed
+        consent_source = "mailchimp"
+    elif status != member.status:
+        consent_date, consent_source = changed, "mailchimp"
+    return SQL(
+        "(%s, %s, %s, %s, %s, %s::timestamp, %s::timestamp, %s, %s)",
+        member.id,
+        remote.get("id") or subscriber_hash(remote.get("email_address")),
+        remote.get("web_id") or member.web_id or 0,
+        remote.get("email_address"),
+        status,
+        changed,
+        consent_date,
+        consent_source,
+        remote_fingerprint(remote),
+    )
+
+
+def _error_text(error):
+    """A readable message from a batch subscribe error or a problem answer."""
+    if not isinstance(error, dict):
+        return "Mailchimp refused the member."
+    message = (
+        error.get("error") or error.get("title") or "Mailchimp refused the member."
+    )
+    if error.get("detail"):
+        message += f" — {error['detail']}"
+    if error.get("field"):
+        message += f" ({error['field']}: {error.get('field_message') or ''})"
+    fields_errors = [
+        f"{e.get('field')}: {e.get('message')}"
+        for e in error.get("errors") or []
+        if isinstance(e, dict) and e.get("field")
+    ]
+    if fields_errors:
+        message += " (" + "; ".join(fields_errors) + ")"
+    return message

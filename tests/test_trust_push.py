@@ -1,0 +1,75 @@
+"""Issue 13 item 5: Odoo never re-subscribes anybody, even when the person
+unsubscribes in Mailchimp between Odoo's last read and its write."""
+
+from .common import MailchimpCase
+
+
+class TestPushNeverResubscribes(MailchimpCase):
+    def setUp(self):
+        super().setUp()
+        self.partners = self.make_partners(2)
+        self.sync()
+
+    def push_only(self, partners):
+        """Odoo's write without a read before it (the race window)."""
+        log = self.env["mailchimp.sync.log"].create({"audience_id": self.audience.id})
+        partners.mailchimp_member_ids._push(log)
+        return log
+
+    def test_item05_unsubscribed_between_read_and_write_stays_unsubscribed(self):
+        person = self.partners[0]
+        person.name = "Renamed Person"
+        # the person unsubscribes in Mailchimp after Odoo's last read
+        self.fake.set_status(self.list_id, person.email, "unsubscribed")
+        self.push_only(person)
+        remote = self.fake.member(self.list_id, person.email)
+        self.assertEqual(remote["status"], "unsubscribed", "not re-subscribed")
+        self.assertEqual(remote["merge_fields"]["FNAME"], "Renamed", "values sent")
+        self.assertEqual(person.mailchimp_status, "unsubscribed", "Odoo knows it")
+        self.assertEqual(person.mailchimp_consent_source, "mailchimp")
+        for op in self.batch_operations():
+            self.assertNotIn("status", op["body"])
+            self.assertIn("status_if_new", op["body"])
+
+    def test_item05_an_errored_operation_marks_only_its_member(self):
+        gone, kept = self.partners
+        self.fake.delete_member(self.list_id, gone.email, permanent=True)
+        (gone | kept).write({"comment": "touched"})
+        (gone | kept).mailchimp_member_ids.write({"need_sync": True})
+        self.push_only(gone | kept)
+        self.assertIn("permanently deleted", gone.mailchimp_error)
+        self.assertFalse(gone.mailchimp_need_sync, "a permanent refusal")
+        self.assertFalse(kept.mailchimp_error)
+        self.assertFalse(kept.mailchimp_need_sync)
+
+    def test_item05_a_batch_still_running_resumes_on_the_next_step(self):
+        person = self.partners[0]
+        person.name = "Slow Batch"
+        self.fake.batch_polls = 6  # "started" for six status reads
+        audience = self.audience
+        audience._start_run()
+        audience._sync_step()  # the read
+        audience._sync_step()  # the write: submitted, polled five times
+        self.assertTrue(audience.push_batch_id)
+        self.assertTrue(person.mailchimp_need_sync, "not confirmed yet")
+        self.assertEqual(self.sleeps[-4:], [1, 2, 4, 8], "bounded waits")
+        audience._sync_step()  # the next step reads the results
+        self.assertFalse(audience.push_batch_id)
+        self.assertFalse(person.mailchimp_need_sync)
+        self.assertEqual(
+            self.fake.member(self.list_id, person.email)["merge_fields"]["LNAME"],
+            "Batch",
+        )
+        _done, finished = audience._sync_step()
+        self.assertTrue(finished)
+        self.assertEqual(audience._last_log().state, "done")
+
+    def test_item05_calls_stay_near_the_floor(self):
+        partners = self.make_partners(600, prefix="bulk")
+        self.sync()
+        self.fake.reset_calls()
+        partners.write({"comment": "changed"})
+        partners.mailchimp_member_ids.write({"need_sync": True})
+        self.sync()
+        self.assertEqual(self.fake.count("POST", "/batches"), 2, "one per 500")
+        self.assertEqual(self.fake.count("POST", rf"/lists/{self.list_id}"), 0)

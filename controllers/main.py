@@ -1,4 +1,5 @@
 import logging
+import re
 from urllib.parse import parse_qsl
 
 from werkzeug.exceptions import Forbidden
@@ -33,6 +34,32 @@ class MailchimpController(http.Controller):
 
 
 MAX_BODY = 100 * 1024  # Mailchimp's deliveries are a few kilobytes
+FORBIDDEN = "Forbidden"  # wrong secret and unknown audience look the same
+SECRET_IN_PATH = re.compile(r"(/mailchimp/webhook/[^/\s]+/)[^\s?\"]+")
+
+
+class MaskWebhookSecret(logging.Filter):
+    """The access log (werkzeug's request line) never shows the webhook URL's
+    secret: it is the webhook's only credential."""
+
+    def filter(self, record):
+        if isinstance(record.msg, str) and "/mailchimp/webhook/" in record.msg:
+            record.msg = SECRET_IN_PATH.sub(r"\1***", record.msg)
+        if record.args and isinstance(record.args, tuple):
+            record.args = tuple(
+                SECRET_IN_PATH.sub(r"\1***", arg) if isinstance(arg, str) else arg
+                for arg in record.args
+            )
+        return True
+
+
+def _install_mask():
+    access_log = logging.getLogger("werkzeug")
+    if not any(isinstance(f, MaskWebhookSecret) for f in access_log.filters):
+        access_log.addFilter(MaskWebhookSecret())
+
+
+_install_mask()
 
 
 def _reply(status, text):
@@ -53,23 +80,23 @@ class MailchimpWebhookController(http.Controller):
     def webhook(self, audience_id, secret, **kwargs):
         """Mailchimp's deliveries (form-encoded POST) and its URL check (GET)."""
         audience = request.env["mailchimp.audience"].sudo().browse(audience_id).exists()
-        if not audience:
-            return _reply(404, "Unknown audience")
-        if not audience.webhook_secret or not consteq(
-            secret or "", audience.webhook_secret
-        ):
+        if not audience or not audience.webhook_secret:
+            # answered like a wrong secret: audience ids cannot be enumerated
+            _logger.warning("Mailchimp webhook refused: unknown audience")
+            return _reply(403, FORBIDDEN)
+        if not consteq(secret or "", audience.webhook_secret):
             _logger.warning(
                 "Mailchimp webhook refused: wrong secret (audience %s)", audience_id
             )
-            return _reply(403, "Forbidden")
+            return _reply(403, FORBIDDEN)
         if request.httprequest.method == "GET":
             return _reply(200, "OK")
         httprequest = request.httprequest
         raw = httprequest.environ.get(RAW_BODY_KEY) or b""
         if (httprequest.content_length or 0) > MAX_BODY or len(raw) > MAX_BODY:
             return self._malformed(audience, "body too large")
-        if audience.webhook_signing_key and not check_signature(
-            audience.webhook_signing_key,
+        if audience.webhook_signed and not check_signature(
+            audience.webhook_signing_key or "",
             httprequest.headers.get("X-Mailchimp-Signature"),
             raw,
         ):

@@ -22,6 +22,7 @@ from ..services import (
     MailchimpError,
     RemoteMember,
     is_member_id,
+    is_resource_id,
     subscriber_hash,
 )
 
@@ -39,7 +40,11 @@ class WebhookError(ValueError):
 
 
 def parse_form(pairs):
-    """``[("data[merges][FNAME]", "Ann"), ...]`` -> nested dicts."""
+    """``[("data[merges][FNAME]", "Ann"), ...]`` -> nested dicts.
+
+    Every field is a plain string where Mailchimp sends one: a key given
+    twice, a scalar given sub-keys (``fired_at[x]``, ``data[id][x]``) or a
+    group given a value is refused (400), never half-applied."""
     result = {}
     for key, value in pairs:
         parts = key.replace("]", "").split("[")
@@ -47,9 +52,29 @@ def parse_form(pairs):
         for part in parts[:-1]:
             node = node.setdefault(part, {})
             if not isinstance(node, dict):
-                raise WebhookError(f"conflicting keys for {parts[0]}")
+                raise WebhookError(f"{parts[0]} has a value and sub-fields")
+        if parts[-1] in node:
+            raise WebhookError(f"{key} is given twice or has sub-fields")
         node[parts[-1]] = value
+    _check_shape(result)
     return result
+
+
+def _check_shape(form):
+    """Top-level fields and ``data[...]`` are strings; only ``data[merges]``
+    (and Mailchimp's address and group merges inside it) nests."""
+    for key, value in form.items():
+        if key != "data" and not isinstance(value, str):
+            raise WebhookError(f"{key} is not a plain value")
+    data = form.get("data", {})
+    if not isinstance(data, dict):
+        raise WebhookError("data is not a set of fields")
+    for key, value in data.items():
+        if key == "merges":
+            if not isinstance(value, dict):
+                raise WebhookError("data[merges] is not a set of fields")
+        elif not isinstance(value, str):
+            raise WebhookError(f"data[{key}] is not a plain value")
 
 
 def check_signature(key, header, raw, now=None):
@@ -79,9 +104,17 @@ class MailchimpAudience(models.Model):
     webhook_signing_key = fields.Char(
         "Webhook signing secret",
         copy=False,
+        readonly=True,
         groups="base.group_system",
-        help="Mailchimp's signing secret of the webhook: when set, unsigned or "
-        "wrongly signed deliveries are refused.",
+        help="The signing secret Mailchimp returned, once, when it created the "
+        "webhook.",
+    )
+    webhook_signed = fields.Boolean(
+        "Signed deliveries",
+        copy=False,
+        readonly=True,
+        help="Mailchimp signs this webhook's deliveries: a delivery without a "
+        "valid, fresh signature is refused.",
     )
     webhook_id = fields.Char("Mailchimp webhook id", copy=False, readonly=True)
     webhook_url = fields.Char(
@@ -115,10 +148,7 @@ class MailchimpAudience(models.Model):
                     self.mailchimp_id, self.webhook_id, self._webhook_body()
                 )
             else:
-                hook = client.create_webhook(self.mailchimp_id, self._webhook_body())
-                self.webhook_id = hook.get("id")
-                if hook.get("signing_secret"):
-                    self.sudo().webhook_signing_key = hook["signing_secret"]
+                self._webhook_create(client)
         except MailchimpError as error:
             raise UserError(
                 self.env._("Mailchimp refused the webhook: %s", error)
@@ -127,6 +157,29 @@ class MailchimpAudience(models.Model):
             self.env._("Mailchimp now sends this audience's changes to Odoo."),
             "success",
         )
+
+    def _webhook_create(self, client):
+        """Create the webhook; Mailchimp returns its signing secret once."""
+        hook = client.create_webhook(self.mailchimp_id, self._webhook_body())
+        if not is_resource_id(hook.get("id")):
+            raise MailchimpError("Mailchimp returned no valid webhook id.")
+        secret = hook.get("signing_secret")
+        signed = bool(
+            hook.get("signing_enabled") and isinstance(secret, str) and secret
+        )
+        self.sudo().write(
+            {
+                "webhook_id": hook["id"],
+                "webhook_signed": signed,
+                "webhook_signing_key": secret if signed else False,
+            }
+        )
+
+    def action_webhook_recreate(self):
+        """An older, unsigned webhook is replaced by a signed one."""
+        self.ensure_one()
+        self.action_webhook_delete()
+        return self.action_webhook_register()
 
     def action_webhook_delete(self):
         self.ensure_one()
@@ -138,7 +191,9 @@ class MailchimpAudience(models.Model):
             except MailchimpError as error:
                 if error.status != 404:
                     raise UserError(str(error)) from None
-        self.webhook_id = False
+        self.sudo().write(
+            {"webhook_id": False, "webhook_signed": False, "webhook_signing_key": False}
+        )
         return True
 
     def action_webhook_regenerate(self):

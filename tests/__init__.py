@@ -10,3 +10,4 @@ from . import test_tour
 from . import test_trust_pull
 from . import test_lifecycle
 from . import test_trust_push
+from . import test_trust_webhook

@@ -9,6 +9,7 @@ pull. Pure Python: used by the pure tests and by the Odoo tests.
 
 import base64
 import hashlib
+import hmac
 import io
 import json
 import re
@@ -17,7 +18,7 @@ import time
 import uuid
 from collections import namedtuple
 from datetime import datetime, timedelta, timezone
-from urllib.parse import parse_qsl, unquote, urlparse
+from urllib.parse import parse_qsl, unquote, urlencode, urlparse
 
 import requests
 import requests_mock
@@ -370,7 +371,18 @@ class FakeMailchimp:
                         form[f"data[merges][{tag}][{key}]"] = part
                 else:
                     form[f"data[merges][{tag}]"] = value
-            self.deliveries.append((hook["url"], form))
+            self.deliveries.append((hook["url"], form, self._signed(hook, form)))
+
+    def _signed(self, hook, form):
+        """``(body, headers)`` as Mailchimp posts it, signed when the hook is."""
+        body = urlencode(form).encode()
+        if not hook.get("_secret"):
+            return body, {}
+        stamp = str(int(time.time()))
+        signature = hmac.new(
+            hook["_secret"].encode(), stamp.encode() + b"." + body, hashlib.sha256
+        ).hexdigest()
+        return body, {"X-Mailchimp-Signature": f"t={stamp},v1={signature}"}
 
     def delete_member(self, list_id, email, permanent=False):
         if permanent:
@@ -1316,21 +1328,36 @@ class FakeMailchimp:
 
     def _r_get_webhooks(self, query, body, lid):
         self._list(lid)
-        hooks = list(self.webhooks[lid].values())
+        hooks = [self._hook_json(h) for h in self.webhooks[lid].values()]
         return 200, {"webhooks": hooks, "list_id": lid, "total_items": len(hooks)}
 
     def _r_create_webhook(self, query, body, lid):
+        """The signing secret comes back once, in this answer only."""
         self._list(lid)
-        hook = dict(body or {}, id=uuid.uuid4().hex[:10], list_id=lid)
+        hook = dict(
+            body or {}, id=uuid.uuid4().hex[:10], list_id=lid, signing_enabled=True
+        )
+        hook["_secret"] = uuid.uuid4().hex
         self.webhooks[lid][hook["id"]] = hook
-        return 200, hook
+        return 200, dict(self._hook_json(hook), signing_secret=hook["_secret"])
+
+    @staticmethod
+    def _hook_json(hook):
+        return {k: v for k, v in hook.items() if not k.startswith("_")}
+
+    def add_unsigned_webhook(self, list_id, url):
+        """A webhook created before Mailchimp signed deliveries."""
+        hook = {"id": uuid.uuid4().hex[:10], "url": url, "list_id": list_id}
+        hook.update(signing_enabled=False, events={}, sources={})
+        self.webhooks[list_id][hook["id"]] = hook
+        return hook["id"]
 
     def _r_update_webhook(self, query, body, lid, wid):
         hook = self.webhooks.get(lid, {}).get(wid)
         if not hook:
             raise not_found()
         hook.update(body or {})
-        return 200, hook
+        return 200, self._hook_json(hook)
 
     def _r_delete_webhook(self, query, body, lid, wid):
         if not self.webhooks.get(lid, {}).pop(wid, None):

@@ -6,6 +6,7 @@ from odoo.tools.misc import consteq
 from odoo.tools.misc import hmac as tools_hmac
 
 from ..services import MailchimpClient, MailchimpError, data_center_from_key, oauth
+from .mailchimp_access import check_manager
 
 _logger = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ class MailchimpAccount(models.Model):
 
     def action_test_connection(self):
         """``GET /ping`` then ``GET /``; a failure only sets the error state."""
+        check_manager(self)
         self.ensure_one()
         try:
             client = self._get_client()
@@ -163,6 +165,7 @@ class MailchimpAccount(models.Model):
 
     def action_import_audiences(self):
         """Read every audience of the account (all pages of 1,000)."""
+        check_manager(self)
         self.ensure_one()
         try:
             remote_lists = list(self._get_client().iter_lists())

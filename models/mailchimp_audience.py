@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..services import BATCH_SIZE, MailchimpError, parse_merge_date, split_name
+from .mailchimp_access import check_manager
 from .mailchimp_field_mapping import DEFAULT_MAPPINGS
 
 _logger = logging.getLogger(__name__)
@@ -387,6 +388,7 @@ class MailchimpAudience(models.Model):
 
     # ------------------------------------------------------------- buttons
     def action_sync_now(self, full=False):
+        check_manager(self)
         self.ensure_one()
         self.account_id._check_connected()
         if not self._lock_for_sync():
@@ -410,6 +412,7 @@ class MailchimpAudience(models.Model):
 
     def action_full_resync(self):
         """Re-read every member and re-send every flagged contact."""
+        check_manager(self)
         self.ensure_one()
         self.member_ids.filtered(lambda m: m.partner_id.mailchimp_sync).write(
             {"need_sync": True}
@@ -444,6 +447,7 @@ class MailchimpAudience(models.Model):
         return self.env["mailchimp.field.mapping.wizard"]._open(self)
 
     def action_refresh_merge_fields(self):
+        check_manager(self)
         self._refresh_merge_fields()
         return True
 

@@ -7,6 +7,7 @@ from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..services import MailchimpError, subscriber_hash
+from .mailchimp_access import check_manager
 from .mailchimp_member import _parse_dt
 
 _logger = logging.getLogger(__name__)
@@ -317,6 +318,7 @@ class MailchimpAudience(models.Model):
         return self.env["mailchimp.member.activity"]._store(events)
 
     def action_sync_campaigns(self):
+        check_manager(self)
         self.ensure_one()
         self.account_id._check_connected()
         try:

@@ -13,6 +13,7 @@ from odoo.tools import SQL
 
 from ..services import BATCH_SIZE, MailchimpError, chunks, subscriber_hash
 from ..services.payload import build_merge_fields, split_name
+from .mailchimp_access import check_manager
 
 # statuses Mailchimp lets us tag
 TAGGABLE = {"subscribed", "pending", "transactional"}
@@ -195,6 +196,7 @@ class MailingList(models.Model):
     mailchimp_export_ids = fields.One2many("mailchimp.list.export", "mailing_list_id")
 
     def action_export_to_mailchimp(self):
+        check_manager(self)
         return {
             "type": "ir.actions.act_window",
             "name": self.env._("Export to Mailchimp"),

@@ -12,6 +12,7 @@ from ..services import (
     build_merge_fields,
     split_name,
 )
+from .mailchimp_access import check_manager
 
 _logger = logging.getLogger(__name__)
 
@@ -147,6 +148,7 @@ class MailchimpMember(models.Model):
 
     def action_refresh(self):
         """Re-read this member and its activity feed from Mailchimp now."""
+        check_manager(self)
         for member in self.filtered("mailchimp_id"):
             audience = member.audience_id
             client = audience.account_id._get_client()

@@ -25,6 +25,7 @@ from ..services import (
     is_resource_id,
     subscriber_hash,
 )
+from .mailchimp_access import check_manager
 
 _logger = logging.getLogger(__name__)
 
@@ -140,6 +141,7 @@ class MailchimpAudience(models.Model):
 
     def action_webhook_register(self):
         """Create (or update) the webhook at Mailchimp."""
+        check_manager(self)
         self.ensure_one()
         client = self.account_id._get_client()
         try:
@@ -177,11 +179,13 @@ class MailchimpAudience(models.Model):
 
     def action_webhook_recreate(self):
         """An older, unsigned webhook is replaced by a signed one."""
+        check_manager(self)
         self.ensure_one()
         self.action_webhook_delete()
         return self.action_webhook_register()
 
     def action_webhook_delete(self):
+        check_manager(self)
         self.ensure_one()
         if self.webhook_id:
             try:
@@ -198,6 +202,7 @@ class MailchimpAudience(models.Model):
 
     def action_webhook_regenerate(self):
         """A new secret: the old URL stops working at once."""
+        check_manager(self)
         self.ensure_one()
         self.sudo().webhook_secret = secrets.token_urlsafe(24)
         if self.webhook_id:

@@ -1,5 +1,7 @@
 from odoo import api, fields, models, tools
 
+from .mailchimp_access import check_manager
+
 ALWAYS_SYNCED = {"email", "mailchimp_sync", "mailchimp_audience_id", "active"}
 
 
@@ -90,6 +92,7 @@ class ResPartner(models.Model):
             partner.mailchimp_campaign_count = counts.get(partner, 0)
 
     def action_mailchimp_refresh(self):
+        check_manager(self, "read")
         self.mailchimp_member_ids.sudo().action_refresh()
         return True
 
@@ -172,6 +175,7 @@ class ResPartner(models.Model):
 
     def action_mailchimp_sync_now(self):
         """Push these contacts now (one batch call per 500)."""
+        check_manager(self, "read")
         self._mailchimp_ensure_members()
         members = self.mailchimp_member_ids.filtered(
             lambda m: m.audience_id.account_id.state == "connected"

@@ -11,3 +11,4 @@ from . import test_trust_pull
 from . import test_lifecycle
 from . import test_trust_push
 from . import test_trust_webhook
+from . import test_trust_access

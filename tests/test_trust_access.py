@@ -1,0 +1,166 @@
+"""Issue 13 items 8 and 9: a company's Mailchimp data stays in that company,
+and the read-only role cannot act, nor cause a call to Mailchimp."""
+
+from odoo.exceptions import AccessError
+from odoo.tests import new_test_user
+
+from .common import MailchimpCase
+
+USER_GROUPS = (
+    "base.group_user,base.group_partner_manager,mailchimp_sync.group_mailchimp_user"
+)
+MANAGER_GROUPS = (
+    "base.group_user,base.group_partner_manager,mailchimp_sync.group_mailchimp_manager"
+)
+
+
+class TestCompanyIsolation(MailchimpCase):
+    def setUp(self):
+        super().setUp()
+        self.company_b = self.env["res.company"].create({"name": "Company B"})
+        list_b = self.fake.add_list("B News")
+        account_b = self.env["mailchimp.account"].create(
+            {
+                "name": "B",
+                "api_key": self.account.sudo().api_key,
+                "company_id": self.company_b.id,
+            }
+        )
+        account_b.action_test_connection()
+        account_b.action_import_audiences()
+        self.audience_b = account_b.audience_ids.filtered(
+            lambda a: a.mailchimp_id == list_b
+        )
+        self.manager_a = new_test_user(
+            self.env,
+            login="manager_a",
+            groups=MANAGER_GROUPS,
+            company_id=self.env.company.id,
+            company_ids=[self.env.company.id],
+        )
+        self.records_b = self.company_b_records()
+
+    def company_b_records(self):
+        audience = self.audience_b
+        partner = self.env["res.partner"].create(
+            {"name": "B Person", "email": "b.person@example.com"}
+        )
+        member = self.env["mailchimp.member"].create(
+            {"audience_id": audience.id, "partner_id": partner.id}
+        )
+        log = self.env["mailchimp.sync.log"].create({"audience_id": audience.id})
+        line = self.env["mailchimp.sync.log.line"].create(
+            {"log_id": log.id, "kind": "info", "message": "B"}
+        )
+        campaign = self.env["mailchimp.campaign"].create(
+            {"audience_id": audience.id, "mailchimp_id": "cb1"}
+        )
+        activity = self.env["mailchimp.member.activity"].create(
+            {
+                "member_id": member.id,
+                "campaign_id": campaign.id,
+                "action": "open",
+                "key": "k",
+            }
+        )
+        mailing_list = self.env["mailing.list"].create({"name": "B list"})
+        export = self.env["mailchimp.list.export"].create(
+            {
+                "audience_id": audience.id,
+                "mailing_list_id": mailing_list.id,
+                "tag_name": "B",
+            }
+        )
+        export_member = self.env["mailchimp.list.export.member"].create(
+            {"export_id": export.id, "email": "b.person@example.com"}
+        )
+        permission = self.env["mailchimp.marketing.permission"].create(
+            {"audience_id": audience.id, "mailchimp_id": "p1", "text": "Email"}
+        )
+        consent = self.env["mailchimp.member.consent"].create(
+            {"member_id": member.id, "permission_id": permission.id}
+        )
+        event = self.env["mailchimp.webhook.event"].create(
+            {"audience_id": audience.id, "event_key": "e1"}
+        )
+        return [
+            member,
+            log,
+            line,
+            campaign,
+            activity,
+            export,
+            export_member,
+            audience.merge_field_ids[:1],
+            audience.mapping_ids[:1],
+            permission,
+            consent,
+            event,
+        ]
+
+    def test_item08_company_a_cannot_read_or_change_company_b(self):
+        for record in self.records_b:
+            with self.subTest(model=record._name):
+                self.assertTrue(record)
+                as_a = record.with_user(self.manager_a)
+                self.assertFalse(
+                    as_a.search([("id", "=", record.id)]), f"{record._name} is hidden"
+                )
+                with self.assertRaises(AccessError):
+                    as_a.check_access("write")
+        history = self.env["mailchimp.campaign.history"].with_user(self.manager_a)
+        self.assertFalse(history.search([("company_id", "=", self.company_b.id)]))
+
+    def test_item08_a_manager_cannot_rewrite_another_companys_mapping(self):
+        mapping = self.audience_b.mapping_ids[:1].with_user(self.manager_a)
+        with self.assertRaises(AccessError):
+            mapping.write({"direction": "odoo_to_mc"})
+
+
+class TestReadOnlyRole(MailchimpCase):
+    def setUp(self):
+        super().setUp()
+        self.partner = self.make_partners(1)
+        self.sync()
+        self.audience.action_webhook_register()
+        self.reader = new_test_user(self.env, login="mc_reader", groups=USER_GROUPS)
+        self.fake.reset_calls()
+
+    def assertRefusedWithoutCall(self, method, *args):
+        with self.assertRaises(AccessError):
+            method(*args)
+        self.assertFalse(self.fake.calls, f"{method.__name__} called Mailchimp")
+
+    def test_item09_read_only_users_cannot_act(self):
+        audience = self.audience.with_user(self.reader)
+        account = self.account.with_user(self.reader)
+        partner = self.partner.with_user(self.reader)
+        actions = [
+            audience.action_webhook_register,
+            audience.action_webhook_delete,
+            audience.action_webhook_regenerate,
+            audience.action_webhook_recreate,
+            audience.action_sync_now,
+            audience.action_full_resync,
+            audience.action_refresh_merge_fields,
+            account.action_test_connection,
+            account.action_import_audiences,
+            partner.action_mailchimp_sync_now,
+            partner.action_mailchimp_refresh,
+            partner.mailchimp_member_ids.with_user(self.reader).action_refresh,
+            partner.action_mailchimp_forget,
+        ]
+        for action in actions:
+            with self.subTest(action=action.__name__):
+                self.assertRefusedWithoutCall(action)
+        self.assertTrue(self.audience.webhook_id, "the webhook is untouched")
+
+    def test_item09_consents_are_written_by_managers_only(self):
+        permission = self.env["mailchimp.marketing.permission"].create(
+            {"audience_id": self.audience.id, "mailchimp_id": "p1", "text": "Email"}
+        )
+        member = self.partner.mailchimp_member_id
+        Consent = self.env["mailchimp.member.consent"].with_user(self.reader)
+        with self.assertRaises(AccessError):
+            Consent.create({"member_id": member.id, "permission_id": permission.id})
+        self.assertFalse(member.need_sync, "no push flag set through a side door")

@@ -9,6 +9,7 @@ from odoo.tools import SQL
 from ..services import BATCH_SIZE, MailchimpError, parse_merge_date, split_name
 from .mailchimp_access import check_manager
 from .mailchimp_field_mapping import DEFAULT_MAPPINGS
+from .mailchimp_mapping_policy import writable_field_error
 
 _logger = logging.getLogger(__name__)
 
@@ -518,7 +519,9 @@ class MailchimpAudience(models.Model):
                 last = value or ""
             elif mapping.source == "address":
                 vals.update(self._address_vals(value))
-            elif mapping.field_name and "." not in mapping.field_name:
+            elif mapping.field_name and not writable_field_error(
+                self.env, mapping.field_name
+            ):
                 converted = self._field_value(
                     partner, mapping.field_name, value, mapping.merge_field_id
                 )

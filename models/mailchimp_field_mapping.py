@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from .mailchimp_mapping_policy import mapping_path_error, writable_field_error
+
 # Partner values that are not a single field.
 SPECIAL_SOURCES = {
     "first_name": ("name",),
@@ -86,9 +88,8 @@ class MailchimpFieldMapping(models.Model):
         )
     ]
 
-    @api.constrains("source", "field_name")
+    @api.constrains("source", "field_name", "direction")
     def _check_field_name(self):
-        partner_model = self.env["res.partner"]
         for mapping in self:
             if mapping.source != "field":
                 continue
@@ -98,18 +99,20 @@ class MailchimpFieldMapping(models.Model):
                         "Choose the contact field mapped to %s.", mapping.merge_tag
                     )
                 )
-            model = partner_model
-            for part in mapping.field_name.split("."):
-                field = model._fields.get(part)
-                if field is None:
+            error = mapping_path_error(self.env, mapping.field_name)
+            if error:
+                raise ValidationError(error)
+            if mapping.direction != "odoo_to_mc" and "." not in mapping.field_name:
+                reason = writable_field_error(self.env, mapping.field_name)
+                if reason:
                     raise ValidationError(
                         self.env._(
-                            "“%(path)s” is not a field of contacts.",
-                            path=mapping.field_name,
+                            "Mailchimp cannot write “%(field)s” (%(reason)s): map it "
+                            "“Odoo → Mailchimp only”.",
+                            field=mapping.field_name,
+                            reason=reason,
                         )
                     )
-                if field.relational:
-                    model = self.env[field.comodel_name]
 
     @api.constrains("source", "field_name", "merge_field_id")
     def _check_compatible(self):
@@ -192,6 +195,16 @@ class MailchimpFieldMapping(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        for vals in vals_list:
+            # a field Mailchimp may not write is mapped one way by default
+            fname = vals.get("field_name")
+            if (
+                "direction" not in vals
+                and vals.get("source", "field") == "field"
+                and fname
+                and ("." in fname or writable_field_error(self.env, fname))
+            ):
+                vals["direction"] = "odoo_to_mc"
         mappings = super().create(vals_list)
         self.env.registry.clear_cache()
         mappings.audience_id._flag_members_for_push()

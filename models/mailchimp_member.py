@@ -13,6 +13,7 @@ from ..services import (
     split_name,
 )
 from .mailchimp_access import check_manager
+from .mailchimp_mapping_policy import mapping_path_error
 
 _logger = logging.getLogger(__name__)
 
@@ -202,6 +203,9 @@ class MailchimpMember(models.Model):
         return [
             (m.merge_field_id.tag, m.source, m.field_name, m.merge_field_id.type)
             for m in mappings
+            if m.source != "field"
+            # checked again at run time: the cron reads as superuser
+            or not mapping_path_error(self.env, m.field_name, as_user=False)
         ]
 
     @api.model

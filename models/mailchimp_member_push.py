@@ -21,6 +21,7 @@ from ..services import (
     subscriber_hash,
 )
 from ..services.batches import member_path, operation
+from .mailchimp_mapping_policy import mapping_path_error
 from .mailchimp_member import _parse_dt, is_permanent, remote_fingerprint
 
 GONE_STATUSES = ("archived", "unsubscribed", "cleaned")
@@ -123,6 +124,7 @@ class MailchimpMember(models.Model):
         )
         field_dicts = [f._as_dict() for f in mappings.merge_field_id | required]
         specs = self._mapping_specs(mappings)
+        self._log_refused_mappings(mappings, log)
         members = self.with_context(prefetch_fields=True)
         emails = {m: m.partner_id.email_normalized or False for m in members}
         sendable = [e for e in emails.values() if e]
@@ -146,6 +148,18 @@ class MailchimpMember(models.Model):
                 log._add_line(member, "omitted", f"{tag}: {reason}")
             member._plan_send(plan, email, merge)
         return plan
+
+    def _log_refused_mappings(self, mappings, log):
+        """A mapping saved before the rules (or forced in the database) is
+        never read: the log says why."""
+        for mapping in mappings.filtered(lambda m: m.source == "field"):
+            error = mapping_path_error(self.env, mapping.field_name, as_user=False)
+            if error:
+                log._add_line(
+                    self.browse(),
+                    "error",
+                    f"Mapping of {mapping.merge_tag} not used: {error}",
+                )
 
     def _plan_send(self, plan, email, merge):
         audience, partner = self.audience_id, self.partner_id

@@ -12,3 +12,4 @@ from . import test_lifecycle
 from . import test_trust_push
 from . import test_trust_webhook
 from . import test_trust_access
+from . import test_trust_mapping

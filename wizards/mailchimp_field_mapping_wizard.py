@@ -10,6 +10,7 @@ from ..models.mailchimp_field_mapping import (
     DIRECTIONS,
     SOURCES,
 )
+from ..models.mailchimp_mapping_policy import writable_field_error
 from ..models.mailchimp_merge_field import MERGE_TYPES
 from ..services import MailchimpError
 
@@ -83,7 +84,13 @@ class MailchimpFieldMappingWizard(models.TransientModel):
                 direction = mapping.direction
             else:
                 source, fname = self._suggest(merge_field)
-                direction = "both"
+                direction = (
+                    "odoo_to_mc"
+                    if source == "field"
+                    and fname
+                    and writable_field_error(self.env, fname)
+                    else "both"
+                )
             lines.append(
                 {
                     "merge_field_id": merge_field.id,
@@ -296,7 +303,10 @@ class MailchimpFieldMappingWizardLine(models.TransientModel):
             "merge_field_id": self.merge_field_id.id,
             "source": self.source,
             "field_name": self.source == "field" and self.field_id.name,
-            "direction": self.direction,
+            "direction": self.direction
+            if self.source != "field"
+            or not writable_field_error(self.env, self.field_id.name or "")
+            else "odoo_to_mc",
         }
 
     @api.constrains("source", "field_id")

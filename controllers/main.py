@@ -19,12 +19,14 @@ class MailchimpController(http.Controller):
     def oauth_callback(self, code=None, state=None, error=None, **kwargs):
         """Mailchimp sends the browser back here after the user authorized."""
         Account = request.env["mailchimp.account"]
-        account = Account._oauth_check_state(state)
-        if not account or not request.env.user.has_group("base.group_system"):
+        if not request.env.user.has_group("base.group_system"):
+            raise Forbidden()
+        account = Account._oauth_take_state(state, request.session.sid)
+        if not account:
             raise Forbidden()
         if error or not code:
-            account._set_error(
-                Exception(f"Mailchimp authorization cancelled ({error}).")
+            account._oauth_failed(
+                f"Mailchimp authorization cancelled ({str(error)[:100]})."
             )
         else:
             account._oauth_complete(code)

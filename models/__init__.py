@@ -20,3 +20,4 @@ from . import base_partner_merge
 from . import mailchimp_member_lifecycle
 from . import mailchimp_member_push
 from . import mailchimp_audience_batch
+from . import mailchimp_oauth

@@ -2,10 +2,8 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools.misc import consteq
-from odoo.tools.misc import hmac as tools_hmac
 
-from ..services import MailchimpClient, MailchimpError, data_center_from_key, oauth
+from ..services import MailchimpClient, MailchimpError, data_center_from_key
 from .mailchimp_access import check_manager
 
 _logger = logging.getLogger(__name__)
@@ -201,69 +199,3 @@ class MailchimpAccount(models.Model):
         action["domain"] = [("account_id", "=", self.id)]
         action["context"] = {"default_account_id": self.id}
         return action
-
-    # ---------------------------------------------------------------- OAuth
-    def _oauth_redirect_uri(self):
-        base = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
-        return f"{base}/mailchimp/oauth/callback"
-
-    def _oauth_state(self):
-        return f"{self.id}.{tools_hmac(self.env(su=True), 'mailchimp-oauth', self.id)}"
-
-    def _oauth_check_state(self, state):
-        """The account a callback ``state`` was issued for, or an empty set."""
-        account_id, _sep, signature = (state or "").partition(".")
-        if not account_id.isdigit():
-            return self.browse()
-        account = self.browse(int(account_id)).exists()
-        expected = account and tools_hmac(
-            self.env(su=True), "mailchimp-oauth", account.id
-        )
-        if not account or not consteq(expected, signature):
-            return self.browse()
-        return account
-
-    def action_oauth_connect(self):
-        """Send the browser to Mailchimp's authorization page."""
-        self.ensure_one()
-        client_id = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("mailchimp_sync.oauth_client_id")
-        )
-        if not client_id:
-            raise UserError(
-                self.env._(
-                    "Set the OAuth client id and secret of your Mailchimp app in "
-                    "Settings → Mailchimp first."
-                )
-            )
-        url = oauth.authorize_url(
-            client_id, self._oauth_redirect_uri(), self._oauth_state()
-        )
-        return {"type": "ir.actions.act_url", "url": url, "target": "self"}
-
-    def _oauth_complete(self, code):
-        """Exchange the code and store the token like an API key."""
-        self.ensure_one()
-        params = self.env["ir.config_parameter"].sudo()
-        try:
-            token, meta = oauth.exchange_code(
-                params.get_param("mailchimp_sync.oauth_client_id"),
-                params.get_param("mailchimp_sync.oauth_client_secret"),
-                self._oauth_redirect_uri(),
-                code,
-            )
-        except MailchimpError as error:
-            self._set_error(error)
-            return False
-        self.sudo().write(
-            {
-                "auth_method": "oauth",
-                "api_key": token,
-                "data_center": meta["dc"],
-                "login_email": (meta.get("login") or {}).get("email"),
-            }
-        )
-        self.action_test_connection()
-        return True

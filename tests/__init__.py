@@ -13,3 +13,4 @@ from . import test_trust_push
 from . import test_trust_webhook
 from . import test_trust_access
 from . import test_trust_mapping
+from . import test_trust_oauth

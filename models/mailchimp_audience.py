@@ -57,6 +57,20 @@ class MailchimpAudience(models.Model):
         required=True,
         help="Mailchimp members are never deleted permanently.",
     )
+    required_policy = fields.Selection(
+        [
+            ("empty", "Leave it empty"),
+            ("default", "Fill with the type's default"),
+            ("skip", "Do not send the contact"),
+        ],
+        "Required fields without a value",
+        default="empty",
+        required=True,
+        help="A merge field Mailchimp requires and the contact has no value for: "
+        "left empty (Mailchimp's check is skipped, nothing is invented), filled "
+        "with its type's default (0, today, the first choice, '-'), or the "
+        "contact is not sent (reported in the log).",
+    )
     create_partners = fields.Boolean(
         "Create contacts from Mailchimp",
         help="Members unknown to Odoo create a contact with the sync ticked.",

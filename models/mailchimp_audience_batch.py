@@ -4,12 +4,12 @@ again by the next step (the cron calls again), its members staying flagged."""
 
 from odoo import fields, models
 
-from ..services import MailchimpError
+from ..services import BATCH_SIZE, MailchimpError
 from ..services.batches import BatchStatus, parse_results
 
 # waits (seconds) between status polls inside one step: at most 15 s
 POLL_WAITS = (1, 2, 4, 8)
-OPERATION_KINDS = frozenset({"put", "tags", "unsubscribe", "archive"})
+OPERATION_KINDS = frozenset({"put", "restore", "tags", "unsubscribe", "archive"})
 
 
 class MailchimpAudience(models.Model):
@@ -59,3 +59,19 @@ class MailchimpAudience(models.Model):
             member = members.filtered(lambda m, i=member_id: m.id == i)
             if member:
                 member._apply_operation(kind, result, log, now)
+
+    def _push_members_now(self, members):
+        """Push ``members`` of this audience now, 500 a call; the log."""
+        self.ensure_one()
+        log = self.env["mailchimp.sync.log"].create({"audience_id": self.id})
+        mine = members.filtered(lambda m: m.audience_id == self)
+        try:
+            for start in range(0, len(mine), BATCH_SIZE):
+                batch = mine[start : start + BATCH_SIZE]
+                log._count("pushed", len(batch))
+                batch._push(log)
+        except MailchimpError:
+            log._close(failed=True)
+            return log
+        log._close()
+        return log

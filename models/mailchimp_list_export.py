@@ -425,7 +425,10 @@ class _ExportRun:
         """One batch-subscribe call; returns ``{email: payload}`` Mailchimp
         already had (create-only calls)."""
         answer = self.client.batch_upsert(
-            self.list_id, list(batch.values()), update_existing=update_existing
+            self.list_id,
+            list(batch.values()),
+            update_existing=update_existing,
+            skip_merge_validation=self.audience.required_policy == "empty",
         )
         for key, outcome in (("new_members", "added"), ("updated_members", "updated")):
             for remote in answer.get(key) or []:

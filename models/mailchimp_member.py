@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..services import (
+    REQUIRED_EMPTY,
     InvalidItem,
     MailchimpError,
     RemoteMember,
@@ -285,8 +286,12 @@ class MailchimpMember(models.Model):
             if isinstance(value, Unparsable):
                 values[tag] = None
                 skipped.append((tag, f"phone '{value}' cannot be parsed"))
+        audience = (mappings.audience_id or extra_fields.audience_id)[:1]
         merge, refused = build_merge_fields(
-            merge_fields, values, default_region=partner.country_id.code or None
+            merge_fields,
+            values,
+            default_region=partner.country_id.code or None,
+            required=audience.required_policy or REQUIRED_EMPTY,
         )
         return merge, skipped + refused
 

@@ -14,6 +14,8 @@ from odoo import api, fields, models
 from odoo.tools import SQL, email_normalize
 
 from ..services import (
+    REQUIRED_EMPTY,
+    REQUIRED_MISSING,
     InvalidItem,
     MailchimpError,
     RemoteMember,
@@ -144,6 +146,14 @@ class MailchimpMember(models.Model):
             merge, skipped = self._merge_payload(
                 partner, mappings, required, field_dicts, specs
             )
+            missing = [tag for tag, reason in skipped if reason == REQUIRED_MISSING]
+            if missing:
+                member._skip(
+                    log,
+                    f"Required in Mailchimp and empty: {', '.join(missing)}; not "
+                    "sent (the audience's setting).",
+                )
+                continue
             for tag, reason in skipped:
                 log._add_line(member, "omitted", f"{tag}: {reason}")
             member._plan_send(plan, email, merge)
@@ -205,6 +215,7 @@ class MailchimpMember(models.Model):
             audience.mailchimp_id,
             [payload for _member, payload in plan.new.values()],
             update_existing=False,
+            skip_merge_validation=audience.required_policy == REQUIRED_EMPTY,
         )
         synced, exists = [], []
         for remote in result.get("new_members") or []:
@@ -234,9 +245,15 @@ class MailchimpMember(models.Model):
     def _batch_operations(self, audience, plan):
         list_id = audience.mailchimp_id
         ops = []
+        params = (
+            {"skip_merge_validation": "true"}
+            if audience.required_policy == REQUIRED_EMPTY
+            else None
+        )
         for member, body in plan.updates:
             path = member_path(list_id, member._hash(body["email_address"]))
-            ops.append(operation("PUT", path, f"{member.id}:put", body))
+            kind = "restore" if "status" in body else "put"
+            ops.append(operation("PUT", path, f"{member.id}:{kind}", body, params))
         for member, tags in plan.tags:
             path = member_path(list_id, member._hash(), "/tags")
             tag_body = {"tags": [{"name": t, "status": "active"} for t in tags]}
@@ -271,8 +288,23 @@ class MailchimpMember(models.Model):
             return self._mark_error(
                 f"Malformed answer from Mailchimp: {reason}", log, now
             )
+        before = self.status
         self._mark_synced([(self, remote, False)], now)
         log._count("updated")
+        if kind == "restore":
+            log._add_line(
+                self,
+                "info",
+                f"Ticked again: restored to {remote['status']} in Mailchimp (Odoo "
+                "had archived it).",
+            )
+        elif remote["status"] in ("unsubscribed", "cleaned"):
+            log._add_line(
+                self,
+                "info",
+                f"{remote['status'].capitalize()} in Mailchimp (was {before}): values "
+                "updated, never re-subscribed by Odoo.",
+            )
 
     def _archived(self, result, log, now):
         if not result.ok and result.status_code != 404:

@@ -217,6 +217,34 @@ class MailchimpSyncLog(models.Model):
             self.env._("%s removals applied.", len(rows)), "success"
         )
 
+    def _push_summary(self, still_running=False):
+        """``(message, kind)`` of a push started by hand, with its counts."""
+        env = self.env
+        message = env._(
+            "Sent to Mailchimp: %(created)s created, %(updated)s updated, "
+            "%(archived)s archived, %(skipped)s skipped, %(errors)s errors.",
+            created=sum(self.mapped("created")),
+            updated=sum(self.mapped("updated")),
+            archived=sum(self.mapped("archived")),
+            skipped=sum(self.mapped("skipped")),
+            errors=sum(self.mapped("errors")),
+        )
+        if still_running:
+            message += " " + env._("Mailchimp is still processing some of them.")
+        failed = any(log.state == "failed" for log in self)
+        if failed:
+            message = env._(
+                "Mailchimp could not be reached: %s", self[:1].error_message
+            )
+        kind = (
+            "danger"
+            if failed
+            else "warning"
+            if sum(self.mapped("errors"))
+            else "success"
+        )
+        return message, kind
+
     def _close(self, failed=False):
         self.write(
             {"state": "failed" if failed else "done", "date_end": fields.Datetime.now()}

@@ -1,4 +1,5 @@
 from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
 
 from .mailchimp_access import check_manager
 
@@ -174,40 +175,36 @@ class ResPartner(models.Model):
             self.env["mailchimp.member"].sudo().create(vals_list)
 
     def action_mailchimp_sync_now(self):
-        """Push these contacts now (one batch call per 500)."""
+        """Push these contacts now (one batch call per 500); the message says
+        what was done, and an error when nothing could be."""
         check_manager(self, "read")
         self._mailchimp_ensure_members()
         members = self.mailchimp_member_ids.filtered(
             lambda m: m.audience_id.account_id.state == "connected"
         )
+        if not members:
+            raise UserError(self._mailchimp_nothing_sent_reason())
         members.write({"need_sync": True})
-        Log = self.env["mailchimp.sync.log"]
-        errors = 0
+        logs = self.env["mailchimp.sync.log"]
         for audience in members.audience_id:
-            log = Log.create({"audience_id": audience.id})
-            audience_members = members.filtered(
-                lambda m, a=audience: m.audience_id == a
-            )
-            try:
-                for start in range(0, len(audience_members), 500):
-                    batch = audience_members[start : start + 500]
-                    log._count("pushed", len(batch))
-                    batch._push(log)
-            except Exception as error:  # noqa: BLE001 - reported to the user below
-                if not hasattr(error, "retryable"):
-                    raise
-                log._close(failed=True)
-                errors += 1
-                continue
-            log._close()
-            errors += log.errors
-        message = (
-            self.env._("Sent to Mailchimp.")
-            if not errors
-            else self.env._("Some contacts could not be sent: see their Mailchimp tab.")
-        )
+            logs |= audience._push_members_now(members)
         return self.env["mailchimp.account"]._notify(
-            message, "warning" if errors else "success"
+            *logs._push_summary(
+                still_running=any(members.audience_id.mapped("push_batch_id"))
+            )
+        )
+
+    def _mailchimp_nothing_sent_reason(self):
+        if not self.filtered("email_normalized"):
+            return self.env._("Nothing was sent: these contacts have no valid email.")
+        if not self.mapped("mailchimp_member_ids"):
+            return self.env._(
+                "Nothing was sent: tick “Sync with Mailchimp” and choose an audience "
+                "(or a default audience in Settings → Mailchimp)."
+            )
+        return self.env._(
+            "Nothing was sent: the Mailchimp account of the audience is not "
+            "connected (use “Test connection”)."
         )
 
     def action_mailchimp_enable(self):

@@ -18,6 +18,10 @@ from .client import (
     subscriber_hash,
 )
 from .payload import (
+    REQUIRED_DEFAULT,
+    REQUIRED_EMPTY,
+    REQUIRED_MISSING,
+    REQUIRED_SKIP,
     Skip,
     build_merge_fields,
     convert_value,

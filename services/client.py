@@ -417,14 +417,18 @@ class MailchimpClient:
         return self.call(self.sdk.lists.add_list_merge_field, list_id, body)
 
     # -------------------------------------------------------------- members
-    def batch_upsert(self, list_id, members, update_existing=True):
+    def batch_upsert(
+        self, list_id, members, update_existing=True, skip_merge_validation=False
+    ):
         """``POST /lists/{id}``: at most 500 members in one call."""
         if len(members) > BATCH_SIZE:
             raise ValueError(f"At most {BATCH_SIZE} members per batch call")
+        params = {"skip_merge_validation": "true"} if skip_merge_validation else {}
         return self.call(
             self.sdk.lists.batch_list_members,
             list_id,
             {"members": members, "update_existing": update_existing},
+            **params,
         )
 
     def iter_member_pages(self, list_id, since=None, before=None, fields=None):

@@ -202,12 +202,24 @@ def required_default(merge_field, today=None):
     return "-"
 
 
-def build_merge_fields(merge_fields, values, today=None, default_region=None):
+# What a required merge field without a value becomes (per audience).
+REQUIRED_EMPTY = "empty"  # left out; Mailchimp's check skipped (skip_merge_validation)
+REQUIRED_DEFAULT = "default"  # the type's default value (Maximizer's rules)
+REQUIRED_SKIP = "skip"  # the contact is not sent
+REQUIRED_MISSING = "required but empty: the contact is not sent"
+
+
+def build_merge_fields(
+    merge_fields, values, today=None, default_region=None, required=REQUIRED_EMPTY
+):
     """Return ``(merge_values, skipped)`` for one member.
 
     :param merge_fields: list of merge field dicts (see :func:`convert_value`)
     :param values: ``{tag: plain value}``
+    :param required: what a required field without a value becomes
+        (``REQUIRED_EMPTY``, ``REQUIRED_DEFAULT`` or ``REQUIRED_SKIP``)
     :returns: ``{tag: converted}`` and ``[(tag, reason)]`` for what was left out
+        (``REQUIRED_MISSING`` as reason: the member must not be sent)
     """
     result, skipped = {}, []
     for field in merge_fields:
@@ -220,9 +232,12 @@ def build_merge_fields(merge_fields, values, today=None, default_region=None):
             converted = None
             skipped.append((tag, str(reason)))
         if converted is None and field.get("required"):
-            converted = required_default(field, today)
-            if converted is None:
-                skipped.append((tag, "required but empty"))
+            if required == REQUIRED_SKIP:
+                skipped.append((tag, REQUIRED_MISSING))
+            elif required == REQUIRED_DEFAULT:
+                converted = required_default(field, today)
+                if converted is None:
+                    skipped.append((tag, "required but empty"))
         if converted is not None:
             result[tag] = converted
     return result, skipped

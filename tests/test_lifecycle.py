@@ -3,6 +3,7 @@ named after the item it pins."""
 
 import datetime
 
+from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
@@ -226,3 +227,113 @@ class TestContactLife(MailchimpCase):
         self.assertEqual(
             self.fake.member(second_id, mover.email)["merge_fields"]["FNAME"], "Moved"
         )
+
+
+class TestRequiredAndMessages(MailchimpCase):
+    def add_required_tier(self):
+        self.fake.add_merge_field(
+            self.list_id, "TIER", "dropdown", required=True, choices=["Gold", "Silver"]
+        )
+        self.audience._refresh_merge_fields()
+
+    def test_item09_required_fields_left_empty_by_default(self):
+        self.add_required_tier()
+        partner = self.make_partners(1)
+        log = self.sync()
+        self.assertFalse(log.errors)
+        member = self.fake.member(self.list_id, partner.email)
+        self.assertNotIn("TIER", member["merge_fields"], "nothing invented")
+        call = next(c for c in self.fake.calls if c.path == f"/lists/{self.list_id}")
+        self.assertEqual(call.query.get("skip_merge_validation"), "true")
+        wizard = self.env["mailchimp.field.mapping.wizard"]._open(self.audience)
+        wizard = self.env["mailchimp.field.mapping.wizard"].browse(wizard["res_id"])
+        self.assertIn(
+            "Required in Mailchimp and not mapped: TIER", wizard.required_warning
+        )
+        wizard.action_preview()
+        self.assertNotIn("Gold", wizard.preview)
+
+    def test_item09_fill_with_defaults_or_do_not_send(self):
+        self.add_required_tier()
+        self.audience.required_policy = "default"
+        first = self.make_partners(1, prefix="first")
+        self.sync()
+        self.assertEqual(
+            self.fake.member(self.list_id, first.email)["merge_fields"]["TIER"], "Gold"
+        )
+        wizard = self.env["mailchimp.field.mapping.wizard"]._open(self.audience)
+        wizard = self.env["mailchimp.field.mapping.wizard"].browse(wizard["res_id"])
+        wizard.action_preview()
+        self.assertIn('"TIER": "Gold"', wizard.preview, "the preview shows the default")
+        self.audience.required_policy = "skip"
+        second = self.make_partners(1, prefix="second")
+        log = self.sync()
+        self.assertIsNone(self.fake.member(self.list_id, second.email))
+        self.assertIn("Required in Mailchimp and empty: TIER", second.mailchimp_error)
+        self.assertEqual(log.skipped, 1)
+
+    def test_item03_untick_then_tick_again_restores_the_status(self):
+        partner = self.make_partners(1)
+        self.sync()
+        partner.mailchimp_sync = False
+        self.sync()
+        self.assertEqual(
+            self.fake.member(self.list_id, partner.email)["status"], "archived"
+        )
+        partner.mailchimp_sync = True
+        log = self.sync()
+        self.assertEqual(
+            self.fake.member(self.list_id, partner.email)["status"], "subscribed"
+        )
+        self.assertEqual(partner.mailchimp_status, "subscribed")
+        self.assertIn(
+            "restored to subscribed", " ".join(log.line_ids.mapped("message"))
+        )
+        # an unsubscribed member ticked again stays unsubscribed, and says so
+        other = self.make_partners(1, prefix="other")
+        self.sync()
+        self.fake.set_status(self.list_id, other.email, "unsubscribed")
+        self.sync()
+        other.mailchimp_sync = False
+        self.sync()
+        other.mailchimp_sync = True
+        other.name = "Other Again"
+        log = self.sync()
+        self.assertEqual(
+            self.fake.member(self.list_id, other.email)["status"], "unsubscribed"
+        )
+        self.assertEqual(other.mailchimp_status, "unsubscribed")
+        self.assertIn(
+            "never re-subscribed by Odoo", " ".join(log.line_ids.mapped("message"))
+        )
+
+    def test_item08_consent_fields_tell_the_truth(self):
+        self.fake.add_member(self.list_id, "known@example.com")
+        opt_in = self.fake.member(self.list_id, "known@example.com")["timestamp_opt"]
+        partner = self.make_partners(1, prefix="known")
+        partner.email = "known@example.com"
+        self.sync()
+        self.assertEqual(partner.mailchimp_consent_source, "mailchimp")
+        self.assertEqual(
+            fields.Datetime.to_string(partner.mailchimp_consent_date),
+            opt_in.replace("T", " ")[:19],
+            "Mailchimp's own opt-in time",
+        )
+        consent_date = partner.mailchimp_consent_date
+        partner.mailchimp_sync = False
+        self.sync()
+        self.assertEqual(partner.mailchimp_status, "archived")
+        self.assertEqual(
+            partner.mailchimp_consent_date, consent_date, "archiving keeps it"
+        )
+
+    def test_item12_sync_now_says_what_happened(self):
+        partner = self.make_partners(1)
+        action = partner.action_mailchimp_sync_now()
+        self.assertIn("1 created", action["params"]["message"])
+        partner.name = "Changed Name"
+        action = partner.action_mailchimp_sync_now()
+        self.assertIn("1 updated", action["params"]["message"])
+        self.account.state = "error"
+        with self.assertRaisesRegex(UserError, "Nothing was sent"):
+            partner.action_mailchimp_sync_now()

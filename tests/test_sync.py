@@ -152,7 +152,8 @@ class TestPush(MailchimpCase):
         self.assertIn("not a US number", messages)
         self.assertIn("'12'", messages)
 
-    def test_required_merge_fields_get_defaults(self):
+    def test_required_merge_fields_get_defaults_when_chosen(self):
+        self.audience.required_policy = "default"
         self.fake.add_merge_field(self.list_id, "SOURCE", "text", required=True)
         self.fake.add_merge_field(self.list_id, "SCORE", "number", required=True)
         self.fake.add_merge_field(

@@ -36,6 +36,7 @@ class MailchimpFieldMappingWizard(models.TransientModel):
     audience_id = fields.Many2one("mailchimp.audience", required=True)
     line_ids = fields.One2many("mailchimp.field.mapping.wizard.line", "wizard_id")
     preview = fields.Text(readonly=True)
+    required_warning = fields.Char(compute="_compute_required_warning")
     new_tag = fields.Char("Tag", help="Up to 10 characters: A-Z, 0-9 and _.")
     new_name = fields.Char("Label")
     new_type = fields.Selection(MERGE_TYPES, "Type", default="text")
@@ -123,6 +124,29 @@ class MailchimpFieldMappingWizard(models.TransientModel):
             "target": "new",
         }
 
+    @api.depends("line_ids.source", "line_ids.merge_field_id")
+    def _compute_required_warning(self):
+        for wizard in self:
+            unmapped = wizard.line_ids.filtered(
+                lambda line: line.required and line.source == "none"
+            ).merge_field_id
+            policy = dict(
+                wizard.audience_id._fields["required_policy"]._description_selection(
+                    self.env
+                )
+            ).get(wizard.audience_id.required_policy)
+            wizard.required_warning = unmapped and self.env._(
+                "Required in Mailchimp and not mapped: %(tags)s. For these, the "
+                "audience's setting applies: “%(policy)s”.",
+                tags=", ".join(unmapped.mapped("tag")),
+                policy=policy,
+            )
+
+    def _unmapped_required(self, mappings):
+        return self.audience_id.merge_field_ids.filtered(
+            lambda f: f.required and f not in mappings.merge_field_id
+        )
+
     def _pseudo_mappings(self):
         Mapping = self.env["mailchimp.field.mapping"]
         mappings = Mapping
@@ -143,9 +167,12 @@ class MailchimpFieldMappingWizard(models.TransientModel):
             limit=3,
         ) or self.env["res.partner"].search([("email", "!=", False)], limit=3)
         blocks = []
+        sent = mappings.filtered(lambda m: m.direction != "mc_to_odoo")
+        required = self._unmapped_required(sent)
         for partner in partners:
+            # exactly what a push sends, required fields' defaults included
             merge, skipped = self.env["mailchimp.member"]._merge_payload(
-                partner, mappings.filtered(lambda m: m.direction != "mc_to_odoo")
+                partner, sent, required
             )
             text = f"{partner.display_name} <{partner.email}>\n"
             text += json.dumps({"merge_fields": merge}, indent=2, ensure_ascii=False)

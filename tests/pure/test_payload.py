@@ -3,6 +3,9 @@ import datetime
 import pytest
 
 from services import (
+    REQUIRED_DEFAULT,
+    REQUIRED_MISSING,
+    REQUIRED_SKIP,
     Skip,
     build_merge_fields,
     convert_value,
@@ -132,14 +135,33 @@ def test_build_merge_fields_reports_what_is_left_out():
         {"tag": "TIER", "type": "dropdown", "required": True, "choices": ["A", "B"]},
         {"tag": "UNSENT", "type": "text"},
     ]
+    values = {"FNAME": "Ann", "ADDRESS": {"addr1": "x"}, "SOURCE": "", "TIER": "Z"}
     merge, skipped = build_merge_fields(
-        fields,
-        {"FNAME": "Ann", "ADDRESS": {"addr1": "x"}, "SOURCE": "", "TIER": "Z"},
-        today=TODAY,
+        fields, values, today=TODAY, required=REQUIRED_DEFAULT
     )
     assert merge == {"FNAME": "Ann", "SOURCE": "-", "TIER": "A"}
     assert ("ADDRESS", "incomplete address (missing city, state, zip)") in skipped
     assert any(tag == "TIER" for tag, _reason in skipped)
+
+
+def test_item09_required_fields_without_a_value_invent_nothing_by_default():
+    fields = [
+        {"tag": "FNAME", "type": "text"},
+        {"tag": "TIER", "type": "dropdown", "required": True, "choices": ["Gold"]},
+        {"tag": "BDAY", "type": "birthday", "required": True},
+    ]
+    values = {"FNAME": "Ann", "TIER": None, "BDAY": None}
+    merge, skipped = build_merge_fields(fields, values, today=TODAY)
+    assert merge == {"FNAME": "Ann"}, "no 'Gold', no today's date"
+    assert skipped == []
+    merge, _skipped = build_merge_fields(
+        fields, values, today=TODAY, required=REQUIRED_DEFAULT
+    )
+    assert merge == {"FNAME": "Ann", "TIER": "Gold", "BDAY": "03/09"}
+    _merge, skipped = build_merge_fields(
+        fields, values, today=TODAY, required=REQUIRED_SKIP
+    )
+    assert skipped == [("TIER", REQUIRED_MISSING), ("BDAY", REQUIRED_MISSING)]
 
 
 @pytest.mark.parametrize(

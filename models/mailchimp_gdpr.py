@@ -65,8 +65,9 @@ class MailchimpMemberConsent(models.Model):
         if not self.env.context.get("mailchimp_no_sync"):
             now = fields.Datetime.now()
             for vals in vals_list:
-                vals.setdefault("source", "odoo")
-                vals.setdefault("date", now)
+                if vals.get("enabled"):  # a consent never given has no date
+                    vals.setdefault("source", "odoo")
+                    vals.setdefault("date", now)
         consents = super().create(vals_list)
         if not self.env.context.get("mailchimp_no_sync"):
             consents.member_id.sudo().write({"need_sync": True})
@@ -141,8 +142,9 @@ class MailchimpMember(models.Model):
                         "member_id": self.id,
                         "permission_id": known[perm_id].id,
                         "enabled": enabled,
-                        "date": changed,
-                        "source": "mailchimp",
+                        # a consent never given has no date
+                        "date": enabled and changed,
+                        "source": enabled and "mailchimp",
                     }
                 )
             elif consent.enabled and not enabled:

@@ -42,6 +42,8 @@ class TestMarketingPermissions(MailchimpCase):
         )
         self.assertEqual(len(self.partner.mailchimp_consent_ids), 2)
         self.assertFalse(any(self.partner.mailchimp_consent_ids.mapped("enabled")))
+        # issue 14 item 8: a consent never given shows no date
+        self.assertFalse(any(self.partner.mailchimp_consent_ids.mapped("date")))
 
         # consent given in Odoo (from the contact's tab): dated, sourced, sent
         with Form(self.partner) as form:

@@ -11,6 +11,7 @@ the cron does: bounded steps, each in its own transaction, committed.
 
 import argparse
 import gc
+import hashlib
 import json
 import os
 import random
@@ -158,7 +159,7 @@ def naive_push(registry, fake, list_id, sample):
                 client.call(
                     client.sdk.lists.set_list_member,
                     list_id,
-                    partner.email,
+                    hashlib.md5(partner.email.lower().encode()).hexdigest(),
                     {
                         "email_address": partner.email,
                         "status_if_new": "subscribed",

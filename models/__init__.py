@@ -12,6 +12,7 @@ from . import res_config_settings
 from . import mailchimp_list_export
 from . import mailchimp_webhook
 from . import mailchimp_audience_pull
+from . import mailchimp_audience_match
 from . import ir_http
 from . import mailchimp_gdpr
 from . import mailchimp_suppression
@@ -19,5 +20,6 @@ from . import res_partner_lifecycle
 from . import base_partner_merge
 from . import mailchimp_member_lifecycle
 from . import mailchimp_member_push
+from . import mailchimp_member_results
 from . import mailchimp_audience_batch
 from . import mailchimp_oauth

@@ -13,8 +13,8 @@ Who Mailchimp may write (one rule, used by the pull and the webhooks):
 
 import logging
 
-from odoo import api, fields, models
-from odoo.tools import SQL, email_normalize
+from odoo import fields, models
+from odoo.tools import email_normalize
 
 from ..services import parse_member_page
 from .mailchimp_audience import _iso
@@ -243,131 +243,6 @@ class MailchimpAudience(models.Model):
         if remote.status != "subscribed":
             return MSG_NOT_CREATED_STATUS.format(status=remote.status)
         return None
-
-    @api.model
-    def _user_partner_ids(self, partner_ids):
-        """Partners of users (active or not): Mailchimp never writes them."""
-        partner_ids = [pid for pid in partner_ids if pid]
-        if not partner_ids:
-            return set()
-        self.env.cr.execute(
-            SQL(
-                "SELECT partner_id FROM res_users WHERE partner_id = ANY(%s)",
-                list(partner_ids),
-            )
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
-
-    def _partner_domain(self, emails):
-        """Contacts Mailchimp may link: this company's or shared ones."""
-        return [
-            ("email_normalized", "in", list(emails)),
-            ("company_id", "in", [self.company_id.id, False]),
-        ]
-
-    def _match_rows(self, remotes, emails, log):
-        """``({remote id: member row}, {emails Odoo has elsewhere})``: by
-        Mailchimp id, then by the email last sent, then by the contact with
-        that email in this company (the one already in this audience, else
-        the one ticked for it, else the lowest id). A few queries per page,
-        none per member."""
-        Member = self.env["mailchimp.member"]
-        hashes = [remote.id for remote in remotes]
-        rows = {
-            r.mailchimp_id: r
-            for r in Member.search(
-                [("audience_id", "=", self.id), ("mailchimp_id", "in", hashes)]
-            )
-        }
-        missing = {emails[h]: h for h in hashes if h not in rows}
-        if not missing:
-            return rows, set()
-        for row in Member.search(
-            [("audience_id", "=", self.id), ("email", "in", list(missing))]
-        ):
-            rows.setdefault(missing.get(email_normalize(row.email or "")), row)
-        missing = {e: h for e, h in missing.items() if h not in rows}
-        blocked = {
-            email: MSG_SUPPRESSED[reason]
-            for email, reason in self.env["mailchimp.suppression"]
-            ._suppressed(self, list(missing))
-            .items()
-        }
-        forgotten = {
-            e for e, msg in blocked.items() if msg == MSG_SUPPRESSED["forgotten"]
-        }
-        missing = {e: h for e, h in missing.items() if e not in forgotten}
-        candidates = {}
-        for partner in self.env["res.partner"].search(
-            self._partner_domain(missing), order="id"
-        ):
-            candidates.setdefault(partner.email_normalized, []).append(partner)
-        unmatched = set(missing) - set(candidates)
-        if unmatched:
-            for partner in (
-                self.env["res.partner"]
-                .with_context(active_test=False)
-                .search([("email_normalized", "in", list(unmatched))])
-            ):
-                blocked.setdefault(partner.email_normalized, MSG_KNOWN_ELSEWHERE)
-        rows.update(self._link_candidates(missing, candidates, log))
-        return rows, blocked
-
-    def _link_candidates(self, missing, candidates, log):
-        """New member rows for remote members matched to a contact by email."""
-        Member = self.env["mailchimp.member"]
-        partner_ids = [p.id for group in candidates.values() for p in group]
-        row_by_partner = {
-            r.partner_id: r
-            for r in Member.search(
-                [("audience_id", "=", self.id), ("partner_id", "in", partner_ids)]
-            )
-        }
-        rows, to_create = {}, []
-        for email, remote_id in missing.items():
-            group = candidates.get(email)
-            if not group:
-                continue
-            partner = self._owner(group, row_by_partner)
-            for other in group:
-                if other != partner:
-                    log._add_line(
-                        Member.new({"partner_id": other.id, "email": email}),
-                        "duplicate",
-                        f"Same email as contact #{partner.id}, linked instead.",
-                    )
-            if partner in row_by_partner:
-                rows[remote_id] = row_by_partner[partner]
-            else:
-                to_create.append((remote_id, partner))
-        new_rows = Member.create(
-            [
-                {"audience_id": self.id, "partner_id": p.id, "need_sync": False}
-                for _remote_id, p in to_create
-            ]
-        )
-        for row in new_rows:
-            if not row.partner_id._mailchimp_ticked_for(self):
-                log._add_line(row, "info", MSG_NOT_SYNCED)
-        rows.update(zip([r for r, _p in to_create], new_rows, strict=True))
-        return rows
-
-    def _owner(self, group, row_by_partner):
-        linked = [p for p in group if p in row_by_partner]
-        ticked = [p for p in group if p._mailchimp_ticked_for(self)]
-        return (linked or ticked or group)[0]
-
-    def _may_write_partner(self, row, remote, context):
-        """Merge values go only to a contact ticked for this audience, in its
-        company, not a user's, and never from a pending member."""
-        partner = row.partner_id
-        return bool(
-            partner
-            and remote.status not in ("pending", "archived")
-            and partner._mailchimp_ticked_for(self)
-            and (not partner.company_id or partner.company_id == self.company_id)
-            and partner.id not in context["user_partners"]
-        )
 
     def _apply_remote_member(self, row, remote, log, context):
         changed = _parse_dt(remote.last_changed)

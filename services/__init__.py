@@ -4,19 +4,14 @@ It imports no Odoo module, so its tests run without Odoo.
 """
 
 from . import oauth
-from .client import (
-    BATCH_SIZE,
-    PAGE_SIZE,
-    PERMANENT_TITLES,
-    MailchimpClient,
+from .client import PAGE_SIZE, PERMANENT_TITLES, MailchimpClient
+from .errors import (
     MailchimpError,
     MalformedResponse,
-    chunks,
-    data_center_from_key,
     error_from_response,
     path_segment,
-    subscriber_hash,
 )
+from .helpers import BATCH_SIZE, chunks, data_center_from_key, subscriber_hash
 from .payload import (
     REQUIRED_DEFAULT,
     REQUIRED_EMPTY,

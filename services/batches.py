@@ -14,7 +14,7 @@ import tarfile
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
-from .client import MalformedResponse, path_segment
+from .errors import MalformedResponse, path_segment
 
 BATCH_STATES = frozenset(
     {"pending", "preprocessing", "started", "finalizing", "finished"}

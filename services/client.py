@@ -8,26 +8,36 @@ translation of Mailchimp's problem+json errors into one exception type.
 Nothing in this module imports Odoo, so it is tested without Odoo.
 """
 
-import hashlib
-import json
 import logging
 import random
-import re
 import time
-from urllib.parse import quote
 
 import mailchimp_marketing
 import requests
 from mailchimp_marketing.api_client import ApiClientError
 
+from .errors import (  # re-exported: the client's public names
+    MailchimpError,
+    MalformedResponse,
+    error_from_response,
+    path_segment,
+)
+from .errors import scrub as _scrub
+from .helpers import (  # re-exported
+    BATCH_SIZE,
+    DC_RE,
+    data_center_from_key,
+    field_list,
+    retry_after,
+    subscriber_hash,
+)
+
 _logger = logging.getLogger(__name__)
 
-BATCH_SIZE = 500  # Mailchimp's maximum for batch subscribe and segment add/remove
 PAGE_SIZE = 1000  # Mailchimp's maximum ``count`` for collection reads
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60  # seconds: a longer 429 wait ends the run (next cron call)
 DEFAULT_TIMEOUT = (10, 120)  # (connect, read) seconds; Mailchimp's own limit is 120s
-DC_RE = re.compile(r"^[a-z]{2,}[0-9]+$")
 
 # Errors that will fail again whatever we retry: the member row keeps the error
 # and is left alone until the partner changes.
@@ -41,178 +51,9 @@ PERMANENT_TITLES = frozenset(
 )
 
 
-def _retry_after(headers):
-    """Seconds from a ``Retry-After`` header (a number of seconds), or None."""
-    value = str((headers or {}).get("Retry-After") or "").strip()
-    if not value.isdigit():
-        return None
-    return int(value)
-
-
 def _sleep(seconds):
     """Backoff pause (module-level so tests can replace it)."""
     time.sleep(seconds)
-
-
-def subscriber_hash(email):
-    """Mailchimp's member id: the MD5 of the lower-cased address."""
-    return hashlib.md5((email or "").strip().lower().encode()).hexdigest()
-
-
-def data_center_from_key(api_key):
-    """``<32 hex>-us6`` -> ``us6``; ``None`` when the key has no valid suffix."""
-    if not api_key or "-" not in api_key:
-        return None
-    dc = api_key.rsplit("-", 1)[1].strip().lower()
-    return dc if DC_RE.match(dc) else None
-
-
-def field_list(fields):
-    """The SDK joins a list for ``fields``; a plain string would be split
-    into single characters, so "a,b" becomes ["a", "b"]."""
-    if isinstance(fields, str):
-        return [f for f in fields.split(",") if f]
-    return list(fields)
-
-
-def chunks(items, size=BATCH_SIZE):
-    """Split a sequence into lists of at most ``size`` items."""
-    items = list(items)
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-class MailchimpError(Exception):
-    """One exception type for everything that can go wrong with Mailchimp.
-
-    ``str(error)`` is a readable message for the user; it never contains the
-    API key.
-    """
-
-    def __init__(
-        self, message, status=None, title=None, detail=None, errors=None, kind="api"
-    ):
-        super().__init__(message)
-        self.message = message
-        self.status = status
-        self.title = title
-        self.detail = detail
-        self.errors = errors or []
-        self.kind = kind  # api | auth | config | network | timeout | rate_limit
-
-    @property
-    def retryable(self):
-        return self.kind in ("network", "timeout", "rate_limit") or (
-            self.status is not None and self.status >= 500
-        )
-
-    @property
-    def field_errors(self):
-        """``{field: message}`` from a problem+json ``errors[]`` array."""
-        return {
-            e.get("field") or "": e.get("message") or ""
-            for e in self.errors
-            if isinstance(e, dict)
-        }
-
-    def __str__(self):
-        return self.message
-
-
-class MalformedResponse(MailchimpError):
-    """An answer that does not have Mailchimp's documented shape: the run
-    that read it fails, nothing it says is applied."""
-
-    def __init__(self, what):
-        super().__init__(
-            f"Mailchimp sent a malformed answer ({what}); nothing was changed, "
-            "the sync will try again.",
-            kind="malformed",
-        )
-
-
-# A path segment built from an id: Mailchimp's ids are short alphanumerics
-# (subscriber hashes are 32 hex digits); anything else never reaches a URL.
-SEGMENT_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
-
-
-def path_segment(value):
-    """``value`` checked for use as one URL path segment, quoted with no safe
-    character (a ``/`` or ``..`` can never change the endpoint)."""
-    text = str(value)
-    if not SEGMENT_RE.match(text):
-        raise MailchimpError(
-            f"Refused to call Mailchimp with the invalid id {text[:40]!r}.",
-            kind="config",
-        )
-    return quote(text, safe="")
-
-
-def _problem_from(text):
-    if isinstance(text, dict):
-        return text
-    if isinstance(text, bytes | str):
-        try:
-            data = json.loads(text)
-        except ValueError:
-            return {}
-        return data if isinstance(data, dict) else {}
-    return {}
-
-
-def error_from_response(status, body, secrets=()):
-    """Build a :class:`MailchimpError` from an HTTP status and a body."""
-    problem = _problem_from(body)
-    title = (
-        problem.get("title")
-        or requests.status_codes._codes.get(status, ("Error",))[0]
-        .replace("_", " ")
-        .title()
-    )
-    detail = problem.get("detail") or ""
-    errors = problem.get("errors") or []
-    if status == 401:
-        kind = "auth"
-        message = (
-            f"Mailchimp refused the credentials (401 {title}). Check the API key or "
-            "reconnect the account."
-        )
-    elif status == 429:
-        kind = "rate_limit"
-        message = (
-            "Mailchimp is limiting requests (429 Too Many Requests); "
-            "try again in a moment."
-        )
-    elif status and status >= 500:
-        kind = "api"
-        message = f"Mailchimp had a server error ({status} {title}); try again later."
-    else:
-        kind = "api"
-        message = f"Mailchimp: {title}"
-        if detail:
-            message += f" — {detail}"
-        field_msgs = [
-            f"{e.get('field')}: {e.get('message')}"
-            for e in errors
-            if isinstance(e, dict) and e.get("field")
-        ]
-        if field_msgs:
-            message += " (" + "; ".join(field_msgs) + ")"
-    return MailchimpError(
-        _scrub(message, secrets),
-        status=status,
-        title=title,
-        detail=_scrub(detail, secrets),
-        errors=errors,
-        kind=kind,
-    )
-
-
-def _scrub(text, secrets):
-    for secret in secrets:
-        if secret:
-            text = text.replace(secret, "***")
-    return text
 
 
 class MailchimpClient:
@@ -314,11 +155,11 @@ class MailchimpClient:
         """Mailchimp's ``Retry-After`` on a 429, else exponential backoff with
         jitter. A wait longer than :data:`MAX_RETRY_AFTER` is not waited: the
         error goes up, the run stops and resumes at the next cron call."""
-        retry_after = _retry_after(self._last_headers) if error.status == 429 else None
-        if retry_after is not None:
-            if retry_after > MAX_RETRY_AFTER:
+        wait = retry_after(self._last_headers) if error.status == 429 else None
+        if wait is not None:
+            if wait > MAX_RETRY_AFTER:
                 raise error
-            return retry_after
+            return wait
         delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
         return delay + random.uniform(0, delay / 2)
 

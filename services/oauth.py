@@ -8,7 +8,7 @@ from urllib.parse import urlencode
 
 import requests
 
-from .client import MailchimpError
+from .errors import MailchimpError
 
 AUTHORIZE_URL = "https://login.mailchimp.com/oauth2/authorize"
 TOKEN_URL = "https://login.mailchimp.com/oauth2/token"

@@ -11,7 +11,7 @@ Odoo.
 import re
 from dataclasses import dataclass, field
 
-from .client import MalformedResponse
+from .errors import MalformedResponse
 
 MEMBER_ID_RE = re.compile(r"^[0-9a-f]{32}$")  # MD5 of the lower-cased email
 # list, campaign, webhook, interest and batch ids: short alphanumerics

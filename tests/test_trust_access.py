@@ -63,6 +63,19 @@ class TestCompanyIsolation(MailchimpCase):
                 "key": "k",
             }
         )
+        return [
+            member,
+            log,
+            line,
+            campaign,
+            activity,
+            *self.company_b_more(member),
+            audience.merge_field_ids[:1],
+            audience.mapping_ids[:1],
+        ]
+
+    def company_b_more(self, member):
+        audience = self.audience_b
         mailing_list = self.env["mailing.list"].create({"name": "B list"})
         export = self.env["mailchimp.list.export"].create(
             {
@@ -83,20 +96,7 @@ class TestCompanyIsolation(MailchimpCase):
         event = self.env["mailchimp.webhook.event"].create(
             {"audience_id": audience.id, "event_key": "e1"}
         )
-        return [
-            member,
-            log,
-            line,
-            campaign,
-            activity,
-            export,
-            export_member,
-            audience.merge_field_ids[:1],
-            audience.mapping_ids[:1],
-            permission,
-            consent,
-            event,
-        ]
+        return [export, export_member, permission, consent, event]
 
     def test_item08_company_a_cannot_read_or_change_company_b(self):
         for record in self.records_b:

@@ -1,0 +1,184 @@
+"""What Mailchimp answered to a push, stored per member: one SQL UPDATE a
+batch for the members it confirmed, an error line for the others."""
+
+from odoo import api, fields, models
+from odoo.tools import SQL
+
+from ..services import InvalidItem, MailchimpError, RemoteMember, subscriber_hash
+from .mailchimp_member import _parse_dt, is_permanent, remote_fingerprint
+
+
+class MailchimpMember(models.Model):
+    _inherit = "mailchimp.member"
+
+    # ------------------------------------------------------------ results
+    def _apply_operation(self, kind, result, log, now):
+        """Store what Mailchimp answered for one operation of a push batch."""
+        self.ensure_one()
+        if kind == "tags":
+            if not result.ok:
+                log._add_line(self, "error", "Tags: " + _error_text(result.response))
+            return
+        if kind == "archive":
+            return self._archived(result, log, now)
+        if not result.ok:
+            return self._mark_error(_error_text(result.response), log, now)
+        try:
+            remote = RemoteMember.from_api(result.response).as_dict()
+        except InvalidItem as reason:
+            return self._mark_error(
+                f"Malformed answer from Mailchimp: {reason}", log, now
+            )
+        before = self.status
+        self._mark_synced([(self, remote, False)], now)
+        log._count("updated")
+        if kind == "restore":
+            log._add_line(
+                self,
+                "info",
+                f"Ticked again: restored to {remote['status']} in Mailchimp (Odoo "
+                "had archived it).",
+            )
+        elif remote["status"] in ("unsubscribed", "cleaned"):
+            log._add_line(
+                self,
+                "info",
+                f"{remote['status'].capitalize()} in Mailchimp (was {before}): values "
+                "updated, never re-subscribed by Odoo.",
+            )
+
+    def _archived(self, result, log, now):
+        if not result.ok and result.status_code != 404:
+            return self._mark_error(_error_text(result.response), log, now)
+        self.write(
+            {
+                "status_before_archive": self.status,
+                "status": "archived",
+                "archived_by_odoo": result.ok,
+                "need_sync": False,
+                "last_sync": now,
+                "last_error": False,
+            }
+        )
+        if result.ok:
+            log._count("archived")
+
+    @api.model
+    def _mark_synced(self, entries, now):
+        """Store what Mailchimp answered for ``[(member, remote, created)]``.
+
+        One SQL UPDATE for the whole batch (the rows have no stored
+        dependents): this is the hot path of a push. The consent date and
+        source change only when consent changes: now and Odoo for a member
+        Odoo created; Mailchimp's own opt-in time the first time Odoo links a
+        member Mailchimp had; Mailchimp's change time when it changed status."""
+        if not entries:
+            return
+        members = self.browse([member.id for member, _r, _c in entries])
+        members.flush_recordset()
+        rows = [
+            _synced_row(member, remote, created, now)
+            for member, remote, created in entries
+        ]
+        self.env.cr.execute(
+            SQL(
+                """UPDATE mailchimp_member m
+                      SET mailchimp_id = v.mid, web_id = v.web, email = v.email,
+                          status = v.status, last_changed = v.changed,
+                          need_sync = FALSE, last_sync = %(now)s,
+                          last_error = NULL, last_error_date = NULL,
+                          archived_by_odoo = FALSE, remote_hash = v.hash,
+                          consent_date = COALESCE(v.consent_date, m.consent_date),
+                          consent_source = COALESCE(v.consent_source, m.consent_source),
+                          write_date = %(now)s, write_uid = %(uid)s
+                     FROM (VALUES %(rows)s)
+                       AS v(id, mid, web, email, status, changed, consent_date,
+                            consent_source, hash)
+                    WHERE m.id = v.id""",
+                now=now,
+                uid=self.env.uid,
+                rows=SQL(", ").join(rows),
+            )
+        )
+        members.invalidate_recordset()
+        members.partner_id.invalidate_recordset()  # their related Mailchimp fields
+
+    def _mark_error(self, message, log, now):
+        self.write(
+            {
+                "last_error": message,
+                "last_error_date": now,
+                "need_sync": not is_permanent(message),
+            }
+        )
+        log._add_line(self, "error", message)
+
+    def _skip(self, log, reason, kind="skipped"):
+        self.write(
+            {
+                "need_sync": False,
+                "last_error": reason,
+                "last_error_date": fields.Datetime.now(),
+            }
+        )
+        log._add_line(self, kind, reason)
+
+    def _push_email_change(self, client, payload, log, now):
+        """Update the member in place through its old hash: history is kept."""
+        try:
+            remote = client.update_member(
+                self.audience_id.mailchimp_id, self.mailchimp_id, payload
+            )
+        except MailchimpError as error:
+            if error.retryable:
+                raise
+            self._mark_error(str(error), log, now)
+            return
+        self._mark_synced([(self, remote, False)], now)
+        log._count("updated")
+
+
+def _synced_row(member, remote, created, now):
+    status = remote.get("status") or member.status
+    changed = _parse_dt(remote.get("last_changed")) or now
+    consent_date = consent_source = None
+    if created:
+        consent_date, consent_source = now, "odoo"
+    elif not member.status:  # Mailchimp had it first: its own opt-in
+        consent_date = _parse_dt(remote.get("timestamp_opt")) or changed
+        consent_source = "mailchimp"
+    elif status != member.status:
+        consent_date, consent_source = changed, "mailchimp"
+    return SQL(
+        "(%s, %s, %s, %s, %s, %s::timestamp, %s::timestamp, %s, %s)",
+        member.id,
+        remote.get("id") or subscriber_hash(remote.get("email_address")),
+        remote.get("web_id") or member.web_id or 0,
+        remote.get("email_address"),
+        status,
+        changed,
+        consent_date,
+        consent_source,
+        remote_fingerprint(remote),
+    )
+
+
+def _error_text(error):
+    """A readable message from a batch subscribe error or a problem answer."""
+    if not isinstance(error, dict):
+        return "Mailchimp refused the member."
+    message = (
+        error.get("error") or error.get("title") or "Mailchimp refused the member."
+    )
+    if error.get("detail"):
+        message += f" — {error['detail']}"
+    if error.get("field"):
+        message += f" ({error['field']}: {error.get('field_message') or ''})"
+    fields_errors = [
+        f"{e.get('field')}: {e.get('message')}"
+        for e in error.get("errors") or []
+        if isinstance(e, dict) and e.get("field")
+    ]
+    if fields_errors:
+        message += " (" + "; ".join(fields_errors) + ")"
+    return message

@@ -1,3 +1,4 @@
+from . import mailchimp_contacts_wizard_mixin
 from . import mailchimp_audience_create_wizard
 from . import mailchimp_field_mapping_wizard
 from . import mailchimp_list_export_wizard

@@ -2,29 +2,17 @@
 gets its un-tick policy on the next run, only the new one is kept in sync."""
 
 from odoo import fields, models
-from odoo.exceptions import AccessError
-
-MANAGER_GROUP = "mailchimp_sync.group_mailchimp_manager"
 
 
 class MailchimpChangeAudienceWizard(models.TransientModel):
     _name = "mailchimp.change.audience.wizard"
+    _inherit = "mailchimp.contacts.wizard.mixin"
     _description = "Change the Mailchimp audience of contacts"
 
-    partner_ids = fields.Many2many(
-        "res.partner", default=lambda self: self._default_partners()
-    )
     audience_id = fields.Many2one("mailchimp.audience", required=True)
 
-    def _default_partners(self):
-        if self.env.context.get("active_model") == "res.partner":
-            return self.env["res.partner"].browse(self.env.context.get("active_ids"))
-        return self.env["res.partner"]
-
     def action_confirm(self):
-        self.ensure_one()
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(self.env._("Only Mailchimp managers can do this."))
+        self._check_manager()
         moved = self.partner_ids.filtered(
             lambda p: p.mailchimp_audience_id != self.audience_id
         )

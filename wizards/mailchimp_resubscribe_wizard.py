@@ -5,35 +5,25 @@ the consent source written down, at most once per contact per 30 days."""
 from datetime import timedelta
 
 from odoo import fields, models
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
 ASK_AGAIN_AFTER = timedelta(days=30)
 ASKABLE_STATUSES = ("unsubscribed", "archived")
-MANAGER_GROUP = "mailchimp_sync.group_mailchimp_manager"
 
 
 class MailchimpResubscribeWizard(models.TransientModel):
     _name = "mailchimp.resubscribe.wizard"
+    _inherit = "mailchimp.contacts.wizard.mixin"
     _description = "Ask contacts to subscribe again in Mailchimp"
 
-    partner_ids = fields.Many2many(
-        "res.partner", default=lambda self: self._default_partners()
-    )
     consent_source = fields.Char(
         required=True,
         help="How the person asked to receive emails again (e.g. phone call "
         "of 12 May, signed form): kept on their Mailchimp membership.",
     )
 
-    def _default_partners(self):
-        if self.env.context.get("active_model") == "res.partner":
-            return self.env["res.partner"].browse(self.env.context.get("active_ids"))
-        return self.env["res.partner"]
-
     def action_confirm(self):
-        self.ensure_one()
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(self.env._("Only Mailchimp managers can ask again."))
+        self._check_manager()
         asked, refused = self.env["mailchimp.member"], []
         now = fields.Datetime.now()
         for member in self.partner_ids.sudo().mailchimp_member_ids:

@@ -54,11 +54,13 @@ class MailchimpAudience(models.Model):
             if member_id.isdigit() and kind in OPERATION_KINDS:
                 parsed.append((int(member_id), kind, result))
         members = Member.browse({mid for mid, _k, _r in parsed}).exists()
-        members = members.filtered(lambda m: m.audience_id == self)
+        by_id = {m.id: m for m in members if m.audience_id == self}
+        synced = []
         for member_id, kind, result in parsed:
-            member = members.filtered(lambda m, i=member_id: m.id == i)
-            if member:
-                member._apply_operation(kind, result, log, now)
+            if member_id in by_id:
+                by_id[member_id]._apply_operation(kind, result, log, now, synced)
+        Member._mark_synced(synced, now)
+        log._count("updated", len(synced))
 
     def _push_members_now(self, members):
         """Push ``members`` of this audience now, 500 a call; the log."""

@@ -12,8 +12,9 @@ class MailchimpMember(models.Model):
     _inherit = "mailchimp.member"
 
     # ------------------------------------------------------------ results
-    def _apply_operation(self, kind, result, log, now):
-        """Store what Mailchimp answered for one operation of a push batch."""
+    def _apply_operation(self, kind, result, log, now, synced):
+        """Read one operation's answer; members Mailchimp confirmed are added
+        to ``synced`` (stored together, one UPDATE a batch)."""
         self.ensure_one()
         if kind == "tags":
             if not result.ok:
@@ -29,9 +30,7 @@ class MailchimpMember(models.Model):
             return self._mark_error(
                 f"Malformed answer from Mailchimp: {reason}", log, now
             )
-        before = self.status
-        self._mark_synced([(self, remote, False)], now)
-        log._count("updated")
+        synced.append((self, remote, False))
         if kind == "restore":
             log._add_line(
                 self,
@@ -43,8 +42,8 @@ class MailchimpMember(models.Model):
             log._add_line(
                 self,
                 "info",
-                f"{remote['status'].capitalize()} in Mailchimp (was {before}): values "
-                "updated, never re-subscribed by Odoo.",
+                f"{remote['status'].capitalize()} in Mailchimp (was {self.status}): "
+                "values updated, never re-subscribed by Odoo.",
             )
 
     def _archived(self, result, log, now):

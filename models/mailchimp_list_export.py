@@ -14,6 +14,7 @@ from odoo.tools import SQL
 from ..services import BATCH_SIZE, MailchimpError, chunks, subscriber_hash
 from ..services.payload import build_merge_fields, split_name
 from .mailchimp_access import check_manager
+from .mailchimp_list_export_update import update_known
 
 # statuses Mailchimp lets us tag
 TAGGABLE = {"subscribed", "pending", "transactional"}
@@ -418,7 +419,7 @@ class _ExportRun:
                     f"{status.capitalize()} in Mailchimp: not updated, not tagged.",
                 )
         if known:
-            self._upsert(known, True, contact_of, results)
+            update_known(self, known, contact_of, results)
         self._store(results, contact_of)
 
     def _upsert(self, batch, update_existing, contact_of, results):

@@ -2,6 +2,7 @@
 unsubscribes in Mailchimp between Odoo's last read and its write."""
 
 from .common import MailchimpCase
+from .test_export import ExportCase
 
 
 class TestPushNeverResubscribes(MailchimpCase):
@@ -73,3 +74,24 @@ class TestPushNeverResubscribes(MailchimpCase):
         self.sync()
         self.assertEqual(self.fake.count("POST", "/batches"), 2, "one per 500")
         self.assertEqual(self.fake.count("POST", rf"/lists/{self.list_id}"), 0)
+
+
+class TestExportNeverResubscribes(ExportCase):
+    def test_item05_export_unsubscribed_during_the_export_stays_unsubscribed(self):
+        email = "leaving@example.com"
+        self.fake.add_member(
+            self.list_id, email, merge_fields={"FNAME": "Old"}, unsubscribed_by="admin"
+        )
+        self.add_contacts(self.mailing_list, [{"name": "Leaving Now", "email": email}])
+        # Odoo reads "subscribed"; the person unsubscribes before Odoo writes
+        self.fake.set_status(self.list_id, email, "unsubscribed")
+        self.fake.mangle(
+            "GET",
+            r"/lists/[^/]+/members/[0-9a-f]{32}",
+            lambda member: dict(member, status="subscribed"),
+        )
+        log = self.export()
+        remote = self.fake.member(self.list_id, email)
+        self.assertEqual(remote["status"], "unsubscribed", "not re-subscribed")
+        self.assertEqual(remote["merge_fields"]["FNAME"], "Leaving")
+        self.assertEqual(log.updated, 1)

@@ -16,7 +16,9 @@ from odoo.tools import email_normalize
 from ..services import (
     REQUIRED_EMPTY,
     REQUIRED_MISSING,
+    InvalidItem,
     MailchimpError,
+    RemoteMember,
     member_status,
     subscriber_hash,
 )
@@ -217,9 +219,13 @@ class MailchimpMember(models.Model):
         )
         synced, exists = [], []
         for remote in result.get("new_members") or []:
-            entry = plan.new.get((remote.get("email_address") or "").lower())
-            if entry and isinstance(remote, dict):
-                synced.append((entry[0], remote, True))
+            try:  # what Mailchimp answers is checked like any read
+                checked = RemoteMember.from_api(remote)
+            except InvalidItem:
+                continue  # stays flagged: sent again next run
+            entry = plan.new.get(checked.email.lower())
+            if entry:
+                synced.append((entry[0], checked.as_dict(), True))
         self._mark_synced(synced, now)
         log._count("created", len(synced))
         for error in result.get("errors") or []:

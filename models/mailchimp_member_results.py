@@ -133,7 +133,12 @@ class MailchimpMember(models.Model):
                 raise
             self._mark_error(str(error), log, now)
             return
-        self._mark_synced([(self, remote, False)], now)
+        try:
+            checked = RemoteMember.from_api(remote).as_dict()
+        except InvalidItem as reason:
+            self._mark_error(f"Malformed answer from Mailchimp: {reason}", log, now)
+            return
+        self._mark_synced([(self, checked, False)], now)
         log._count("updated")
 
 

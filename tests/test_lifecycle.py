@@ -100,7 +100,12 @@ class TestContactLife(MailchimpCase):
         gone = self.partners[:2]
         emails = gone.mapped("email")
         gone.unlink()
+        self.fake.reset_calls()
         self.sync()
+        self.assertEqual(self.fake.count("DELETE"), 0, "no call per contact")
+        self.assertEqual(
+            [op["method"] for op in self.batch_operations()], ["DELETE", "DELETE"]
+        )
         for email in emails:
             self.assertEqual(self.remote(email)["status"], "archived")
         self.assertEqual(self.remote(self.partners[2])["status"], "subscribed")

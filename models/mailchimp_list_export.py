@@ -323,7 +323,13 @@ class _ExportRun:
         for partner in Partner.with_context(active_test=True).search(
             [("email_normalized", "in", [e for _c, e in batch])], order="id desc"
         ):
-            partners[partner.email_normalized] = partner  # lowest id wins
+            # the push's owner of an email wins: the lowest id among contacts
+            # ticked for the audience, else the lowest id
+            current = partners.get(partner.email_normalized)
+            if not current or partner._mailchimp_ticked_for(
+                self.audience
+            ) >= current._mailchimp_ticked_for(self.audience):
+                partners[partner.email_normalized] = partner
         payloads = {}
         for contact, (contact_id, email) in zip(contacts, batch, strict=True):
             partner = partners.get(email)

@@ -190,6 +190,16 @@ class TestPullTrust(MailchimpCase):
         self.assertIn("no-at-sign.example.com", self.lines(log))
         self.assertIn("skipped", log.line_ids.mapped("kind"))
 
+    def test_refresh_honours_a_one_way_mapping(self):
+        """Issue 15's first bug: Refresh wrote a mapping set to "Odoo →
+        Mailchimp only"; it now applies a member like a pull does."""
+        person = self.partners[0]
+        self.audience.conflict_policy = "mailchimp"
+        self.audience.mapping_ids.write({"direction": "odoo_to_mc"})
+        self.fake.set_merge(self.list_id, person.email, FNAME="Chimp")
+        person.action_mailchimp_refresh()
+        self.assertEqual(person.name, "First0 Last0")
+
     # ------------------------------------------------------------ item 2
     def test_item02_one_member_per_mailchimp_id_and_audience(self):
         row = self.partners[0].mailchimp_member_id

@@ -95,3 +95,21 @@ class TestExportNeverResubscribes(ExportCase):
         self.assertEqual(remote["status"], "unsubscribed", "not re-subscribed")
         self.assertEqual(remote["merge_fields"]["FNAME"], "Leaving")
         self.assertEqual(log.updated, 1)
+
+    def test_export_sends_the_values_of_the_contact_the_push_sends(self):
+        """Issue 15's second bug: two contacts share an email, only the higher
+        id is ticked; a list export must not overwrite its values."""
+        email = "shared@example.com"
+        unticked = self.env["res.partner"].create(
+            {"name": "Unticked Person", "email": email}
+        )
+        ticked = self.env["res.partner"].create(
+            {"name": "Ticked Person", "email": email, "mailchimp_sync": True}
+        )
+        self.assertLess(unticked.id, ticked.id)
+        self.sync()
+        self.add_contacts(self.mailing_list, [{"name": "List Row", "email": email}])
+        self.export()
+        self.assertEqual(
+            self.fake.member(self.list_id, email)["merge_fields"]["FNAME"], "Ticked"
+        )

@@ -5,13 +5,15 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 LOCAL="$ROOT/.local"
 PGDIR="$LOCAL/pg"
 PGPORT="${MCS_PGPORT:-55432}"
-# The Python to use: $PYTHON, else the first python3 on PATH that can import
-# Odoo (a machine may have several: a distribution one and pyenv's), else
-# the first python3.
+# The Python to use: $PYTHON, else the first python3 that can import Odoo and
+# its database driver: those on PATH, then pyenv's (a machine may have several:
+# a distribution one and pyenv's, and CI may start without pyenv on PATH),
+# else the first python3.
 pick_python() {
   local candidate
-  for candidate in $(type -ap python3); do
-    if (cd / && "$candidate" -c 'import odoo.release' >/dev/null 2>&1); then
+  for candidate in $(type -ap python3) "${PYENV_ROOT:-${HOME:-/root}/.pyenv}/shims/python3"; do
+    [ -x "$candidate" ] || continue
+    if (cd / && "$candidate" -c 'import odoo.release, psycopg2' >/dev/null 2>&1); then
       echo "$candidate"
       return
     fi

@@ -10,7 +10,7 @@ class MailchimpContactsWizardMixin(models.AbstractModel):
     _description = "Mailchimp action on selected contacts"
 
     partner_ids = fields.Many2many(
-        "res.partner", default=lambda self: self._default_partners()
+        "res.partner", string="Contacts", default=lambda self: self._default_partners()
     )
 
     def _default_partners(self):

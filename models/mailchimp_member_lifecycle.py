@@ -4,6 +4,7 @@ from odoo import fields, models
 from odoo.exceptions import UserError
 
 from ..services import MailchimpError
+from ..services.remote import MEMBER_STATUSES
 
 
 class MailchimpMember(models.Model):
@@ -30,7 +31,9 @@ class MailchimpMember(models.Model):
             ) from None
         self.write(
             {
-                "status": remote.get("status") or "pending",
+                "status": remote["status"]
+                if remote.get("status") in MEMBER_STATUSES
+                else "pending",
                 "resubscribe_asked_at": now,
                 "resubscribe_source": source,
                 "last_error": False,

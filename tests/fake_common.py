@@ -1,0 +1,94 @@
+"""Shared pieces of the fake Mailchimp: Mailchimp's own wording of its
+errors, formats and helpers."""
+
+import hashlib
+import re
+from collections import namedtuple
+from datetime import datetime
+
+API_RE = re.compile(
+    r"^https://(?P<dc>[a-z0-9]+)\.api\.mailchimp\.com/3\.0(?P<path>/.*)?$"
+)
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+US_PHONE_RE = re.compile(r"^\d{3}-\d{3}-\d{4}$")
+PROBLEM = "application/problem+json; charset=utf-8"
+ERROR_DOC = "https://mailchimp.com/developer/marketing/docs/errors/"
+
+Call = namedtuple("Call", "method path query body")
+
+# Mailchimp's own wording of its errors.
+MSG_INVALID_KEY = (
+    "Your API key may be invalid, or you've attempted to access the wrong "
+    "datacenter."
+)
+MSG_NOT_VALIDATED = (
+    "The resource submitted could not be validated. For field-specific details, "
+    "see the 'errors' array."
+)
+MSG_FAKE = "{email} looks fake or invalid, please enter a real email address."
+MSG_FORGOTTEN = (
+    "{email} was permanently deleted and cannot be re-imported. The contact must "
+    "re-subscribe to get back on the list."
+)
+MSG_EXISTS = (
+    "{email} is already a list member. Use PUT to insert or update list members."
+)
+MSG_COMPLIANCE = (
+    "{email} is in a compliance state due to unsubscribe, bounce, or compliance "
+    "review and cannot be subscribed."
+)
+MSG_EMAIL_STATUS = (
+    'This member\'s status is "{status}." You can only update email addresses '
+    'for members with a status of "subscribed."'
+)
+MSG_CANNOT_ARCHIVE = (
+    "This list member cannot be removed. Can not archive a contact that is "
+    "bounced, pending or archived"
+)
+
+
+DATE_PATTERNS = {
+    "YYYY-MM-DD": "%Y-%m-%d",
+    "MM/DD/YYYY": "%m/%d/%Y",
+    "DD/MM/YYYY": "%d/%m/%Y",
+    "MM/DD": "%m/%d",
+    "DD/MM": "%d/%m",
+}
+
+
+def _matches_date_format(value, date_format):
+    """Mailchimp checks a date against the field's own format."""
+    if not date_format:
+        return True
+    try:
+        datetime.strptime(str(value), DATE_PATTERNS[date_format.upper()])
+    except (KeyError, ValueError):
+        return False
+    return True
+
+
+BATCH_FILE_SIZE = 100  # results per JSON file of a batch archive
+
+
+def md5(email):
+    return hashlib.md5(email.strip().lower().encode()).hexdigest()
+
+
+class Problem(Exception):
+    def __init__(self, status, title, detail="", errors=None):
+        super().__init__(title)
+        self.status, self.title, self.detail, self.errors = (
+            status,
+            title,
+            detail,
+            errors,
+        )
+
+
+def not_found():
+    return Problem(
+        404, "Resource Not Found", "The requested resource could not be found."
+    )
+
+
+BATCH_RESULTS_URL = "https://mailchimp-api-batch.s3.amazonaws.com/"

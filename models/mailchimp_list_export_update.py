@@ -3,10 +3,14 @@ status (``PUT`` with ``status_if_new``, bundled in ``POST /batches``), so an
 export never re-subscribes anybody, even someone who unsubscribes while it
 runs; the list's tag goes in the same batch, for taggable members only."""
 
-from ..services import MailchimpError, subscriber_hash
+from odoo.tools import SQL
+
+from ..services import BATCH_SIZE, MailchimpError, chunks, subscriber_hash
 from ..services.batches import BatchStatus, member_path, operation, parse_results
 from .mailchimp_member_results import _error_text
 
+# statuses Mailchimp lets us tag
+TAGGABLE = {"subscribed", "pending", "transactional"}
 # waits (seconds) for an export's batch: about a minute in all
 EXPORT_POLL_WAITS = (1, 2, 4, 8, 15, 30)
 
@@ -57,3 +61,114 @@ def _run_batch(client, ops):
         "again in a few minutes.",
         kind="timeout",
     )
+
+
+class ExportTagging:
+    """What an export remembers (who holds the tag) and the tag removal of
+    members who left the list, 500 per call."""
+
+    def _store(self, results, contact_of):
+        counts = self.counts
+        rows = []
+        for email, (outcome, status) in results.items():
+            tagged = outcome in ("added", "updated") and status in TAGGABLE
+            if outcome == "added":
+                counts["created"] += 1
+            elif outcome == "updated":
+                counts["updated"] += 1
+            if tagged:
+                counts["tagged"] += 1
+            elif outcome == "updated":
+                self._line(
+                    "not_tagged",
+                    contact_of[email],
+                    email,
+                    f"{(status or '').capitalize()} in Mailchimp: updated, not tagged.",
+                )
+            if outcome in ("added", "updated", "error"):
+                rows.append(
+                    SQL(
+                        "(%s, %s, %s, %s, %s, %s, %s)",
+                        self.export.id,
+                        contact_of[email],
+                        email,
+                        status,
+                        outcome,
+                        tagged,
+                        self.log.id,
+                    )
+                )
+        if not rows:
+            return
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO mailchimp_list_export_member
+                       (export_id, contact_id, email, status, outcome, tagged, log_id)
+                   VALUES %s
+                   ON CONFLICT (export_id, email) DO UPDATE
+                      SET contact_id = EXCLUDED.contact_id,
+                          status = EXCLUDED.status,
+                          outcome = EXCLUDED.outcome,
+                          tagged = EXCLUDED.tagged OR (
+                              mailchimp_list_export_member.tagged
+                              AND EXCLUDED.outcome = 'error'),
+                          log_id = EXCLUDED.log_id""",
+                SQL(", ").join(rows),
+            )
+        )
+
+    def _remove_leavers(self):
+        """Members tagged by an earlier export and no longer in the list (or
+        opted out) lose the tag; they stay in Mailchimp."""
+        cr = self.env.cr
+        cr.execute(
+            SQL(
+                """SELECT id, email, contact_id, tagged
+                     FROM mailchimp_list_export_member
+                    WHERE export_id = %s AND (log_id IS NULL OR log_id != %s)
+                 ORDER BY id""",
+                self.export.id,
+                self.log.id,
+            )
+        )
+        leavers = cr.fetchall()
+        tagged = [row for row in leavers if row[3]]
+        segment_id = self._segment_id() if tagged else False
+        for batch in chunks(tagged, BATCH_SIZE) if segment_id else ():
+            answer = self.client.batch_segment(
+                self.list_id, segment_id, remove=[row[1] for row in batch]
+            )
+            failed = {
+                e.lower()
+                for error in answer.get("errors") or []
+                for e in error.get("email_addresses") or []
+            }
+            for _id, email, contact_id, _tagged in batch:
+                if email in failed:
+                    continue  # no longer in the audience: nothing to remove
+                self._line(
+                    "untagged",
+                    contact_id,
+                    email,
+                    "Left the mailing list: tag removed in Mailchimp.",
+                )
+        if leavers:
+            cr.execute(
+                SQL(
+                    "DELETE FROM mailchimp_list_export_member WHERE id = ANY(%s)",
+                    [row[0] for row in leavers],
+                )
+            )
+
+    def _segment_id(self):
+        """The Mailchimp id of the list's tag (a static segment)."""
+        export = self.export
+        if export.segment_id:
+            return export.segment_id
+        for segment in self.client.iter_segments(self.list_id):
+            if segment.get("name") == export.tag_name:
+                export.segment_id = segment["id"]
+                return segment["id"]
+        return False
+
+    # -------------------------------------------------------------- log

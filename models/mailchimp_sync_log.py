@@ -1,7 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from .mailchimp_list_export import LINE_KINDS
+from .mailchimp_list_export_run import LINE_KINDS
 
 MSG_CREATED = "Contact created from Mailchimp."
 

@@ -41,6 +41,7 @@ if [ -n "$ODOO" ]; then
   drop_db "$DB"
   echo "Installing mailchimp_sync in a new database ($DB)..."
   LOG="$LOCAL/install.log"
+  rm -f "$LOG"  # Odoo appends: each run judges its own install only
   odoo_cmd -c "$CFG" -d "$DB" -i mailchimp_sync --stop-after-init \
     --log-level=info --logfile="$LOG" || { tail -40 "$LOG"; exit 1; }
   if grep -E ' (WARNING|ERROR|CRITICAL) ' "$LOG"; then

@@ -1,0 +1,325 @@
+"""One run of a mailing list export: the list read with one SQL query, batches
+of 500 sent (create first, then update the members Mailchimp has without a
+status), the figures and lines of the statistics screen."""
+
+from odoo.tools import SQL
+
+from ..services import BATCH_SIZE, chunks, subscriber_hash
+from ..services.payload import build_merge_fields, split_name
+from .mailchimp_list_export_update import TAGGABLE, ExportTagging, update_known
+
+# below this number, unknown statuses are read one member at a time
+STATUS_READS = 10
+NOT_TAGGED_MESSAGE = (
+    "Some of the emails provided were not tagged. Check the Mailchimp "
+    "marketing subscription statuses."
+)
+# export counter -> sync log line kind
+LINE_KINDS = {
+    "duplicates": "duplicate",
+    "errors": "error",
+    "blacklisted": "skipped",
+    "address_omitted": "address",
+}
+
+
+class _ExportRun(ExportTagging):
+    """One export of one list: plain Python state kept out of the ORM."""
+
+    def __init__(self, export, client, log):
+        self.export = export
+        self.env = export.env
+        self.audience = export.audience_id
+        self.list_id = self.audience.mailchimp_id
+        self.client = client
+        self.log = log
+        self.counts = dict.fromkeys(
+            (
+                "list_contacts",
+                "created",
+                "updated",
+                "tagged",
+                "untagged",
+                "duplicates",
+                "invalid",
+                "blacklisted",
+                "not_tagged",
+                "address_omitted",
+                "errors",
+            ),
+            0,
+        )
+        self.lines = []
+        self.statuses = None  # the audience's {email: status}, read when needed
+        mappings = self.audience.mapping_ids.filtered(
+            lambda m: m.direction != "mc_to_odoo"
+        )
+        self.mappings = mappings
+        self.required = self.audience.merge_field_ids.filtered(
+            lambda f: f.required and f not in mappings.merge_field_id
+        )
+        self.field_dicts = [
+            f._as_dict() for f in mappings.merge_field_id | self.required
+        ]
+        self.field_types = {f["tag"]: f["type"] for f in self.field_dicts}
+        self.specs = self.env["mailchimp.member"]._mapping_specs(mappings)
+        self.new_status = "pending" if self.audience.double_optin else "subscribed"
+
+    # -------------------------------------------------------------- queue
+    def _queue(self):
+        """``[(contact_id, email)]`` to send: the list's subscribed contacts,
+        first contact per email, valid and not blacklisted emails only."""
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                """SELECT c.id, c.email, c.email_normalized, bl.id IS NOT NULL
+                     FROM mailing_subscription s
+                     JOIN mailing_contact c ON c.id = s.contact_id
+                LEFT JOIN mail_blacklist bl
+                       ON bl.email = c.email_normalized AND bl.active
+                    WHERE s.list_id = %s AND NOT COALESCE(s.opt_out, FALSE)
+                 ORDER BY c.id""",
+                self.export.mailing_list_id.id,
+            )
+        )
+        queue, first = [], {}
+        for contact_id, raw, email, blacklisted in self.env.cr.fetchall():
+            self.counts["list_contacts"] += 1
+            if not email:
+                self._line(
+                    "invalid",
+                    contact_id,
+                    raw,
+                    "Invalid or missing email address." if raw else "No email address.",
+                )
+            elif blacklisted:
+                self._line(
+                    "blacklisted", contact_id, email, "Blacklisted in Odoo: not sent."
+                )
+            elif email in first:
+                self._line(
+                    "duplicates",
+                    contact_id,
+                    email,
+                    f"Duplicate email: only contact #{first[email]} is exported.",
+                )
+            else:
+                first[email] = contact_id
+                queue.append((contact_id, email))
+        return self._drop_forgotten(queue)
+
+    def _drop_forgotten(self, queue):
+        """People forgotten in Mailchimp (GDPR) are never exported again."""
+        suppressed = self.env["mailchimp.suppression"]._suppressed(
+            self.audience, [email for _c, email in queue]
+        )
+        forgotten = {e for e, reason in suppressed.items() if reason == "forgotten"}
+        for contact_id, email in queue:
+            if email in forgotten:
+                self._line(
+                    "blacklisted",
+                    contact_id,
+                    email,
+                    "Forgotten in Mailchimp (GDPR): never exported again.",
+                )
+        return [(c, e) for c, e in queue if e not in forgotten]
+
+    # -------------------------------------------------------------- payload
+    def _payloads(self, batch):
+        """``{email: payload}`` for a batch: mapped fields for contacts that
+        match a partner, the mailing contact's own data for the others."""
+        Contact = self.env["mailing.contact"]
+        Partner = self.env["res.partner"]
+        Member = self.env["mailchimp.member"]
+        contacts = Contact.browse([cid for cid, _e in batch]).with_context(
+            prefetch_fields=True
+        )
+        partners = {}
+        for partner in Partner.with_context(active_test=True).search(
+            [("email_normalized", "in", [e for _c, e in batch])], order="id desc"
+        ):
+            # the push's owner of an email wins: the lowest id among contacts
+            # ticked for the audience, else the lowest id
+            current = partners.get(partner.email_normalized)
+            if not current or partner._mailchimp_ticked_for(
+                self.audience
+            ) >= current._mailchimp_ticked_for(self.audience):
+                partners[partner.email_normalized] = partner
+        payloads = {}
+        for contact, (contact_id, email) in zip(contacts, batch, strict=True):
+            partner = partners.get(email)
+            if partner:
+                merge, skipped = Member._merge_payload(
+                    partner, self.mappings, self.required, self.field_dicts, self.specs
+                )
+            else:
+                merge, skipped = build_merge_fields(
+                    self.field_dicts,
+                    self._contact_values(contact),
+                    default_region=contact.country_id.code or None,
+                )
+            for tag, reason in skipped:
+                if self.field_types.get(tag) == "address":
+                    self._line("address_omitted", contact_id, email, f"{tag}: {reason}")
+                else:
+                    self._line("omitted", contact_id, email, f"{tag}: {reason}")
+            payloads[email] = {"email_address": email, "merge_fields": merge}
+        return payloads
+
+    def _contact_values(self, contact):
+        first, last = split_name(contact.name)
+        values = {}
+        for tag, source, field_name, _mtype in self.specs:
+            root = (field_name or "").split(".")[0]
+            if source == "first_name":
+                values[tag] = contact.first_name or first
+            elif source == "last_name":
+                values[tag] = contact.last_name or last
+            elif source == "address":
+                # a mailing contact has a country only: Mailchimp needs more
+                country = contact.country_id.code
+                values[tag] = {"country": country} if country else False
+            elif root in ("commercial_company_name", "company_name", "parent_name"):
+                values[tag] = contact.company_name or False
+            elif root == "country_id":
+                values[tag] = contact.country_id.name or False
+            elif root in ("name", "email"):
+                values[tag] = contact[root] or False
+        return values
+
+    # -------------------------------------------------------------- run
+    def execute(self):
+        export = self.export
+        previous = self.env["mailchimp.list.export.member"].search_count(
+            [("export_id", "=", export.id)]
+        )
+        queue = self._queue()
+        if previous > STATUS_READS:
+            # a re-export: one read of the audience's statuses instead of
+            # sending everything twice (create, then update)
+            self._load_statuses()
+        for batch in chunks(queue, BATCH_SIZE):
+            self._send(batch)
+            self.env.flush_all()
+            self.env.invalidate_all()  # memory stays flat over big lists
+        self._remove_leavers()
+        self._write_log()
+
+    def _send(self, batch):
+        payloads = self._payloads(batch)
+        contact_of = {email: cid for cid, email in batch}
+        results = {}  # email -> (outcome, status)
+        known, unknown = {}, {}
+        for email, payload in payloads.items():
+            status = self.statuses.get(email) if self.statuses is not None else None
+            (known if status else unknown)[email] = payload
+            if status:
+                payload["status"] = status
+        if unknown:
+            for payload in unknown.values():
+                payload["status"] = self.new_status
+                payload["tags"] = [self.export.tag_name]
+            exists = self._upsert(unknown, False, contact_of, results)
+            if exists:
+                statuses = self._statuses_of(list(exists))
+                for email, payload in exists.items():
+                    payload["status"] = statuses.get(email) or self.new_status
+                    known[email] = payload
+        for email, payload in list(known.items()):
+            status = payload["status"]
+            payload.pop("tags", None)
+            if status in TAGGABLE:
+                payload["tags"] = [self.export.tag_name]
+            elif status != "unsubscribed":
+                # cleaned and archived members cannot be updated by the API
+                del known[email]
+                self._line(
+                    "not_tagged",
+                    contact_of[email],
+                    email,
+                    f"{status.capitalize()} in Mailchimp: not updated, not tagged.",
+                )
+        if known:
+            update_known(self, known, contact_of, results)
+        self._store(results, contact_of)
+
+    def _upsert(self, batch, update_existing, contact_of, results):
+        """One batch-subscribe call; returns ``{email: payload}`` Mailchimp
+        already had (create-only calls)."""
+        answer = self.client.batch_upsert(
+            self.list_id,
+            list(batch.values()),
+            update_existing=update_existing,
+            skip_merge_validation=self.audience.required_policy == "empty",
+        )
+        for key, outcome in (("new_members", "added"), ("updated_members", "updated")):
+            for remote in answer.get(key) or []:
+                email = (remote.get("email_address") or "").lower()
+                if email in batch:
+                    results[email] = (outcome, remote.get("status"))
+        exists = {}
+        for error in answer.get("errors") or []:
+            email = (error.get("email_address") or "").lower()
+            if email not in batch:
+                continue
+            if (
+                error.get("error_code") == "ERROR_CONTACT_EXISTS"
+                and not update_existing
+            ):
+                exists[email] = batch[email]
+                continue
+            message = error.get("error") or "Mailchimp refused the contact."
+            if error.get("field"):
+                message += f" ({error['field']}: {error.get('field_message') or ''})"
+            results[email] = ("error", None)
+            self._line("errors", contact_of[email], email, message)
+        return exists
+
+    def _load_statuses(self):
+        self.statuses = {}
+        for page in self.client.iter_member_pages(
+            self.list_id, fields="members.email_address,members.status,total_items"
+        ):
+            for remote in page:
+                self.statuses[(remote.get("email_address") or "").lower()] = remote.get(
+                    "status"
+                )
+
+    def _statuses_of(self, emails):
+        """Current Mailchimp status of members that already exist."""
+        if self.statuses is None and len(emails) > STATUS_READS:
+            self._load_statuses()
+        if self.statuses is not None:
+            return {e: self.statuses.get(e) for e in emails}
+        return {
+            e: self.client.get_member(self.list_id, subscriber_hash(e)).get("status")
+            for e in emails
+        }
+
+    # -------------------------------------------------------------- state
+    def _line(self, counter, contact_id, email, message):
+        if counter in self.counts:
+            self.counts[counter] += 1
+        self.lines.append(
+            {
+                "log_id": self.log.id,
+                "kind": LINE_KINDS.get(counter, counter),
+                "mailing_contact_id": contact_id,
+                "email": email or "",
+                "message": message,
+            }
+        )
+
+    def _write_log(self):
+        counts = self.counts
+        self.log.write(
+            dict(
+                counts,
+                pushed=counts["created"] + counts["updated"],
+                skipped=counts["duplicates"]
+                + counts["invalid"]
+                + counts["blacklisted"],
+            )
+        )
+        if self.lines:
+            self.env["mailchimp.sync.log.line"].create(self.lines)

@@ -248,7 +248,7 @@ class MailchimpAudience(models.Model):
                 ("partner_id.mailchimp_sync", "=", True),
             ]
         )
-        members.write({"need_sync": True})
+        members._mark_need_sync(odoo_change=False)
 
     def action_open_mapping_wizard(self):
         self.ensure_one()

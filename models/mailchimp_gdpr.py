@@ -70,7 +70,7 @@ class MailchimpMemberConsent(models.Model):
                     vals.setdefault("date", now)
         consents = super().create(vals_list)
         if not self.env.context.get("mailchimp_no_sync"):
-            consents.member_id.sudo().write({"need_sync": True})
+            consents.member_id._mark_need_sync()
         return consents
 
     def write(self, vals):
@@ -84,7 +84,7 @@ class MailchimpMemberConsent(models.Model):
             vals.setdefault("date", fields.Datetime.now())
         res = super().write(vals)
         if odoo_change:
-            self.member_id.sudo().write({"need_sync": True})
+            self.member_id._mark_need_sync()
         return res
 
     def _payload(self):

@@ -49,7 +49,7 @@ class MailchimpAudience(models.Model):
         if policy == "mailchimp":
             partner.write(diff)
         else:
-            row.need_sync = True
+            row._mark_need_sync()
 
     def _odoo_vals_from_merge(self, partner, merge, mappings):
         vals = {}

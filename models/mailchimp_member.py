@@ -123,6 +123,18 @@ class MailchimpMember(models.Model):
         ),
     ]
 
+    def _mark_need_sync(self, odoo_change=True):
+        """The one writer of the push flag: these members are sent on the next
+        run. ``odoo_changed_at`` (what "most recent change wins" compares with
+        Mailchimp's change time) is stamped when the reason is a change of
+        Odoo's data (the default); a re-send that changes no data (a new
+        mapping, a full resync, "Sync now") keeps it, so it never hides an
+        edit made in Mailchimp."""
+        vals = {"need_sync": True}
+        if odoo_change:
+            vals["odoo_changed_at"] = fields.Datetime.now()
+        self.sudo().write(vals)
+
     @api.depends("web_id", "audience_id.account_id.data_center")
     def _compute_mailchimp_url(self):
         for member in self:
@@ -190,9 +202,6 @@ class MailchimpMember(models.Model):
                 ]
             )
         return True
-
-    def _display_status(self):
-        return dict(MEMBER_STATUSES).get(self.status, "")
 
     # ---------------------------------------------------------------- values
     @api.model

@@ -4,7 +4,13 @@ batch for the members it confirmed, an error line for the others."""
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..services import InvalidItem, MailchimpError, RemoteMember, subscriber_hash
+from ..services import (
+    PERMANENT_TITLES,
+    InvalidItem,
+    MailchimpError,
+    RemoteMember,
+    subscriber_hash,
+)
 from .mailchimp_member import _parse_dt, is_permanent, remote_fingerprint
 
 
@@ -23,7 +29,9 @@ class MailchimpMember(models.Model):
         if kind == "archive":
             return self._archived(result, log, now)
         if not result.ok:
-            return self._mark_error(_error_text(result.response), log, now)
+            return self._mark_error(
+                _error_text(result.response), log, now, _permanent(result)
+            )
         try:
             remote = RemoteMember.from_api(result.response).as_dict()
         except InvalidItem as reason:
@@ -102,12 +110,16 @@ class MailchimpMember(models.Model):
         members.invalidate_recordset()
         members.partner_id.invalidate_recordset()  # their related Mailchimp fields
 
-    def _mark_error(self, message, log, now):
+    def _mark_error(self, message, log, now, permanent=None):
+        """A refusal: a permanent one (by Mailchimp's error title when known,
+        else by its message) waits until the contact changes."""
         self.write(
             {
                 "last_error": message,
                 "last_error_date": now,
-                "need_sync": not is_permanent(message),
+                "need_sync": not (
+                    is_permanent(message) if permanent is None else permanent
+                ),
             }
         )
         log._add_line(self, "error", message)
@@ -165,6 +177,16 @@ def _synced_row(member, remote, created, now):
         consent_source,
         remote_fingerprint(remote),
     )
+
+
+def _permanent(result):
+    """Whether a refused operation will fail again whatever is retried:
+    Mailchimp's error title says so (compliance state, forgotten, invalid
+    data); server errors and rate limits are not."""
+    title = result.response.get("title") if isinstance(result.response, dict) else None
+    if title:
+        return title in PERMANENT_TITLES
+    return 400 <= result.status_code < 500 and result.status_code != 429
 
 
 def _error_text(error):

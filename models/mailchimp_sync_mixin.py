@@ -20,12 +20,14 @@ class MailchimpSyncMixin(models.AbstractModel):
         return set()
 
     def _mailchimp_ensure_members(self):
-        """Create the member rows the records need (hook)."""
+        """Hook: create the member rows the records need (flagged, so the next
+        run sends them). Called after create and after a write of a synced
+        field, never for writes that come from Mailchimp."""
 
     def _mailchimp_mark_need_sync(self):
-        members = self.sudo().mailchimp_member_ids
-        if members:
-            members.write({"need_sync": True, "odoo_changed_at": fields.Datetime.now()})
+        """A synced field of these records changed in Odoo: their members are
+        sent on the next run (``mailchimp.member._mark_need_sync``)."""
+        self.sudo().mailchimp_member_ids._mark_need_sync()
 
     @api.model_create_multi
     def create(self, vals_list):

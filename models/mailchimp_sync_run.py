@@ -221,8 +221,8 @@ class MailchimpAudience(models.Model):
         """Re-read every member and re-send every flagged contact."""
         check_manager(self)
         self.ensure_one()
-        self.member_ids.filtered(lambda m: m.partner_id.mailchimp_sync).write(
-            {"need_sync": True}
+        self.member_ids.filtered(lambda m: m.partner_id.mailchimp_sync)._mark_need_sync(
+            odoo_change=False
         )
         if self.current_log_id:
             self._finish_run()

@@ -334,7 +334,7 @@ class MailchimpAudience(models.Model):
         if policy == "mailchimp":
             row.partner_id.with_context(mailchimp_no_sync=True).email = new
         else:
-            row.need_sync = True  # Odoo's email is sent back
+            row._mark_need_sync()  # Odoo's email is sent back
         log._add_line(row, "info", "Email changed in Mailchimp.")
 
     def _email_change_refusal(self, row, new):

@@ -184,7 +184,7 @@ class ResPartner(models.Model):
         )
         if not members:
             raise UserError(self._mailchimp_nothing_sent_reason())
-        members.write({"need_sync": True})
+        members._mark_need_sync(odoo_change=False)
         logs = self.env["mailchimp.sync.log"]
         for audience in members.audience_id:
             logs |= audience._push_members_now(members)

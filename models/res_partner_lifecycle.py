@@ -14,7 +14,7 @@ to subscribe again.
 
 import logging
 
-from odoo import api, fields, models
+from odoo import api, models
 from odoo.exceptions import AccessError, UserError
 
 from ..services import MailchimpError, subscriber_hash
@@ -71,13 +71,8 @@ class ResPartner(models.Model):
             lambda r: r.mailchimp_id and r.status not in GONE_STATUSES
         )
         (rows - known).unlink()
-        known.write(
-            {
-                "partner_id": False,
-                "need_sync": True,
-                "odoo_changed_at": fields.Datetime.now(),
-            }
-        )
+        known.write({"partner_id": False})
+        known._mark_need_sync()
 
     # ------------------------------------------------------------ merge
     def _mailchimp_merge_into(self, destination):

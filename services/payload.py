@@ -16,9 +16,6 @@ ADDRESS_REQUIRED = ("addr1", "city", "state", "zip")
 URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 ZIP_RE = re.compile(r"^\d{5}$")
 E164_RE = re.compile(r"^\+[1-9]\d{7,14}$")
-# subscribed/pending only for members Mailchimp has never seen; any other known
-# status is sent back unchanged so Odoo never re-subscribes anybody.
-NEVER_RESUBSCRIBE = frozenset({"unsubscribed", "cleaned", "archived", "transactional"})
 
 
 class Skip(Exception):

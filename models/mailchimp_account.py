@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ..services import MailchimpClient, MailchimpError, data_center_from_key
 from .mailchimp_access import check_manager
+from .mailchimp_errors import mailchimp_user_errors
 
 _logger = logging.getLogger(__name__)
 
@@ -165,10 +166,8 @@ class MailchimpAccount(models.Model):
         """Read every audience of the account (all pages of 1,000)."""
         check_manager(self)
         self.ensure_one()
-        try:
+        with mailchimp_user_errors(self.env):
             remote_lists = list(self._get_client().iter_lists())
-        except MailchimpError as error:
-            raise UserError(str(error)) from None
         audiences = self.env["mailchimp.audience"]._import_from_remote(
             self, remote_lists
         )

@@ -1,11 +1,10 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
-from ..services import MailchimpError
 from .mailchimp_access import check_manager
+from .mailchimp_errors import mailchimp_user_errors
 from .mailchimp_field_mapping import DEFAULT_MAPPINGS
 
 _logger = logging.getLogger(__name__)
@@ -170,12 +169,10 @@ class MailchimpAudience(models.Model):
     def _refresh_merge_fields(self):
         """Read all merge fields (``count=1000``) and add default mappings."""
         self.ensure_one()
-        try:
+        with mailchimp_user_errors(self.env):
             remote_fields = list(
                 self.account_id._get_client().iter_merge_fields(self.mailchimp_id)
             )
-        except MailchimpError as error:
-            raise UserError(str(error)) from None
         MergeField = self.env["mailchimp.merge.field"]
         by_tag = {f.tag: f for f in self.merge_field_ids}
         for remote in remote_fields:

@@ -67,11 +67,12 @@ class MailchimpAudience(models.Model):
         self.ensure_one()
         log = self.env["mailchimp.sync.log"].create({"audience_id": self.id})
         mine = members.filtered(lambda m: m.audience_id == self)
+        client = self.account_id._get_client()
         try:
             for start in range(0, len(mine), BATCH_SIZE):
                 batch = mine[start : start + BATCH_SIZE]
                 log._count("pushed", len(batch))
-                batch._push(log)
+                batch._push(log, client)
         except MailchimpError:
             log._close(failed=True)
             return log

@@ -68,11 +68,11 @@ class MailchimpAudience(models.Model):
     pull_incomplete = fields.Boolean(copy=False)
 
     # ------------------------------------------------------------- pages
-    def _pull_page(self, log):
+    def _pull_page(self, log, client=None):
         """Read one page of changed members (frozen window ``since``..``before``
         so offsets stay stable) and apply it. A page of the wrong shape raises
         (the run fails, nothing of it is applied)."""
-        client = self.account_id._get_client()
+        client = client or self.account_id._get_client()
         page = parse_member_page(
             client.get_member_page(
                 self.mailchimp_id,

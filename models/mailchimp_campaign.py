@@ -3,11 +3,11 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..services import MailchimpError, subscriber_hash
 from .mailchimp_access import check_manager
+from .mailchimp_errors import mailchimp_user_errors
 from .mailchimp_member import _parse_dt
 
 _logger = logging.getLogger(__name__)
@@ -321,10 +321,8 @@ class MailchimpAudience(models.Model):
         check_manager(self)
         self.ensure_one()
         self.account_id._check_connected()
-        try:
+        with mailchimp_user_errors(self.env):
             count = self._sync_campaigns()
-        except MailchimpError as error:
-            raise UserError(str(error)) from None
         return self.account_id._notify(
             self.env._("%s new activity events read from Mailchimp.", count), "success"
         )

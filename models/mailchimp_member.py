@@ -8,12 +8,12 @@ from odoo.exceptions import UserError
 from ..services import (
     REQUIRED_EMPTY,
     InvalidItem,
-    MailchimpError,
     RemoteMember,
     build_merge_fields,
     split_name,
 )
 from .mailchimp_access import check_manager
+from .mailchimp_errors import mailchimp_user_errors
 from .mailchimp_mapping_policy import mapping_path_error
 
 _logger = logging.getLogger(__name__)
@@ -166,13 +166,11 @@ class MailchimpMember(models.Model):
         for member in self.filtered("mailchimp_id"):
             audience = member.audience_id
             client = audience.account_id._get_client()
-            try:
+            with mailchimp_user_errors(self.env):
                 remote = client.get_member(audience.mailchimp_id, member.mailchimp_id)
                 feed = client.get_member_activity(
                     audience.mailchimp_id, member.mailchimp_id
                 )
-            except MailchimpError as error:
-                raise UserError(str(error)) from None
             try:
                 checked = RemoteMember.from_api(remote)
             except InvalidItem as reason:

@@ -89,7 +89,7 @@ class MailchimpMember(models.Model):
         return reasons
 
     # ------------------------------------------------------------------ push
-    def _push(self, log):
+    def _push(self, log, client=None):
         """Push one batch (at most 500 members of one audience).
 
         Returns the number of members handled. Per-member problems land on
@@ -99,7 +99,7 @@ class MailchimpMember(models.Model):
         audience = self.audience_id
         audience.ensure_one()
         self.attempt_log_id = log
-        client = audience.account_id._get_client()
+        client = client or audience.account_id._get_client()
         now = fields.Datetime.now()
         plan = self._push_plan(audience, log)
         try:

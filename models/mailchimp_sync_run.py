@@ -69,30 +69,40 @@ class MailchimpAudience(models.Model):
         )
         return log
 
-    def _sync_step(self):
+    def _sync_step(self, client=None):
         """Do one bounded unit of work: a page of 1,000 members read from
         Mailchimp, then batches of 500 members sent. Returns
         ``(units_done, finished)``."""
         self.ensure_one()
         log = self.current_log_id
         try:
+            client = client or self.account_id._get_client()
             if self.push_batch_id:
-                self._poll_push_batch(self.account_id._get_client(), log)
+                self._poll_push_batch(client, log)
                 return 0, False
             if self.pull_running:
-                return self._pull_page(log), False
+                return self._pull_page(log, client), False
             members = self._members_to_push(log)
             if not members:
                 self._finish_run()
                 return 0, True
             log._count("pushed", len(members))
-            return members._push(log), False
+            return members._push(log, client), False
         except MailchimpError as error:
             _logger.info("Mailchimp sync of audience %s stopped: %s", self.id, error)
             if not log.error_message:
                 log._add_error(str(error))
             self._finish_run(failed=True)
             return 0, True
+
+    def _run_client(self):
+        """The service, built once per run and passed to each step (as
+        ``google_calendar`` passes its service); None when it cannot be built,
+        the step then fails the run with the reason."""
+        try:
+            return self.account_id._get_client()
+        except MailchimpError:
+            return None
 
     def _members_to_push(self, log):
         return self.env["mailchimp.member"].search(
@@ -140,12 +150,13 @@ class MailchimpAudience(models.Model):
         for audience in self:
             if not audience.current_log_id:
                 audience._start_run(trigger=trigger, full=full)
+            client = audience._run_client()
             finished = False
             while not finished:
                 if deadline and time.monotonic() > deadline:
                     finished_all = False
                     break
-                _done, finished = audience._sync_step()
+                _done, finished = audience._sync_step(client)
                 audience._release_batch()
         return finished_all
 
@@ -182,9 +193,10 @@ class MailchimpAudience(models.Model):
                 if last and last.date_start > now - NEW_RUN_MIN_GAP:
                     continue
                 audience._start_run(trigger="cron")
+            client = audience._run_client()
             finished = False
             while not finished and time.monotonic() < deadline:
-                units, finished = audience._sync_step()
+                units, finished = audience._sync_step(client)
                 audience._release_batch()
                 done += units
         remaining = locked._remaining_work()

@@ -14,7 +14,6 @@ import time
 from datetime import datetime
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
 from ..services import (
@@ -26,6 +25,7 @@ from ..services import (
     subscriber_hash,
 )
 from .mailchimp_access import check_manager
+from .mailchimp_errors import mailchimp_user_errors
 
 _logger = logging.getLogger(__name__)
 
@@ -144,17 +144,14 @@ class MailchimpAudience(models.Model):
         check_manager(self)
         self.ensure_one()
         client = self.account_id._get_client()
-        try:
+        template = self.env._("Mailchimp refused the webhook: %(error)s")
+        with mailchimp_user_errors(self.env, template):
             if self.webhook_id:
                 client.update_webhook(
                     self.mailchimp_id, self.webhook_id, self._webhook_body()
                 )
             else:
                 self._webhook_create(client)
-        except MailchimpError as error:
-            raise UserError(
-                self.env._("Mailchimp refused the webhook: %s", error)
-            ) from None
         return self.account_id._notify(
             self.env._("Mailchimp now sends this audience's changes to Odoo."),
             "success",
@@ -188,13 +185,10 @@ class MailchimpAudience(models.Model):
         check_manager(self)
         self.ensure_one()
         if self.webhook_id:
-            try:
+            with mailchimp_user_errors(self.env, ignore_statuses=(404,)):
                 self.account_id._get_client().delete_webhook(
                     self.mailchimp_id, self.webhook_id
                 )
-            except MailchimpError as error:
-                if error.status != 404:
-                    raise UserError(str(error)) from None
         self.sudo().write(
             {"webhook_id": False, "webhook_signed": False, "webhook_signing_key": False}
         )

@@ -4,6 +4,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..models.mailchimp_errors import mailchimp_user_errors
 from ..models.mailchimp_field_mapping import (
     COMPATIBLE_TYPES,
     DEFAULT_MAPPINGS,
@@ -12,7 +13,6 @@ from ..models.mailchimp_field_mapping import (
 )
 from ..models.mailchimp_mapping_policy import writable_field_error
 from ..models.mailchimp_merge_field import MERGE_TYPES
-from ..services import MailchimpError
 
 TAG_RE = re.compile(r"^[A-Z0-9_]{1,10}$")
 MAX_MERGE_FIELDS = 30
@@ -213,13 +213,11 @@ class MailchimpFieldMappingWizard(models.TransientModel):
                 }
             )
             probe._check_compatible()
-        try:
+        with mailchimp_user_errors(self.env):
             remote = self.audience_id.account_id._get_client().add_merge_field(
                 self.audience_id.mailchimp_id,
                 {"tag": tag, "name": self.new_name or tag, "type": self.new_type},
             )
-        except MailchimpError as error:
-            raise UserError(str(error)) from None
         merge_field = self.env["mailchimp.merge.field"].create(
             dict(
                 self.env["mailchimp.merge.field"]._vals_from_remote(remote),

@@ -4,8 +4,7 @@ again by the next step (the cron calls again), its members staying flagged."""
 
 from odoo import fields, models
 
-from ..services import BATCH_SIZE, MailchimpError
-from ..services.batches import BatchStatus, parse_results
+from ..services import BATCH_SIZE, MailchimpError, upsert
 
 # waits (seconds) between status polls inside one step: at most 15 s
 POLL_WAITS = (1, 2, 4, 8)
@@ -18,30 +17,25 @@ class MailchimpAudience(models.Model):
     push_batch_id = fields.Char("Mailchimp batch running", copy=False, readonly=True)
 
     def _submit_push_batch(self, client, operations, log):
-        status = BatchStatus.from_api(client.start_batch(operations))
-        self.push_batch_id = status.id
+        self.push_batch_id = upsert.start(client, operations)
         return self._poll_push_batch(client, log)
 
     def _poll_push_batch(self, client, log, waits=POLL_WAITS):
         """Read the batch's results when it is finished; True when done."""
         self.ensure_one()
-        for wait in (0, *waits):
-            if wait:
-                client.pause(wait)
-            try:
-                status = BatchStatus.from_api(client.get_batch(self.push_batch_id))
-            except MailchimpError as error:
-                if error.status != 404:
-                    raise
-                # results are kept 7 days: the members are sent again
-                self.push_batch_id = False
-                return True
-            if status.done:
-                results = parse_results(client.download(status.response_body_url))
-                self._apply_batch_results(results, log)
-                self.push_batch_id = False
-                return True
-        return False
+        try:
+            results = upsert.results_when_done(client, self.push_batch_id, waits)
+        except MailchimpError as error:
+            if error.status != 404:
+                raise
+            # results are kept 7 days: the members are sent again
+            self.push_batch_id = False
+            return True
+        if results is None:
+            return False
+        self._apply_batch_results(results, log)
+        self.push_batch_id = False
+        return True
 
     def _apply_batch_results(self, results, log):
         """Each operation's answer goes to its member row (``operation_id`` is

@@ -5,8 +5,7 @@ runs; the list's tag goes in the same batch, for taggable members only."""
 
 from odoo.tools import SQL
 
-from ..services import BATCH_SIZE, MailchimpError, chunks, subscriber_hash
-from ..services.batches import BatchStatus, member_path, operation, parse_results
+from ..services import BATCH_SIZE, MailchimpError, chunks, upsert
 from .mailchimp_member_results import _error_text
 
 # statuses Mailchimp lets us tag
@@ -18,23 +17,24 @@ EXPORT_POLL_WAITS = (1, 2, 4, 8, 15, 30)
 def update_known(run, known, contact_of, results):
     """Update ``{email: payload}`` members; store ``results[email]`` as
     ``(outcome, status)`` with the status Mailchimp answered."""
-    params = (
-        {"skip_merge_validation": "true"}
-        if run.audience.required_policy == "empty"
-        else None
-    )
+    skip = run.audience.required_policy == "empty"
     ops, emails = [], []
     for index, (email, payload) in enumerate(known.items()):
-        path = member_path(run.list_id, subscriber_hash(email))
+        key = upsert.member_hash(email)
         body = {
             "email_address": email,
             "merge_fields": payload.get("merge_fields") or {},
             "status_if_new": run.new_status,
         }
-        ops.append(operation("PUT", path, f"{index}:put", body, params))
+        ops.append(
+            upsert.update_operation(run.list_id, key, body, f"{index}:put", skip)
+        )
         if payload.get("tags"):
-            tags = {"tags": [{"name": t, "status": "active"} for t in payload["tags"]]}
-            ops.append(operation("POST", f"{path}/tags", f"{index}:tags", tags))
+            ops.append(
+                upsert.tags_operation(
+                    run.list_id, key, payload["tags"], f"{index}:tags"
+                )
+            )
         emails.append(email)
     for result in _run_batch(run.client, ops):
         index, _sep, kind = result.operation_id.partition(":")
@@ -49,13 +49,11 @@ def update_known(run, known, contact_of, results):
 
 
 def _run_batch(client, ops):
-    status = BatchStatus.from_api(client.start_batch(ops))
-    for wait in (0, *EXPORT_POLL_WAITS):
-        if wait:
-            client.pause(wait)
-        status = BatchStatus.from_api(client.get_batch(status.id))
-        if status.done:
-            return parse_results(client.download(status.response_body_url))
+    results = upsert.results_when_done(
+        client, upsert.start(client, ops), EXPORT_POLL_WAITS
+    )
+    if results is not None:
+        return results
     raise MailchimpError(
         "Mailchimp is still processing the export's updates; export the list "
         "again in a few minutes.",

@@ -21,6 +21,7 @@ from ..services import (
     RemoteMember,
     member_status,
     subscriber_hash,
+    upsert,
 )
 from ..services.batches import member_path, operation
 from .mailchimp_mapping_policy import mapping_path_error
@@ -248,20 +249,26 @@ class MailchimpMember(models.Model):
 
     def _batch_operations(self, audience, plan):
         list_id = audience.mailchimp_id
+        skip = audience.required_policy == REQUIRED_EMPTY
         ops = []
-        params = (
-            {"skip_merge_validation": "true"}
-            if audience.required_policy == REQUIRED_EMPTY
-            else None
-        )
         for member, body in plan.updates:
-            path = member_path(list_id, member._hash(body["email_address"]))
             kind = "restore" if "status" in body else "put"
-            ops.append(operation("PUT", path, f"{member.id}:{kind}", body, params))
+            ops.append(
+                upsert.update_operation(
+                    list_id,
+                    member._hash(body["email_address"]),
+                    body,
+                    f"{member.id}:{kind}",
+                    skip,
+                )
+            )
         for member, tags in plan.tags:
-            path = member_path(list_id, member._hash(), "/tags")
-            tag_body = {"tags": [{"name": t, "status": "active"} for t in tags]}
-            ops.append(operation("POST", path, f"{member.id}:tags", tag_body))
+            ops.append(
+                upsert.tags_operation(
+                    list_id, member._hash(), tags, f"{member.id}:tags"
+                )
+            )
+        # the only statuses Odoo states: the un-tick policy
         for member in plan.unsubscribes:
             path = member_path(list_id, member._hash())
             body = {"status": "unsubscribed"}

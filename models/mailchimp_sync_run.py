@@ -167,14 +167,15 @@ class MailchimpAudience(models.Model):
         self.env.invalidate_all()
 
     def _remaining_work(self):
+        """Work left in the runs under way (a finished or failed run leaves
+        none: a batch it left running is read by the next run's first step)."""
         count = 0
-        for audience in self:
+        for audience in self.filtered("current_log_id"):
             if audience.pull_running:
                 count += PAGE_WORK
             if audience.push_batch_id:
                 count += 1
-            if audience.current_log_id:
-                count += len(audience._members_to_push(audience.current_log_id))
+            count += len(audience._members_to_push(audience.current_log_id))
         return count
 
     @api.model

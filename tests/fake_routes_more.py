@@ -15,6 +15,7 @@ try:  # a module of the tests package, or a top-level one (pure tier)
     )
 except ImportError:
     from fake_common import (  # noqa: I001
+        BATCH_RESULTS_URL,
         MSG_CANNOT_ARCHIVE,
         MSG_NOT_VALIDATED,
         Problem,

@@ -113,3 +113,26 @@ class TestExportNeverResubscribes(ExportCase):
         self.assertEqual(
             self.fake.member(self.list_id, email)["merge_fields"]["FNAME"], "Ticked"
         )
+
+
+class TestCronAfterAFailedBatch(MailchimpCase):
+    def test_a_failed_run_with_a_batch_running_leaves_no_work_for_the_cron(self):
+        """A run that failed while its batch was still running must not make
+        the cron call itself again and again: the next run reads the batch."""
+        partner = self.make_partners(1)
+        self.sync()
+        partner.name = "Changed Name"
+        self.fake.batch_polls = 100
+        self.audience._start_run()
+        self.audience._sync_step()  # the read
+        self.audience._sync_step()  # the write: the batch is still running
+        self.assertTrue(self.audience.push_batch_id)
+        self.audience._finish_run(failed=True)
+        self.assertEqual(self.audience._remaining_work(), 0)
+        self.fake.batch_polls = 0
+        for batch in self.fake.batches.values():
+            batch["polls_left"] = 0
+        log = self.sync()
+        self.assertFalse(self.audience.push_batch_id)
+        self.assertEqual(log.state, "done")
+        self.assertFalse(partner.mailchimp_need_sync)

@@ -99,3 +99,20 @@ def test_item11_a_200_that_is_not_an_object_is_an_error(
     with pytest.raises(MalformedResponse):
         client.get_member_page(list_id, 0)
     assert fake.count("GET", rf"/lists/{list_id}/members") == 1, "not retried"
+
+
+def test_item05_batch_operations_round_trip(client, fake):
+    """``PUT`` with ``status_if_new`` through ``POST /batches``: an existing
+    member's status is never changed, the results come back from the archive."""
+    from services import subscriber_hash, upsert
+
+    list_id = fake.add_list("Newsletter")
+    fake.add_member(list_id, EMAIL, status="unsubscribed", unsubscribed_by="admin")
+    body = {"email_address": EMAIL, "status_if_new": "subscribed", "merge_fields": {}}
+    ops = [
+        upsert.update_operation(list_id, subscriber_hash(EMAIL), body, "1:put", True)
+    ]
+    results = upsert.results_when_done(client, upsert.start(client, ops), (1,))
+    assert [(r.operation_id, r.status_code) for r in results] == [("1:put", 200)]
+    assert results[0].response["status"] == "unsubscribed"
+    assert fake.member(list_id, EMAIL)["status"] == "unsubscribed"

@@ -16,9 +16,8 @@ import logging
 from odoo import fields, models
 from odoo.tools import email_normalize
 
-from ..services import parse_member_page
+from ..services import parse_member_page, parse_time
 from .mailchimp_audience import _iso
-from .mailchimp_member import _parse_dt, remote_fingerprint
 from .mailchimp_sync_log import MSG_CREATED
 
 _logger = logging.getLogger(__name__)
@@ -245,9 +244,8 @@ class MailchimpAudience(models.Model):
         return None
 
     def _apply_remote_member(self, row, remote, log, context):
-        changed = _parse_dt(remote.last_changed)
-        data = remote.as_dict()
-        remote_hash = remote_fingerprint(data)
+        changed = remote.changed_at or False
+        remote_hash = remote.fingerprint()
         if self.gdpr_enabled and remote.marketing_permissions:
             # also when this version is Odoo's own push: consents it lacks
             row._apply_remote_permissions(list(remote.marketing_permissions), changed)
@@ -259,7 +257,7 @@ class MailchimpAudience(models.Model):
             "web_id": remote.web_id or row.web_id,
             "last_changed": changed,
             "remote_hash": remote_hash,
-            **row._figures_from_remote(data),
+            **remote.figures(),
         }
         if remote.status != row.status:
             vals.update(self._status_vals(row, remote, changed, log, context))
@@ -268,7 +266,7 @@ class MailchimpAudience(models.Model):
             row.write(vals)
         if context["mappings"] and self._may_write_partner(row, remote, context):
             partner = row.partner_id.with_context(mailchimp_no_sync=True)
-            self._apply_merge_values(row, partner, data, context["mappings"], changed)
+            self._apply_merge_values(row, partner, remote, context["mappings"], changed)
 
     def _status_vals(self, row, remote, changed, log, context):
         """What a status change read from Mailchimp writes on the member."""
@@ -318,9 +316,10 @@ class MailchimpAudience(models.Model):
                     "email": remote.email,
                     "web_id": remote.web_id,
                     "status": remote.status,
-                    "last_changed": _parse_dt(remote.last_changed),
-                    "consent_date": _parse_dt(remote.timestamp_opt)
-                    or _parse_dt(remote.last_changed),
+                    "last_changed": remote.changed_at or False,
+                    "consent_date": parse_time(remote.timestamp_opt)
+                    or remote.changed_at
+                    or False,
                     "consent_source": "mailchimp",
                     "need_sync": False,
                     "full_pull_mark": log.id,

@@ -19,7 +19,7 @@ class MailchimpAudience(models.Model):
 
         Values are compared as Odoo would send them (E.164 phones, address
         parts...), so a difference of format is not a change."""
-        merge = remote.get("merge_fields") or {}
+        merge = remote.merge_fields
         sent, _skipped = self.env["mailchimp.member"]._merge_payload(partner, mappings)
         changed_tags = {
             tag

@@ -1,5 +1,3 @@
-import hashlib
-import json
 import logging
 
 from odoo import api, fields, models
@@ -10,6 +8,7 @@ from ..services import (
     InvalidItem,
     RemoteMember,
     build_merge_fields,
+    parse_time,
     split_name,
 )
 from .mailchimp_access import check_manager
@@ -37,26 +36,6 @@ PERMANENT_MARKERS = (
     "please enter",
     "is already a list member",
 )
-
-
-def remote_fingerprint(remote):
-    """Fingerprint of a member's merge values and figures as Mailchimp
-    returns them: an unchanged member is skipped on the next read."""
-    data = json.dumps(
-        [
-            remote.get(key)
-            for key in (
-                "merge_fields",
-                "member_rating",
-                "stats",
-                "tags",
-                "marketing_permissions",
-            )
-        ],
-        sort_keys=True,
-        default=str,
-    )
-    return hashlib.md5(data.encode()).hexdigest()
 
 
 def is_permanent(message):
@@ -145,21 +124,6 @@ class MailchimpMember(models.Model):
                 and f"https://{dc}.admin.mailchimp.com/lists/members/view?id={member.web_id}"
             )
 
-    @api.model
-    def _figures_from_remote(self, remote):
-        stats = remote.get("stats") or {}
-        rating = remote.get("member_rating")
-        return {
-            "member_rating": str(rating) if rating in (1, 2, 3, 4, 5) else False,
-            "avg_open_rate": (stats.get("avg_open_rate") or 0) * 100,
-            "avg_click_rate": (stats.get("avg_click_rate") or 0) * 100,
-            "subscribed_since": _parse_dt(remote.get("timestamp_opt"))
-            or _parse_dt(remote.get("timestamp_signup")),
-            "signup_source": remote.get("source") or False,
-            "tags": ", ".join(t.get("name", "") for t in remote.get("tags") or [])
-            or False,
-        }
-
     def action_refresh(self):
         """Re-read this member and its activity feed from Mailchimp now."""
         check_manager(self)
@@ -179,7 +143,7 @@ class MailchimpMember(models.Model):
                 ) from None
             log = self.env["mailchimp.sync.log"].new({"audience_id": audience.id})
             audience._apply_remote_members([checked], log)
-            member.write(self._figures_from_remote(checked.as_dict()))
+            member.write(checked.figures())
             campaigns = {
                 c.mailchimp_id: c.id
                 for c in self.env["mailchimp.campaign"].search(
@@ -308,14 +272,5 @@ class Unparsable(str):
 
 
 def _parse_dt(value):
-    if not value:
-        return False
-    try:
-        from datetime import datetime, timezone
-
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (TypeError, ValueError):
-        return False
-    if parsed.tzinfo:
-        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
-    return parsed
+    """Mailchimp's time for an Odoo field (``services.remote.parse_time``)."""
+    return parse_time(value) or False

@@ -226,7 +226,7 @@ class MailchimpMember(models.Model):
                 continue  # stays flagged: sent again next run
             entry = plan.new.get(checked.email.lower())
             if entry:
-                synced.append((entry[0], checked.as_dict(), True))
+                synced.append((entry[0], checked, True))
         self._mark_synced(synced, now)
         log._count("created", len(synced))
         for error in result.get("errors") or []:

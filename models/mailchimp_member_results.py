@@ -9,9 +9,9 @@ from ..services import (
     InvalidItem,
     MailchimpError,
     RemoteMember,
-    subscriber_hash,
+    parse_time,
 )
-from .mailchimp_member import _parse_dt, is_permanent, remote_fingerprint
+from .mailchimp_member import is_permanent
 
 
 class MailchimpMember(models.Model):
@@ -33,7 +33,7 @@ class MailchimpMember(models.Model):
                 _error_text(result.response), log, now, _permanent(result)
             )
         try:
-            remote = RemoteMember.from_api(result.response).as_dict()
+            remote = RemoteMember.from_api(result.response)
         except InvalidItem as reason:
             return self._mark_error(
                 f"Malformed answer from Mailchimp: {reason}", log, now
@@ -43,14 +43,14 @@ class MailchimpMember(models.Model):
             log._add_line(
                 self,
                 "info",
-                f"Ticked again: restored to {remote['status']} in Mailchimp (Odoo "
+                f"Ticked again: restored to {remote.status} in Mailchimp (Odoo "
                 "had archived it).",
             )
-        elif remote["status"] in ("unsubscribed", "cleaned"):
+        elif remote.status in ("unsubscribed", "cleaned"):
             log._add_line(
                 self,
                 "info",
-                f"{remote['status'].capitalize()} in Mailchimp (was {self.status}): "
+                f"{remote.status.capitalize()} in Mailchimp (was {self.status}): "
                 "values updated, never re-subscribed by Odoo.",
             )
 
@@ -146,7 +146,7 @@ class MailchimpMember(models.Model):
             self._mark_error(str(error), log, now)
             return
         try:
-            checked = RemoteMember.from_api(remote).as_dict()
+            checked = RemoteMember.from_api(remote)
         except InvalidItem as reason:
             self._mark_error(f"Malformed answer from Mailchimp: {reason}", log, now)
             return
@@ -155,27 +155,27 @@ class MailchimpMember(models.Model):
 
 
 def _synced_row(member, remote, created, now):
-    status = remote.get("status") or member.status
-    changed = _parse_dt(remote.get("last_changed")) or now
+    """One row of the batch UPDATE, from a checked :class:`RemoteMember`."""
+    changed = remote.changed_at or now
     consent_date = consent_source = None
     if created:
         consent_date, consent_source = now, "odoo"
     elif not member.status:  # Mailchimp had it first: its own opt-in
-        consent_date = _parse_dt(remote.get("timestamp_opt")) or changed
+        consent_date = parse_time(remote.timestamp_opt) or changed
         consent_source = "mailchimp"
-    elif status != member.status:
+    elif remote.status != member.status:
         consent_date, consent_source = changed, "mailchimp"
     return SQL(
         "(%s, %s, %s, %s, %s, %s::timestamp, %s::timestamp, %s, %s)",
         member.id,
-        remote.get("id") or subscriber_hash(remote.get("email_address")),
-        remote.get("web_id") or member.web_id or 0,
-        remote.get("email_address"),
-        status,
+        remote.id,
+        remote.web_id or member.web_id or 0,
+        remote.email,
+        remote.status,
         changed,
         consent_date,
         consent_source,
-        remote_fingerprint(remote),
+        remote.fingerprint(),
     )
 
 

@@ -34,4 +34,5 @@ from .remote import (
     is_member_id,
     is_resource_id,
     parse_member_page,
+    parse_time,
 )

@@ -8,8 +8,11 @@ against Mailchimp's list, emails against a plain shape. Odoo-side rules
 Odoo.
 """
 
+import hashlib
+import json
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 
 from .errors import MalformedResponse
 
@@ -85,6 +88,24 @@ def _dicts(value):
         if isinstance(value, list)
         else ()
     )
+
+
+def parse_time(value):
+    """Mailchimp's ISO 8601 time as a naive UTC datetime (Odoo's), or None."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if parsed.tzinfo:
+        parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
+    return parsed
+
+
+def _rate(stats, key):
+    value = stats.get(key)
+    return value * 100 if isinstance(value, int | float) else 0.0
 
 
 @dataclass(frozen=True)
@@ -171,6 +192,42 @@ class RemoteMember:
             last_changed=changed_at,
             web_id=int(web_id) if isinstance(web_id, str) and web_id.isdigit() else 0,
         )
+
+    @property
+    def changed_at(self):
+        """When Mailchimp last changed the member (naive UTC), or None."""
+        return parse_time(self.last_changed)
+
+    def fingerprint(self):
+        """Of the merge values and figures: an unchanged member is skipped on
+        the next read (the same value whether read from a page, a webhook or
+        the answer to a write)."""
+        data = json.dumps(
+            [
+                self.merge_fields,
+                self.member_rating,
+                self.stats,
+                list(self.tags),
+                list(self.marketing_permissions),
+            ],
+            sort_keys=True,
+            default=str,
+        )
+        return hashlib.md5(data.encode()).hexdigest()
+
+    def figures(self):
+        """What Odoo shows of the member: rating, rates in %, opt-in time,
+        signup source and tags."""
+        return {
+            "member_rating": str(self.member_rating) if self.member_rating else False,
+            "avg_open_rate": _rate(self.stats, "avg_open_rate"),
+            "avg_click_rate": _rate(self.stats, "avg_click_rate"),
+            "subscribed_since": parse_time(self.timestamp_opt)
+            or parse_time(self.timestamp_signup)
+            or False,
+            "signup_source": self.source or False,
+            "tags": ", ".join(str(t.get("name") or "") for t in self.tags) or False,
+        }
 
     def as_dict(self):
         """The member in Mailchimp's JSON shape, holding checked values only."""

@@ -87,11 +87,7 @@ class MailchimpAudience(models.Model):
         "Read up to", copy=False, help="Mailchimp changes up to this time are in Odoo."
     )
     last_full_pull = fields.Datetime(copy=False)
-    pull_since = fields.Datetime(copy=False)
-    pull_before = fields.Datetime(copy=False)
-    pull_offset = fields.Integer(copy=False)
-    pull_running = fields.Boolean(copy=False)
-    pull_full = fields.Boolean(copy=False)
+    # the run under way: its window, offset and counters are on its log
     current_log_id = fields.Many2one("mailchimp.sync.log", copy=False)
     merge_field_ids = fields.One2many("mailchimp.merge.field", "audience_id")
     mapping_ids = fields.One2many("mailchimp.field.mapping", "audience_id")

@@ -4,7 +4,8 @@ again by the next step (the cron calls again), its members staying flagged."""
 
 from odoo import fields, models
 
-from ..services import BATCH_SIZE, MailchimpError, upsert
+from ..services import MailchimpError, upsert
+from .mailchimp_sync_run import PushRun
 
 # waits (seconds) between status polls inside one step: at most 15 s
 POLL_WAITS = (1, 2, 4, 8)
@@ -14,27 +15,26 @@ OPERATION_KINDS = frozenset({"put", "restore", "tags", "unsubscribe", "archive"}
 class MailchimpAudience(models.Model):
     _inherit = "mailchimp.audience"
 
-    push_batch_id = fields.Char("Mailchimp batch running", copy=False, readonly=True)
-
     def _submit_push_batch(self, client, operations, log):
-        self.push_batch_id = upsert.start(client, operations)
+        log.push_batch_id = upsert.start(client, operations)
         return self._poll_push_batch(client, log)
 
     def _poll_push_batch(self, client, log, waits=POLL_WAITS):
-        """Read the batch's results when it is finished; True when done."""
+        """Read the results of the run's batch when it is finished; True when
+        done."""
         self.ensure_one()
         try:
-            results = upsert.results_when_done(client, self.push_batch_id, waits)
+            results = upsert.results_when_done(client, log.push_batch_id, waits)
         except MailchimpError as error:
             if error.status != 404:
                 raise
             # results are kept 7 days: the members are sent again
-            self.push_batch_id = False
+            log.push_batch_id = False
             return True
         if results is None:
             return False
         self._apply_batch_results(results, log)
-        self.push_batch_id = False
+        log.push_batch_id = False
         return True
 
     def _apply_batch_results(self, results, log):
@@ -57,16 +57,25 @@ class MailchimpAudience(models.Model):
         log._count("updated", len(synced))
 
     def _push_members_now(self, members):
-        """Push ``members`` of this audience now, 500 a call; the log."""
+        """Push ``members`` of this audience now, 500 a call, with the run's
+        push step; the log. While a sync of the audience runs elsewhere, the
+        members stay flagged and that sync sends them."""
         self.ensure_one()
         log = self.env["mailchimp.sync.log"].create({"audience_id": self.id})
-        mine = members.filtered(lambda m: m.audience_id == self)
-        client = self.account_id._get_client()
+        if not self._lock_for_sync():
+            log._add_line(
+                self.env["mailchimp.member"],
+                "info",
+                "A sync of this audience is running: it sends these contacts.",
+            )
+            log._close()
+            return log
+        run = PushRun(self, log, self.account_id._get_client(), members=members)
         try:
-            for start in range(0, len(mine), BATCH_SIZE):
-                batch = mine[start : start + BATCH_SIZE]
-                log._count("pushed", len(batch))
-                batch._push(log, client)
+            finished = False
+            while not finished and not log.push_batch_id:
+                # a batch still running is read by the next sync's first step
+                _done, finished = run.step()
         except MailchimpError:
             log._close(failed=True)
             return log

@@ -62,44 +62,40 @@ MSG_REMOVED = "Deleted in Mailchimp (or archived there): sync turned off."
 class MailchimpAudience(models.Model):
     _inherit = "mailchimp.audience"
 
-    pull_read_count = fields.Integer(copy=False)
-    pull_total = fields.Integer(copy=False)
-    pull_incomplete = fields.Boolean(copy=False)
-
     # ------------------------------------------------------------- pages
-    def _pull_page(self, log, client=None):
-        """Read one page of changed members (frozen window ``since``..``before``
-        so offsets stay stable) and apply it. A page of the wrong shape raises
-        (the run fails, nothing of it is applied)."""
-        client = client or self.account_id._get_client()
+    def _pull_page(self, log, client):
+        """Read one page of changed members of the run's frozen window
+        (``log.pull_since``..``log.pull_before``, so offsets stay stable) and
+        apply it. A page of the wrong shape raises (the run fails, nothing of
+        it is applied)."""
         page = parse_member_page(
             client.get_member_page(
                 self.mailchimp_id,
-                self.pull_offset,
-                since=_iso(self.pull_since),
-                before=_iso(self.pull_before),
+                log.pull_offset,
+                since=_iso(log.pull_since),
+                before=_iso(log.pull_before),
                 fields=MEMBER_FIELDS,
             )
         )
-        first = not self.pull_offset
+        first = not log.pull_offset
         self._apply_remote_members(page.members, log, from_pull=True)
         self._reject_remote_items(page.rejected, log)
         log._count("pulled", len(page.members))
-        incomplete = (not first and self.pull_incomplete) or (
-            not first and page.total_items != self.pull_total
+        incomplete = not first and (
+            log.pull_incomplete or page.total_items != log.pull_total
         )
-        self.write(
+        log.write(
             {
-                "pull_read_count": (0 if first else self.pull_read_count) + page.size,
-                "pull_total": page.total_items if first else self.pull_total,
+                "pull_read_count": log.pull_read_count + page.size,
+                "pull_total": page.total_items if first else log.pull_total,
                 "pull_incomplete": incomplete
                 or any(raw_id is None for _i, raw_id, _r in page.rejected),
             }
         )
-        if not page.size or self.pull_offset + page.size >= page.total_items:
+        if not page.size or log.pull_offset + page.size >= page.total_items:
             self._end_pull(log)
         else:
-            self.pull_offset += page.size
+            log.pull_offset += page.size
         return page.size
 
     def _reject_remote_items(self, rejected, log):
@@ -107,38 +103,37 @@ class MailchimpAudience(models.Model):
         as seen, so it is never taken for a deleted member."""
         Member = self.env["mailchimp.member"]
         seen = [raw_id for _i, raw_id, _r in rejected if raw_id]
-        if seen and self.pull_full:
+        if seen and log.pull_full:
             Member.search(
                 [("audience_id", "=", self.id), ("mailchimp_id", "in", seen)]
             ).full_pull_mark = log.id
         for index, raw_id, reason in rejected:
             _logger.info("Mailchimp member skipped (audience %s): %s", self.id, reason)
             log._add_line(
-                Member.new({"email": raw_id or f"#{self.pull_offset + index}"}),
+                Member.new({"email": raw_id or f"#{log.pull_offset + index}"}),
                 "skipped",
                 f"Malformed member from Mailchimp skipped: {reason}.",
             )
 
-    def _pull_complete(self):
-        """Every page well-formed, every member read, totals stable."""
-        return not self.pull_incomplete and self.pull_read_count == self.pull_total
-
     def _end_pull(self, log):
-        complete = self._pull_complete()
-        vals = {"pull_running": False}
+        """The read is over: move the cursor when it was complete; a complete
+        full read also finds the members deleted in Mailchimp."""
+        complete = not log.pull_incomplete and log.pull_read_count == log.pull_total
+        log.pull_running = False
+        vals = {}
         if complete:
-            vals["pull_cursor"] = self.pull_before
+            vals["pull_cursor"] = log.pull_before
         removals = log.removal_member_ids
-        if self.pull_full and complete:
+        if log.pull_full and complete:
             removals |= self._members_not_seen(log)
-            vals["last_full_pull"] = self.pull_before
+            vals["last_full_pull"] = log.pull_before
             log._supersede_held_removals()
-        elif self.pull_full:
+        elif log.pull_full:
             log._add_line(
                 self.env["mailchimp.member"],
                 "info",
-                f"The read was incomplete ({self.pull_read_count} of "
-                f"{self.pull_total} members): nothing was taken for deleted; the "
+                f"The read was incomplete ({log.pull_read_count} of "
+                f"{log.pull_total} members): nothing was taken for deleted; the "
                 "next run reads everything again.",
             )
         self.write(vals)
@@ -204,7 +199,7 @@ class MailchimpAudience(models.Model):
                 )
         remotes = [remote for remote in remotes if emails[remote.id]]
         rows, blocked = self._match_rows(remotes, emails, log)
-        if self.pull_full and from_pull:
+        if from_pull and log.pull_full:
             self.env["mailchimp.member"].browse(
                 [r.id for r in rows.values()]
             ).full_pull_mark = log.id

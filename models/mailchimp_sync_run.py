@@ -1,6 +1,11 @@
 """The run of an audience's sync: a bounded step at a time (a page read, a
 batch sent), started by the cron or a button, one run per audience at a time
-(a row lock), its counts on the sync log."""
+(a row lock). The run's state (its read window, offset and counters, the
+batch it waits for) lives on its sync log, not on the audience.
+
+Two run classes share one contract, :meth:`_Run.step`: the pull run reads a
+page of changed members, the push run sends a batch of flagged members (or
+reads the answer of the batch it submitted)."""
 
 import logging
 import time
@@ -22,8 +27,89 @@ MANUAL_TIME_BUDGET = 20  # seconds a button runs the sync before the cron goes o
 CRON_TIME_BUDGET = 50  # seconds of work per cron call
 
 
+class _Run:
+    """One phase of an audience's run, built once per step loop with the
+    service (``client``) the whole run uses."""
+
+    def __init__(self, audience, log, client):
+        self.audience = audience
+        self.log = log
+        self.client = client
+
+    def step(self):
+        """Do one bounded unit of work. Returns ``(units_done, finished)``:
+        ``finished`` is True when the whole run is over. A Mailchimp failure
+        is raised; the caller fails the run with it."""
+        raise NotImplementedError
+
+
+class PullRun(_Run):
+    """Mailchimp → Odoo: one page of members of the frozen read window."""
+
+    def step(self):
+        return self.audience._pull_page(self.log, self.client), False
+
+
+class PushRun(_Run):
+    """Odoo → Mailchimp: a batch of at most 500 flagged members, or the
+    answer of the batch submitted before (it runs in Mailchimp)."""
+
+    def __init__(self, audience, log, client, members=None):
+        super().__init__(audience, log, client)
+        self.members = members  # only these (a contact's "Sync now")
+
+    def step(self):
+        if self.log.push_batch_id:
+            self.audience._poll_push_batch(self.client, self.log)
+            return 0, False
+        members = self.audience._members_to_push(self.log, self.members)
+        if not members:
+            return 0, True
+        self.log._count("pushed", len(members))
+        return members._push(self.log, self.client), False
+
+
+class MailchimpSyncLog(models.Model):
+    _inherit = "mailchimp.sync.log"
+
+    # the state of a run under way
+    pull_running = fields.Boolean(copy=False, readonly=True)
+    pull_since = fields.Datetime(copy=False, readonly=True)
+    pull_before = fields.Datetime(copy=False, readonly=True)
+    pull_offset = fields.Integer(copy=False, readonly=True)
+    pull_read_count = fields.Integer(copy=False, readonly=True)
+    pull_total = fields.Integer(copy=False, readonly=True)
+    pull_incomplete = fields.Boolean(copy=False, readonly=True)
+    push_batch_id = fields.Char("Mailchimp batch running", copy=False, readonly=True)
+
+    @property
+    def pull_full(self):
+        """Whether this run reads every member (deleted ones are then found)."""
+        return self.kind == "full"
+
+
 class MailchimpAudience(models.Model):
     _inherit = "mailchimp.audience"
+
+    pull_running = fields.Boolean(related="current_log_id.pull_running")
+    push_batch_id = fields.Char(
+        "Mailchimp batch running", compute="_compute_push_batch_id"
+    )
+
+    @api.depends("log_ids.push_batch_id")
+    def _compute_push_batch_id(self):
+        for audience in self:
+            audience.push_batch_id = audience._log_with_batch().push_batch_id
+
+    def _log_with_batch(self):
+        """The log whose Mailchimp batch is still to be read (a run that
+        failed or a contact's "Sync now" may leave one)."""
+        self.ensure_one()
+        return self.env["mailchimp.sync.log"].search(
+            [("audience_id", "=", self.id), ("push_batch_id", "!=", False)],
+            order="id desc",
+            limit=1,
+        )
 
     def _lock_for_sync(self):
         """The audiences of ``self`` not being synced by another transaction."""
@@ -47,53 +133,44 @@ class MailchimpAudience(models.Model):
             or not self.pull_cursor
             or (not self.last_full_pull or self.last_full_pull < now - FULL_PULL_EVERY)
         )
+        since = False
+        if not full:
+            since = self.pull_cursor - timedelta(minutes=self.pull_overlap_minutes or 0)
+        held = self._log_with_batch()
         log = self.env["mailchimp.sync.log"].create(
             {
                 "audience_id": self.id,
                 "trigger": trigger,
                 "kind": "full" if full else "sync",
-            }
-        )
-        since = False
-        if not full:
-            since = self.pull_cursor - timedelta(minutes=self.pull_overlap_minutes or 0)
-        self.write(
-            {
-                "current_log_id": log.id,
                 "pull_running": True,
-                "pull_full": full,
                 "pull_since": since,
                 "pull_before": now,
-                "pull_offset": 0,
+                # a batch left running is read by this run's first step
+                "push_batch_id": held.push_batch_id,
             }
         )
+        held.push_batch_id = False
+        self.current_log_id = log
         return log
 
     def _sync_step(self, client=None):
-        """Do one bounded unit of work: a page of 1,000 members read from
-        Mailchimp, then batches of 500 members sent. Returns
-        ``(units_done, finished)``."""
+        """Do one bounded unit of work of the run under way (see
+        :meth:`_Run.step`). Returns ``(units_done, finished)``."""
         self.ensure_one()
         log = self.current_log_id
         try:
             client = client or self.account_id._get_client()
-            if self.push_batch_id:
-                self._poll_push_batch(client, log)
-                return 0, False
-            if self.pull_running:
-                return self._pull_page(log, client), False
-            members = self._members_to_push(log)
-            if not members:
-                self._finish_run()
-                return 0, True
-            log._count("pushed", len(members))
-            return members._push(log, client), False
+            run_class = PullRun if log.pull_running and not log.push_batch_id else PushRun
+            done, finished = run_class(self, log, client).step()
         except MailchimpError as error:
             _logger.info("Mailchimp sync of audience %s stopped: %s", self.id, error)
             if not log.error_message:
                 log._add_error(str(error))
             self._finish_run(failed=True)
             return 0, True
+        if finished:
+            self._finish_run()
+        return done, finished
 
     def _run_client(self):
         """The service, built once per run and passed to each step (as
@@ -104,27 +181,30 @@ class MailchimpAudience(models.Model):
         except MailchimpError:
             return None
 
-    def _members_to_push(self, log):
-        return self.env["mailchimp.member"].search(
-            [
-                ("audience_id", "=", self.id),
-                ("need_sync", "=", True),
-                "|",
-                ("attempt_log_id", "=", False),
-                ("attempt_log_id", "!=", log.id),
-            ],
-            limit=BATCH_SIZE,
-            order="id",
-        )
+    def _members_to_push(self, log, among=None):
+        domain = [
+            ("audience_id", "=", self.id),
+            ("need_sync", "=", True),
+            "|",
+            ("attempt_log_id", "=", False),
+            ("attempt_log_id", "!=", log.id),
+        ]
+        if among is not None:
+            domain.append(("id", "in", among.ids))
+        return self.env["mailchimp.member"].search(domain, limit=BATCH_SIZE, order="id")
 
     def _last_log(self):
         self.ensure_one()
         return self.env["mailchimp.sync.log"].search(
-            [("audience_id", "=", self.id)], order="id desc", limit=1
+            [("audience_id", "=", self.id), ("kind", "in", ("sync", "full"))],
+            order="id desc",
+            limit=1,
         )
 
     def _finish_run(self, failed=False):
-        self.current_log_id._close(failed=failed)
+        log = self.current_log_id
+        log._close(failed=failed)
+        log.pull_running = False
         # members of deleted contacts or of contacts moved to another audience,
         # once Mailchimp got the un-tick policy
         self.env["mailchimp.member"].search(
@@ -138,15 +218,13 @@ class MailchimpAudience(models.Model):
                 ("partner_id.mailchimp_audience_id", "!=", self.id),
             ]
         ).unlink()
-        self.write({"current_log_id": False, "pull_running": False})
+        self.current_log_id = False
 
-    def _run_sync(self, trigger="manual", full=False, time_budget=None):
-        """Run (or continue) a sync of each audience until done or out of time.
-
-        Returns True when every audience finished.
-        """
-        deadline = time.monotonic() + time_budget if time_budget else None
-        finished_all = True
+    def _run_until(self, deadline, trigger="manual", full=False):
+        """The one run loop (buttons and cron): start a run where none is
+        under way, then step it with one service until it finishes or the
+        deadline passes. Returns ``(units done, every audience finished)``."""
+        done, finished_all = 0, True
         for audience in self:
             if not audience.current_log_id:
                 audience._start_run(trigger=trigger, full=full)
@@ -156,9 +234,18 @@ class MailchimpAudience(models.Model):
                 if deadline and time.monotonic() > deadline:
                     finished_all = False
                     break
-                _done, finished = audience._sync_step(client)
+                units, finished = audience._sync_step(client)
                 audience._release_batch()
-        return finished_all
+                done += units
+        return done, finished_all
+
+    def _run_sync(self, trigger="manual", full=False, time_budget=None):
+        """Run (or continue) a sync of each audience until done or out of time.
+
+        Returns True when every audience finished.
+        """
+        deadline = time.monotonic() + time_budget if time_budget else None
+        return self._run_until(deadline, trigger=trigger, full=full)[1]
 
     def _release_batch(self):
         """Write the batch and drop the ORM cache: memory stays flat whatever
@@ -171,11 +258,10 @@ class MailchimpAudience(models.Model):
         none: a batch it left running is read by the next run's first step)."""
         count = 0
         for audience in self.filtered("current_log_id"):
-            if audience.pull_running:
-                count += PAGE_WORK
-            if audience.push_batch_id:
-                count += 1
-            count += len(audience._members_to_push(audience.current_log_id))
+            log = audience.current_log_id
+            count += PAGE_WORK if log.pull_running else 0
+            count += 1 if log.push_batch_id else 0
+            count += len(audience._members_to_push(log))
         return count
 
     @api.model
@@ -186,20 +272,14 @@ class MailchimpAudience(models.Model):
         audiences = self.search([("account_id.state", "=", "connected")])
         now = fields.Datetime.now()
         locked = audiences._lock_for_sync()
-        deadline = time.monotonic() + time_budget
-        done = 0
-        for audience in locked:
-            if not audience.current_log_id:
-                last = audience._last_log()
-                if last and last.date_start > now - NEW_RUN_MIN_GAP:
-                    continue
-                audience._start_run(trigger="cron")
-            client = audience._run_client()
-            finished = False
-            while not finished and time.monotonic() < deadline:
-                units, finished = audience._sync_step(client)
-                audience._release_batch()
-                done += units
+        due = locked.filtered(
+            lambda a: a.current_log_id
+            or not a._last_log()
+            or a._last_log().date_start <= now - NEW_RUN_MIN_GAP
+        )
+        done, _finished = due._run_until(
+            time.monotonic() + time_budget, trigger="cron"
+        )
         remaining = locked._remaining_work()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining

@@ -160,7 +160,9 @@ class MailchimpAudience(models.Model):
         log = self.current_log_id
         try:
             client = client or self.account_id._get_client()
-            run_class = PullRun if log.pull_running and not log.push_batch_id else PushRun
+            run_class = (
+                PullRun if log.pull_running and not log.push_batch_id else PushRun
+            )
             done, finished = run_class(self, log, client).step()
         except MailchimpError as error:
             _logger.info("Mailchimp sync of audience %s stopped: %s", self.id, error)
@@ -277,9 +279,7 @@ class MailchimpAudience(models.Model):
             or not a._last_log()
             or a._last_log().date_start <= now - NEW_RUN_MIN_GAP
         )
-        done, _finished = due._run_until(
-            time.monotonic() + time_budget, trigger="cron"
-        )
+        done, _finished = due._run_until(time.monotonic() + time_budget, trigger="cron")
         remaining = locked._remaining_work()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining

@@ -1,7 +1,7 @@
 """Who a remote member is in Odoo: matching by Mailchimp id, by the email
-last sent, then by a contact of the audience's company with that email; and
+last sent, then by the contact that owns the email (the mapper's one rule);
 the one rule on which contacts Mailchimp may write (used by the pull and the
-webhooks)."""
+webhooks); and the conflict policy when both sides changed."""
 
 from odoo import api, models
 from odoo.tools import SQL, email_normalize
@@ -11,6 +11,7 @@ from .mailchimp_audience_pull import (
     MSG_NOT_SYNCED,
     MSG_SUPPRESSED,
 )
+from .mailchimp_mapper import TO_ODOO, Mapper
 
 
 class MailchimpAudience(models.Model):
@@ -95,12 +96,13 @@ class MailchimpAudience(models.Model):
                 [("audience_id", "=", self.id), ("partner_id", "in", partner_ids)]
             )
         }
+        owners = Mapper.of(self, TO_ODOO).owner_of(list(candidates))
         rows, to_create = {}, []
         for email, remote_id in missing.items():
             group = candidates.get(email)
             if not group:
                 continue
-            partner = self._owner(group, row_by_partner)
+            partner = next((p for p in group if p.id == owners.get(email)), group[0])
             for other in group:
                 if other != partner:
                     log._add_line(
@@ -124,11 +126,6 @@ class MailchimpAudience(models.Model):
         rows.update(zip([r for r, _p in to_create], new_rows, strict=True))
         return rows
 
-    def _owner(self, group, row_by_partner):
-        linked = [p for p in group if p in row_by_partner]
-        ticked = [p for p in group if p._mailchimp_ticked_for(self)]
-        return (linked or ticked or group)[0]
-
     def _may_write_partner(self, row, remote, context):
         """Merge values go only to a contact ticked for this audience, in its
         company, not a user's, and never from a pending member."""
@@ -140,3 +137,36 @@ class MailchimpAudience(models.Model):
             and (not partner.company_id or partner.company_id == self.company_id)
             and partner.id not in context["user_partners"]
         )
+
+    def _apply_merge_values(self, row, partner, remote, mapper, changed):
+        """Write Mailchimp's merge values to the partner under the conflict
+        policy; a value that differs only in format is not a change."""
+        tags = mapper.changed_tags(remote, partner)
+        if not tags:
+            return
+        diff = {
+            fname: value
+            for fname, value in mapper.to_odoo(remote, partner, tags).items()
+            if _differs(partner, fname, value)
+        }
+        if not diff:
+            return
+        policy = self.conflict_policy
+        if policy == "recent":
+            odoo_changed = row.odoo_changed_at
+            policy = (
+                "mailchimp"
+                if not odoo_changed or (changed and changed >= odoo_changed)
+                else "odoo"
+            )
+        if policy == "mailchimp":
+            partner.write(diff)
+        else:
+            row._mark_need_sync()
+
+
+def _differs(partner, fname, value):
+    current = partner[fname]
+    if hasattr(current, "_name"):
+        current = current.id
+    return (current or False) != (value or False)

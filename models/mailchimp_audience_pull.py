@@ -18,6 +18,7 @@ from odoo.tools import email_normalize
 
 from ..services import parse_member_page, parse_time
 from .mailchimp_audience import _iso
+from .mailchimp_mapper import TO_ODOO, Mapper
 from .mailchimp_sync_log import MSG_CREATED
 
 _logger = logging.getLogger(__name__)
@@ -204,9 +205,7 @@ class MailchimpAudience(models.Model):
                 [r.id for r in rows.values()]
             ).full_pull_mark = log.id
         context = {
-            "mappings": self.mapping_ids.filtered(
-                lambda m: m.direction != "odoo_to_mc"
-            ),
+            "mapper": Mapper.of(self, TO_ODOO),
             "user_partners": self._user_partner_ids(
                 [r.partner_id.id for r in rows.values()]
             ),
@@ -224,7 +223,7 @@ class MailchimpAudience(models.Model):
                 else:
                     to_create.append(remote)
         if to_create:
-            self._create_partners_from_remote(to_create, context["mappings"], log)
+            self._create_partners_from_remote(to_create, context["mapper"], log)
 
     def _no_contact_reason(self, remote, emails, blocked):
         """Why a member unknown to this audience creates no contact, or None:
@@ -259,9 +258,10 @@ class MailchimpAudience(models.Model):
         vals = {k: v for k, v in vals.items() if row[k] != v}
         if vals:
             row.write(vals)
-        if context["mappings"] and self._may_write_partner(row, remote, context):
+        mapper = context["mapper"]
+        if mapper.mappings and self._may_write_partner(row, remote, context):
             partner = row.partner_id.with_context(mailchimp_no_sync=True)
-            self._apply_merge_values(row, partner, remote, context["mappings"], changed)
+            self._apply_merge_values(row, partner, remote, mapper, changed)
 
     def _status_vals(self, row, remote, changed, log, context):
         """What a status change read from Mailchimp writes on the member."""
@@ -289,11 +289,11 @@ class MailchimpAudience(models.Model):
                 log._add_line(row, "info", MSG_REMOVED)
         return vals
 
-    def _create_partners_from_remote(self, remotes, mappings, log):
+    def _create_partners_from_remote(self, remotes, mapper, log):
         Partner = self.env["res.partner"].with_context(mailchimp_no_sync=True)
         vals_list = []
         for remote in remotes:
-            vals = self._odoo_vals_from_merge(Partner, remote.merge_fields, mappings)
+            vals = mapper.to_odoo(remote, Partner)
             vals.setdefault("name", remote.email)
             vals.update(
                 email=remote.email,

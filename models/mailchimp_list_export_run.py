@@ -5,8 +5,8 @@ status), the figures and lines of the statistics screen."""
 from odoo.tools import SQL
 
 from ..services import BATCH_SIZE, chunks, subscriber_hash
-from ..services.payload import build_merge_fields, split_name
 from .mailchimp_list_export_update import TAGGABLE, ExportTagging, update_known
+from .mailchimp_mapper import TO_MAILCHIMP, Mapper
 
 # below this number, unknown statuses are read one member at a time
 STATUS_READS = 10
@@ -51,18 +51,7 @@ class _ExportRun(ExportTagging):
         )
         self.lines = []
         self.statuses = None  # the audience's {email: status}, read when needed
-        mappings = self.audience.mapping_ids.filtered(
-            lambda m: m.direction != "mc_to_odoo"
-        )
-        self.mappings = mappings
-        self.required = self.audience.merge_field_ids.filtered(
-            lambda f: f.required and f not in mappings.merge_field_id
-        )
-        self.field_dicts = [
-            f._as_dict() for f in mappings.merge_field_id | self.required
-        ]
-        self.field_types = {f["tag"]: f["type"] for f in self.field_dicts}
-        self.specs = self.env["mailchimp.member"]._mapping_specs(mappings)
+        self.mapper = Mapper.of(self.audience, TO_MAILCHIMP)
         self.new_status = "pending" if self.audience.double_optin else "subscribed"
 
     # -------------------------------------------------------------- queue
@@ -126,66 +115,28 @@ class _ExportRun(ExportTagging):
 
     # -------------------------------------------------------------- payload
     def _payloads(self, batch):
-        """``{email: payload}`` for a batch: mapped fields for contacts that
-        match a partner, the mailing contact's own data for the others."""
-        Contact = self.env["mailing.contact"]
-        Partner = self.env["res.partner"]
-        Member = self.env["mailchimp.member"]
-        contacts = Contact.browse([cid for cid, _e in batch]).with_context(
-            prefetch_fields=True
+        """``{email: payload}`` for a batch: the values the push sends for the
+        contact that owns the email (the mapper's one rule), the mailing
+        contact's own data when no contact has it."""
+        contacts = (
+            self.env["mailing.contact"]
+            .browse([cid for cid, _e in batch])
+            .with_context(prefetch_fields=True)
         )
-        partners = {}
-        for partner in Partner.with_context(active_test=True).search(
-            [("email_normalized", "in", [e for _c, e in batch])], order="id desc"
-        ):
-            # the push's owner of an email wins: the lowest id among contacts
-            # ticked for the audience, else the lowest id
-            current = partners.get(partner.email_normalized)
-            if not current or partner._mailchimp_ticked_for(
-                self.audience
-            ) >= current._mailchimp_ticked_for(self.audience):
-                partners[partner.email_normalized] = partner
+        owners = self.mapper.owner_of([e for _c, e in batch])
+        partners = self.env["res.partner"].browse(owners.values())
+        by_id = {partner.id: partner for partner in partners}
         payloads = {}
         for contact, (contact_id, email) in zip(contacts, batch, strict=True):
-            partner = partners.get(email)
-            if partner:
-                merge, skipped = Member._merge_payload(
-                    partner, self.mappings, self.required, self.field_dicts, self.specs
-                )
-            else:
-                merge, skipped = build_merge_fields(
-                    self.field_dicts,
-                    self._contact_values(contact),
-                    default_region=contact.country_id.code or None,
-                )
+            source = by_id.get(owners.get(email)) or contact
+            merge, skipped = self.mapper.to_mailchimp(source)
             for tag, reason in skipped:
-                if self.field_types.get(tag) == "address":
+                if self.mapper.field_types.get(tag) == "address":
                     self._line("address_omitted", contact_id, email, f"{tag}: {reason}")
                 else:
                     self._line("omitted", contact_id, email, f"{tag}: {reason}")
             payloads[email] = {"email_address": email, "merge_fields": merge}
         return payloads
-
-    def _contact_values(self, contact):
-        first, last = split_name(contact.name)
-        values = {}
-        for tag, source, field_name, _mtype in self.specs:
-            root = (field_name or "").split(".")[0]
-            if source == "first_name":
-                values[tag] = contact.first_name or first
-            elif source == "last_name":
-                values[tag] = contact.last_name or last
-            elif source == "address":
-                # a mailing contact has a country only: Mailchimp needs more
-                country = contact.country_id.code
-                values[tag] = {"country": country} if country else False
-            elif root in ("commercial_company_name", "company_name", "parent_name"):
-                values[tag] = contact.company_name or False
-            elif root == "country_id":
-                values[tag] = contact.country_id.name or False
-            elif root in ("name", "email"):
-                values[tag] = contact[root] or False
-        return values
 
     # -------------------------------------------------------------- run
     def execute(self):

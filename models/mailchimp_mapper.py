@@ -1,62 +1,211 @@
-"""Mailchimp's merge values back to contact fields (the reverse mapping), under
-the audience's conflict policy; values are compared as Odoo would send them."""
-
-import logging
+"""The one two-way mapper of an audience: its field mappings read once per
+batch, ``to_mailchimp`` (a contact or a mailing contact → merge fields) and
+``to_odoo`` (a :class:`RemoteMember` → contact values) side by side, and the
+one rule on which contact owns an email (``owner_of``), used by the push, the
+pull and the list export."""
 
 from odoo import fields, models
+from odoo.tools import SQL
 
-from ..services import parse_merge_date, split_name
-from .mailchimp_mapping_policy import writable_field_error
+from ..services import REQUIRED_EMPTY, build_merge_fields, parse_merge_date, split_name
+from .mailchimp_mapping_policy import mapping_path_error, writable_field_error
 
-_logger = logging.getLogger(__name__)
+TO_MAILCHIMP = "to_mailchimp"
+TO_ODOO = "to_odoo"
+# mapping directions a mapper of each direction leaves out
+LEFT_OUT = {TO_MAILCHIMP: "mc_to_odoo", TO_ODOO: "odoo_to_mc"}
+ADDRESS_PARTS = ("addr1", "addr2", "city", "state", "zip", "country")
+COMPANY_SOURCES = ("commercial_company_name", "company_name", "parent_name")
 
 
-class MailchimpAudience(models.Model):
-    _inherit = "mailchimp.audience"
+class Unparsable(str):
+    """A phone number phone_validation could not parse."""
 
-    def _apply_merge_values(self, row, partner, remote, mappings, changed):
-        """Write Mailchimp's merge values to the partner under the conflict policy.
 
-        Values are compared as Odoo would send them (E.164 phones, address
-        parts...), so a difference of format is not a change."""
-        merge = remote.merge_fields
-        sent, _skipped = self.env["mailchimp.member"]._merge_payload(partner, mappings)
-        changed_tags = {
-            tag
-            for tag in mappings.merge_field_id.mapped("tag")
-            if tag in merge and not _same_merge_value(merge[tag], sent.get(tag))
-        }
-        if not changed_tags:
-            return
-        remote_vals = self._odoo_vals_from_merge(
-            partner, {tag: merge[tag] for tag in changed_tags}, mappings
+class Mapper:
+    """The mappings of one audience in one direction.
+
+    :param mappings: ``mailchimp.field.mapping`` records (saved, or the
+        wizard's unsaved ones for a preview)
+    :param required: merge fields sent with no value (required ones nobody
+        maps get their type's default)
+    """
+
+    def __init__(self, audience, mappings, required=None):
+        env = audience.env
+        self.env = env
+        self.audience = audience
+        self.mappings = mappings
+        self.required = required or env["mailchimp.merge.field"]
+        self.field_dicts = [
+            f._as_dict() for f in mappings.merge_field_id | self.required
+        ]
+        self.field_types = {f["tag"]: f["type"] for f in self.field_dicts}
+        self.specs = [
+            (m.merge_field_id.tag, m.source, m.field_name, m.merge_field_id.type)
+            for m in mappings
+            if m.source != "field"
+            # checked again at run time: the cron reads as superuser
+            or not mapping_path_error(env, m.field_name, as_user=False)
+        ]
+
+    @classmethod
+    def of(cls, audience, direction):
+        """The mapper of ``audience`` for ``direction`` (TO_MAILCHIMP sends
+        the required fields nobody maps with their default)."""
+        mappings = audience.mapping_ids.filtered(
+            lambda m: m.direction != LEFT_OUT[direction]
         )
-        diff = {
-            fname: value
-            for fname, value in remote_vals.items()
-            if _differs(partner, fname, value)
-        }
-        if not diff:
-            return
-        policy = self.conflict_policy
-        if policy == "recent":
-            odoo_changed = row.odoo_changed_at
-            policy = (
-                "mailchimp"
-                if not odoo_changed or (changed and changed >= odoo_changed)
-                else "odoo"
-            )
-        if policy == "mailchimp":
-            partner.write(diff)
-        else:
-            row._mark_need_sync()
+        required = audience.merge_field_ids.filtered(
+            lambda f: direction == TO_MAILCHIMP
+            and f.required
+            and f not in mappings.merge_field_id
+        )
+        return cls(audience, mappings, required)
 
-    def _odoo_vals_from_merge(self, partner, merge, mappings):
+    # ------------------------------------------------------------ owner
+    def owner_of(self, emails):
+        """``{email: partner id}``: the contact whose data is sent for an
+        email: among active contacts of the audience's company (or shared),
+        the lowest id ticked for the audience, else the one already linked to
+        it, else the lowest id. One query for the whole batch."""
+        if not emails:
+            return {}
+        audience = self.audience
+        self.env["res.partner"].flush_model(
+            ["email_normalized", "mailchimp_sync", "mailchimp_audience_id", "active"]
+        )
+        self.env["mailchimp.member"].flush_model(["partner_id", "audience_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT ON (p.email_normalized) p.email_normalized, p.id
+                     FROM res_partner p
+                    WHERE p.active AND p.email_normalized = ANY(%(emails)s)
+                      AND (%(company)s IS NULL OR p.company_id IS NULL
+                           OR p.company_id = %(company)s)
+                 ORDER BY p.email_normalized,
+                          COALESCE(p.mailchimp_sync AND
+                                   p.mailchimp_audience_id = %(audience)s,
+                                   FALSE) DESC,
+                          EXISTS(SELECT 1 FROM mailchimp_member m
+                                  WHERE m.partner_id = p.id
+                                    AND m.audience_id = %(audience)s) DESC,
+                          p.id""",
+                emails=list(emails),
+                company=audience.company_id.id or None,
+                audience=audience.id,
+            )
+        )
+        return dict(self.env.cr.fetchall())
+
+    # ------------------------------------------------------ to Mailchimp
+    def to_mailchimp(self, record):
+        """``(merge_fields, [(tag, reason left out)])`` for a contact
+        (``res.partner``) or a mailing contact (``mailing.contact``)."""
+        if record._name == "mailing.contact":
+            return build_merge_fields(
+                self.field_dicts,
+                self._contact_values(record),
+                default_region=record.country_id.code or None,
+            )
+        values = self._partner_values(record)
+        values.update(dict.fromkeys(self.required.mapped("tag")))
+        skipped = []
+        for tag, value in values.items():
+            if isinstance(value, Unparsable):
+                values[tag] = None
+                skipped.append((tag, f"phone '{value}' cannot be parsed"))
+        merge, refused = build_merge_fields(
+            self.field_dicts,
+            values,
+            default_region=record.country_id.code or None,
+            required=self.audience.required_policy or REQUIRED_EMPTY,
+        )
+        return merge, skipped + refused
+
+    def _partner_values(self, partner):
+        """``{tag: plain value}`` for one partner; batch-prefetched by the ORM."""
+        values = {}
+        for tag, source, field_name, mtype in self.specs:
+            if source in ("first_name", "last_name") and partner.is_company:
+                values[tag] = False  # a company is not a person: COMPANY has it
+            elif source in ("first_name", "last_name"):
+                values[tag] = split_name(partner.name)[source == "last_name"]
+            elif source == "address":
+                values[tag] = _partner_address(partner)
+            elif mtype == "phone":
+                values[tag] = self._phone(partner, partner[field_name])
+            else:
+                values[tag] = self._read_path(partner, field_name)
+        return values
+
+    @staticmethod
+    def _phone(partner, number):
+        if not number:
+            return False
+        return partner._phone_format(
+            number=number,
+            country=partner.country_id,
+            force_format="E164",
+            raise_exception=False,
+        ) or Unparsable(number)
+
+    def _read_path(self, record, path):
+        value = record
+        for part in path.split("."):
+            if not value:
+                return False
+            value = value[part]
+        if isinstance(value, models.BaseModel):
+            return value.display_name if value else False
+        field = record._fields.get(path)
+        if field is not None and field.type == "selection" and value:
+            return dict(field._description_selection(self.env)).get(value, value)
+        return value
+
+    def _contact_values(self, contact):
+        """What a mailing contact (no partner) has of the mapped fields."""
+        first, last = split_name(contact.name)
+        values = {}
+        for tag, source, field_name, _mtype in self.specs:
+            root = (field_name or "").split(".")[0]
+            if source == "first_name":
+                values[tag] = contact.first_name or first
+            elif source == "last_name":
+                values[tag] = contact.last_name or last
+            elif source == "address":
+                # a mailing contact has a country only: Mailchimp needs more
+                country = contact.country_id.code
+                values[tag] = {"country": country} if country else False
+            elif root in COMPANY_SOURCES:
+                values[tag] = contact.company_name or False
+            elif root == "country_id":
+                values[tag] = contact.country_id.name or False
+            elif root in ("name", "email"):
+                values[tag] = contact[root] or False
+        return values
+
+    # ----------------------------------------------------------- to Odoo
+    def changed_tags(self, remote, partner):
+        """Tags whose value in Mailchimp differs from what Odoo would send
+        (compared as sent: E.164 phones, address parts...)."""
+        merge = remote.merge_fields
+        sent, _skipped = self.to_mailchimp(partner)
+        return {
+            tag
+            for tag in self.mappings.merge_field_id.mapped("tag")
+            if tag in merge and not same_merge_value(merge[tag], sent.get(tag))
+        }
+
+    def to_odoo(self, remote, partner, tags=None):
+        """Contact values from the member's merge fields (``tags`` only, when
+        given); ``partner`` may be empty (a contact to create)."""
+        merge = remote.merge_fields
         vals = {}
         first = last = None
-        for mapping in mappings:
+        for mapping in self.mappings:
             tag = mapping.merge_field_id.tag
-            if tag not in merge:
+            if tag not in merge or (tags is not None and tag not in tags):
                 continue
             value = merge[tag]
             if mapping.source == "first_name":
@@ -68,87 +217,55 @@ class MailchimpAudience(models.Model):
             elif mapping.field_name and not writable_field_error(
                 self.env, mapping.field_name
             ):
-                converted = self._field_value(
-                    partner, mapping.field_name, value, mapping.merge_field_id
-                )
+                converted = self._field_value(partner, mapping, value)
                 if converted is not None:
                     vals[mapping.field_name] = converted
         if partner.is_company:
             first = last = None  # a company's name is not a person's name
         if first is not None or last is not None:
             current_first, current_last = split_name(partner.name)
-            name = " ".join(
-                p
-                for p in (
-                    current_first if first is None else first,
-                    current_last if last is None else last,
-                )
-                if p
+            parts = (
+                current_first if first is None else first,
+                current_last if last is None else last,
             )
+            name = " ".join(p for p in parts if p)
             if name:
                 vals["name"] = name
         return vals
 
-    def _field_value(self, partner, fname, value, merge_field=None):
+    def _field_value(self, partner, mapping, value):
+        """The Odoo value of one merge value, or None when it cannot be read."""
+        fname, merge_field = mapping.field_name, mapping.merge_field_id
         field = partner._fields[fname]
-        if merge_field and merge_field.type in ("date", "birthday"):
+        if merge_field.type in ("date", "birthday"):
             if field.type not in ("date", "datetime"):
                 return None
             if not value:
                 return False
             known = partner[fname] if partner else False
-            parsed = parse_merge_date(
+            return parse_merge_date(
                 value,
                 merge_field.type,
                 merge_field.date_format,
                 known=fields.Date.to_date(known) if known else None,
             )
-            return parsed if parsed is not None else None
-        if field.type in ("char", "text", "html"):
-            return value or False
-        if field.type in ("integer", "float", "monetary"):
-            try:
-                return (
-                    field.type == "integer"
-                    and int(float(value or 0))
-                    or float(value or 0)
-                )
-            except ValueError:
-                return None
-        if field.type in ("date", "datetime"):
-            try:
-                return fields.Date.to_date(value) if value else False
-            except ValueError:
-                return None
-        if field.type == "selection":
-            for key, label in field._description_selection(self.env):
-                if value in (key, label):
-                    return key
-            return None
-        if field.type == "many2one":
-            if not value:
-                return False
-            found = self.env[field.comodel_name].name_search(
-                value, operator="=", limit=1
-            )
-            return found[0][0] if found else None
-        return None
+        return _plain_value(self.env, field, value)
 
     def _address_vals(self, address):
         if not isinstance(address, dict) or not address.get("addr1"):
             return {}
-        country = (
-            self.env["res.country"].search(
-                [("code", "=", (address.get("country") or "").upper())], limit=1
-            )
-            if address.get("country")
-            else self.env["res.country"]
-        )
+        code = str(address.get("country") or "").upper()
+        country = self.env["res.country"]
+        if code:
+            country = country.search([("code", "=", code)], limit=1)
         vals = {
-            "street": address.get("addr1") or False,
-            "street2": address.get("addr2") or False,
-            "city": address.get("city") or False,
-            "zip": address.get("zip") or False,
+            key: address.get(part) or False
+            for key, part in (
+                ("street", "addr1"),
+                ("street2", "addr2"),
+                ("city", "city"),
+                ("zip", "zip"),
+            )
         }
         if country:
             vals["country_id"] = country.id
@@ -163,7 +280,47 @@ class MailchimpAudience(models.Model):
         return vals
 
 
-def _same_merge_value(remote, sent):
+def _partner_address(partner):
+    if not (partner.street or partner.city or partner.zip):
+        return False
+    return {
+        "addr1": partner.street or "",
+        "addr2": partner.street2 or "",
+        "city": partner.city or "",
+        "state": partner.state_id.code or partner.state_id.name or "",
+        "zip": partner.zip or "",
+        "country": partner.country_id.code or "",
+    }
+
+
+def _plain_value(env, field, value):
+    """A merge value for a char, number, date, selection or many2one field;
+    None when it cannot be read."""
+    if field.type in ("char", "text", "html"):
+        return value or False
+    try:
+        if field.type == "integer":
+            return int(float(value or 0))
+        if field.type in ("float", "monetary"):
+            return float(value or 0)
+        if field.type in ("date", "datetime"):
+            return fields.Date.to_date(value) if value else False
+    except (TypeError, ValueError):
+        return None
+    if field.type == "selection":
+        for key, label in field._description_selection(env):
+            if value in (key, label):
+                return key
+        return None
+    if field.type == "many2one":
+        if not value:
+            return False
+        found = env[field.comodel_name].name_search(value, operator="=", limit=1)
+        return found[0][0] if found else None
+    return None
+
+
+def same_merge_value(remote, sent):
     """Whether a merge value read from Mailchimp equals the one Odoo sends."""
     if isinstance(remote, dict) or isinstance(sent, dict):
         remote, sent = remote or {}, sent or {}
@@ -171,7 +328,7 @@ def _same_merge_value(remote, sent):
             return False
         return all(
             str(remote.get(k) or "").strip() == str(sent.get(k) or "").strip()
-            for k in ("addr1", "addr2", "city", "state", "zip", "country")
+            for k in ADDRESS_PARTS
         )
     if remote in (None, "", False) and sent in (None, "", False, "-"):
         return True
@@ -181,10 +338,3 @@ def _same_merge_value(remote, sent):
         except (TypeError, ValueError):
             return False
     return str(remote).strip() == str(sent).strip()
-
-
-def _differs(partner, fname, value):
-    current = partner[fname]
-    if hasattr(current, "_name"):
-        current = current.id
-    return (current or False) != (value or False)

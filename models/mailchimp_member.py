@@ -4,16 +4,12 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from ..services import (
-    REQUIRED_EMPTY,
     InvalidItem,
     RemoteMember,
-    build_merge_fields,
     parse_time,
-    split_name,
 )
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
-from .mailchimp_mapping_policy import mapping_path_error
 
 _logger = logging.getLogger(__name__)
 
@@ -164,111 +160,6 @@ class MailchimpMember(models.Model):
                 ]
             )
         return True
-
-    # ---------------------------------------------------------------- values
-    @api.model
-    def _mapping_specs(self, mappings):
-        """``[(tag, source, field name, merge type)]``: read once per batch,
-        not once per contact."""
-        if isinstance(mappings, list):
-            return mappings
-        return [
-            (m.merge_field_id.tag, m.source, m.field_name, m.merge_field_id.type)
-            for m in mappings
-            if m.source != "field"
-            # checked again at run time: the cron reads as superuser
-            or not mapping_path_error(self.env, m.field_name, as_user=False)
-        ]
-
-    @api.model
-    def _partner_values(self, partner, mappings):
-        """``{tag: plain value}`` for one partner; batch-prefetched by the ORM.
-
-        :param mappings: mapping records or their :meth:`_mapping_specs`
-        """
-        values = {}
-        for tag, source, field_name, mtype in self._mapping_specs(mappings):
-            if source in ("first_name", "last_name") and partner.is_company:
-                values[tag] = False  # a company is not a person: COMPANY has it
-            elif source == "first_name":
-                values[tag] = split_name(partner.name)[0]
-            elif source == "last_name":
-                values[tag] = split_name(partner.name)[1]
-            elif source == "address":
-                if not (partner.street or partner.city or partner.zip):
-                    values[tag] = False
-                    continue
-                values[tag] = {
-                    "addr1": partner.street or "",
-                    "addr2": partner.street2 or "",
-                    "city": partner.city or "",
-                    "state": partner.state_id.code or partner.state_id.name or "",
-                    "zip": partner.zip or "",
-                    "country": partner.country_id.code or "",
-                }
-            elif mtype == "phone":
-                number = partner[field_name]
-                if number:
-                    values[tag] = partner._phone_format(
-                        number=number,
-                        country=partner.country_id,
-                        force_format="E164",
-                        raise_exception=False,
-                    ) or Unparsable(number)
-                else:
-                    values[tag] = False
-            else:
-                values[tag] = self._read_path(partner, field_name)
-        return values
-
-    @api.model
-    def _read_path(self, record, path):
-        value = record
-        for part in path.split("."):
-            if not value:
-                return False
-            value = value[part]
-        if isinstance(value, models.BaseModel):
-            return value.display_name if value else False
-        field = record._fields.get(path)
-        if field is not None and field.type == "selection" and value:
-            return dict(field._description_selection(self.env)).get(value, value)
-        return value
-
-    @api.model
-    def _merge_payload(
-        self, partner, mappings, extra_fields=None, field_dicts=None, specs=None
-    ):
-        """``(merge_fields, [(tag, reason left out)])`` for one partner.
-
-        :param extra_fields: merge fields sent with no value (required ones
-            nobody maps get their type's default)
-        :param field_dicts: the merge fields as dicts, when already computed
-            for a whole batch
-        """
-        extra_fields = extra_fields or self.env["mailchimp.merge.field"]
-        merge_fields = field_dicts or [
-            f._as_dict() for f in mappings.merge_field_id | extra_fields
-        ]
-        values = self._partner_values(partner, specs or mappings)
-        values.update(dict.fromkeys(extra_fields.mapped("tag")))
-        skipped = []
-        for tag, value in values.items():
-            if isinstance(value, Unparsable):
-                values[tag] = None
-                skipped.append((tag, f"phone '{value}' cannot be parsed"))
-        audience = (mappings.audience_id or extra_fields.audience_id)[:1]
-        merge, refused = build_merge_fields(
-            merge_fields,
-            values,
-            default_region=partner.country_id.code or None,
-            required=audience.required_policy or REQUIRED_EMPTY,
-        )
-        return merge, skipped + refused
-
-
-class Unparsable(str):
-    """A phone number phone_validation could not parse."""
 
 
 def _parse_dt(value):

@@ -24,6 +24,7 @@ from ..services import (
     upsert,
 )
 from ..services.batches import member_path, operation
+from .mailchimp_mapper import TO_MAILCHIMP, Mapper
 from .mailchimp_mapping_policy import mapping_path_error
 from .mailchimp_member_results import _error_text
 
@@ -51,7 +52,7 @@ class MailchimpMember(models.Model):
         copy=False, help="Status the member had when Odoo archived it."
     )
 
-    def _push_refusal(self, email, blacklisted, winners):
+    def _push_refusal(self, email, blacklisted, owners):
         """``(reason, kind)`` when this member must not be sent, else None.
 
         ``blacklisted`` maps an email to the reason it is never sent (Odoo's
@@ -60,10 +61,10 @@ class MailchimpMember(models.Model):
             return "Invalid or missing email address.", "skipped"
         if blacklisted.get(email):
             return blacklisted[email], "skipped"
-        winner = winners.get(email)
-        if winner and winner != self.partner_id.id:
+        owner = owners.get(email)
+        if owner and owner != self.partner_id.id:
             return (
-                f"Duplicate email: {email} is already sent for contact #{winner}.",
+                f"Duplicate email: {email} is already sent for contact #{owner}.",
                 "duplicate",
             )
         if self.status == "archived" and not self.archived_by_odoo:
@@ -120,19 +121,13 @@ class MailchimpMember(models.Model):
         return len(self)
 
     def _push_plan(self, audience, log):
-        mappings = audience.mapping_ids.filtered(lambda m: m.direction != "mc_to_odoo")
-        # Required fields nobody maps still get their type's default value.
-        required = audience.merge_field_ids.filtered(
-            lambda f: f.required and f not in mappings.merge_field_id
-        )
-        field_dicts = [f._as_dict() for f in mappings.merge_field_id | required]
-        specs = self._mapping_specs(mappings)
-        self._log_refused_mappings(mappings, log)
+        mapper = Mapper.of(audience, TO_MAILCHIMP)
+        self._log_refused_mappings(mapper.mappings, log)
         members = self.with_context(prefetch_fields=True)
         emails = {m: m.partner_id.email_normalized or False for m in members}
         sendable = [e for e in emails.values() if e]
         never = self._never_sent(audience, sendable)
-        winners = audience._first_partner_by_email(sendable)
+        owners = mapper.owner_of(sendable)
         plan = PushPlan()
         for member in members:
             partner, email = member.partner_id, emails[member]
@@ -140,13 +135,11 @@ class MailchimpMember(models.Model):
                 # un-ticked, deleted, archived, or moved to another audience
                 member._plan_untick(plan)
                 continue
-            refusal = member._push_refusal(email, never, winners)
+            refusal = member._push_refusal(email, never, owners)
             if refusal:
                 member._skip(log, *refusal)
                 continue
-            merge, skipped = self._merge_payload(
-                partner, mappings, required, field_dicts, specs
-            )
+            merge, skipped = mapper.to_mailchimp(partner)
             missing = [tag for tag, reason in skipped if reason == REQUIRED_MISSING]
             if missing:
                 member._skip(

@@ -11,6 +11,7 @@ from ..models.mailchimp_field_mapping import (
     DIRECTIONS,
     SOURCES,
 )
+from ..models.mailchimp_mapper import Mapper
 from ..models.mailchimp_mapping_policy import writable_field_error
 from ..models.mailchimp_merge_field import MERGE_TYPES
 
@@ -169,11 +170,10 @@ class MailchimpFieldMappingWizard(models.TransientModel):
         blocks = []
         sent = mappings.filtered(lambda m: m.direction != "mc_to_odoo")
         required = self._unmapped_required(sent)
+        mapper = Mapper(self.audience_id, sent, required)
         for partner in partners:
             # exactly what a push sends, required fields' defaults included
-            merge, skipped = self.env["mailchimp.member"]._merge_payload(
-                partner, sent, required
-            )
+            merge, skipped = mapper.to_mailchimp(partner)
             text = f"{partner.display_name} <{partner.email}>\n"
             text += json.dumps({"merge_fields": merge}, indent=2, ensure_ascii=False)
             for tag, reason in skipped:

@@ -8,6 +8,7 @@ from ..services import (
     InvalidItem,
     RemoteMember,
     build_merge_fields,
+    parse_activity_feed,
     parse_time,
     split_name,
 )
@@ -132,8 +133,17 @@ class MailchimpMember(models.Model):
             client = audience.account_id._get_client()
             with mailchimp_user_errors(self.env):
                 remote = client.get_member(audience.mailchimp_id, member.mailchimp_id)
-                feed = client.get_member_activity(
-                    audience.mailchimp_id, member.mailchimp_id
+                feed = parse_activity_feed(
+                    client.get_member_activity(
+                        audience.mailchimp_id, member.mailchimp_id
+                    )
+                )
+            for index, reason in feed.rejected:
+                _logger.info(
+                    "Mailchimp activity event %s of member %s skipped: %s",
+                    index,
+                    member.id,
+                    reason,
                 )
             try:
                 checked = RemoteMember.from_api(remote)
@@ -154,13 +164,13 @@ class MailchimpMember(models.Model):
                 [
                     {
                         "member_id": member.id,
-                        "campaign_id": campaigns[event["campaign_id"]],
-                        "action": event.get("action") or event.get("activity_type"),
-                        "timestamp": _parse_dt(event.get("timestamp")),
-                        "url": event.get("url") or False,
+                        "campaign_id": campaigns[event.campaign_id],
+                        "action": event.action,
+                        "timestamp": event.timestamp or False,
+                        "url": event.url or False,
                     }
-                    for event in feed.get("activity") or []
-                    if event.get("campaign_id") in campaigns
+                    for event in feed.items
+                    if event.campaign_id in campaigns
                 ]
             )
         return True

@@ -3,7 +3,12 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-from ..services import MailchimpClient, MailchimpError, data_center_from_key
+from ..services import (
+    MailchimpClient,
+    MailchimpError,
+    RemoteAccount,
+    data_center_from_key,
+)
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
 
@@ -110,7 +115,7 @@ class MailchimpAccount(models.Model):
         try:
             client = self._get_client()
             client.ping()
-            root = client.get_account()
+            root = RemoteAccount.from_api(client.get_account())
         except MailchimpError as error:
             self._set_error(error)
             return self._notify(str(error), "danger")
@@ -118,10 +123,10 @@ class MailchimpAccount(models.Model):
             {
                 "state": "connected",
                 "last_error": False,
-                "mailchimp_account_id": root.get("account_id"),
-                "account_name": root.get("account_name"),
-                "login_email": root.get("email"),
-                "total_subscribers": root.get("total_subscribers") or 0,
+                "mailchimp_account_id": root.account_id,
+                "account_name": root.account_name or False,
+                "login_email": root.email or False,
+                "total_subscribers": root.total_subscribers,
             }
         )
         return self._notify(

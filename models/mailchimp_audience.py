@@ -3,6 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..services import InvalidItem, RemoteAudience
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
 from .mailchimp_field_mapping import DEFAULT_MAPPINGS
@@ -129,15 +130,15 @@ class MailchimpAudience(models.Model):
     # ------------------------------------------------------------- import
     @api.model
     def _vals_from_remote(self, remote):
-        stats = remote.get("stats") or {}
+        """Field values of a checked :class:`RemoteAudience`."""
         return {
-            "name": remote.get("name") or remote["id"],
-            "mailchimp_id": remote["id"],
-            "web_id": remote.get("web_id") or 0,
-            "double_optin": bool(remote.get("double_optin")),
-            "member_count": stats.get("member_count") or 0,
-            "unsubscribe_count": stats.get("unsubscribe_count") or 0,
-            "cleaned_count": stats.get("cleaned_count") or 0,
+            "name": remote.name,
+            "mailchimp_id": remote.id,
+            "web_id": remote.web_id,
+            "double_optin": remote.double_optin,
+            "member_count": remote.member_count,
+            "unsubscribe_count": remote.unsubscribe_count,
+            "cleaned_count": remote.cleaned_count,
         }
 
     @api.model
@@ -150,9 +151,16 @@ class MailchimpAudience(models.Model):
             )
         }
         audiences = self.browse()
-        for remote in remote_lists:
+        for item in remote_lists:
+            try:
+                remote = RemoteAudience.from_api(item)
+            except InvalidItem as reason:
+                _logger.info(
+                    "Mailchimp audience of account %s skipped: %s", account.id, reason
+                )
+                continue
             vals = self._vals_from_remote(remote)
-            audience = existing.get(remote["id"])
+            audience = existing.get(remote.id)
             if audience:
                 audience.write(vals)
             else:

@@ -5,10 +5,14 @@ from datetime import timedelta
 from odoo import api, fields, models, tools
 from odoo.tools import SQL
 
-from ..services import MailchimpError, subscriber_hash
+from ..services import (
+    InvalidItem,
+    MailchimpError,
+    parse_activity_page,
+    parse_campaign_page,
+)
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
-from .mailchimp_member import _parse_dt
 
 _logger = logging.getLogger(__name__)
 
@@ -81,28 +85,24 @@ class MailchimpCampaign(models.Model):
         return {"type": "ir.actions.act_url", "url": self.report_url, "target": "new"}
 
     @api.model
-    def _vals_from_remote(self, remote, report):
-        settings = remote.get("settings") or {}
-        bounces = report.get("bounces") or {}
-        opens = report.get("opens") or {}
-        clicks = report.get("clicks") or {}
+    def _vals_from_remote(self, remote):
+        """Field values of a checked :class:`RemoteCampaign` (with its report)."""
         return {
-            "web_id": remote.get("web_id") or 0,
-            "title": settings.get("title") or report.get("campaign_title"),
-            "subject": settings.get("subject_line") or report.get("subject_line"),
-            "status": remote.get("status"),
-            "send_time": _parse_dt(remote.get("send_time")),
-            "emails_sent": remote.get("emails_sent") or report.get("emails_sent") or 0,
-            "opens": opens.get("opens_total") or 0,
-            "unique_opens": opens.get("unique_opens") or 0,
-            "clicks": clicks.get("clicks_total") or 0,
-            "unique_clicks": clicks.get("unique_clicks") or 0,
-            "bounces": (bounces.get("hard_bounces") or 0)
-            + (bounces.get("soft_bounces") or 0),
-            "unsubscribes": report.get("unsubscribed") or 0,
-            "open_rate": (opens.get("open_rate") or 0) * 100,
-            "click_rate": (clicks.get("click_rate") or 0) * 100,
-            "archive_url": remote.get("archive_url"),
+            "web_id": remote.web_id,
+            "title": remote.title or False,
+            "subject": remote.subject or False,
+            "status": remote.status or False,
+            "send_time": remote.send_time or False,
+            "emails_sent": remote.emails_sent,
+            "opens": remote.opens,
+            "unique_opens": remote.unique_opens,
+            "clicks": remote.clicks,
+            "unique_clicks": remote.unique_clicks,
+            "bounces": remote.bounces,
+            "unsubscribes": remote.unsubscribes,
+            "open_rate": remote.open_rate,
+            "click_rate": remote.click_rate,
+            "archive_url": remote.archive_url or False,
         }
 
 
@@ -245,31 +245,53 @@ class MailchimpAudience(models.Model):
         self.ensure_one()
         client = self.account_id._get_client()
         now = fields.Datetime.now()
-        Campaign = self.env["mailchimp.campaign"]
         existing = {c.mailchimp_id: c for c in self.campaign_ids}
         since = self.activity_cursor and self.activity_cursor - timedelta(
             hours=self.activity_window_hours
         )
         stored = 0
         for page in client.iter_campaign_pages(self.mailchimp_id):
-            for remote in page:
-                send_time = _parse_dt(remote.get("send_time"))
-                campaign = existing.get(remote["id"])
-                if campaign and send_time and send_time < now - timedelta(ACTIVE_DAYS):
+            for remote in self._accepted_items(parse_campaign_page(page), "campaign"):
+                campaign = existing.get(remote.id)
+                if (
+                    campaign
+                    and remote.send_time
+                    and remote.send_time < now - timedelta(ACTIVE_DAYS)
+                ):
                     continue  # old campaign: figures final, nothing new to read
-                vals = Campaign._vals_from_remote(
-                    remote, client.get_report(remote["id"])
-                )
-                if campaign:
-                    campaign.write(vals)
-                    stored += self._read_campaign_activity(client, campaign, since)
-                else:
-                    campaign = Campaign.create(
-                        dict(vals, audience_id=self.id, mailchimp_id=remote["id"])
-                    )
-                    stored += self._read_campaign_activity(client, campaign, None)
+                stored += self._store_campaign(client, campaign, remote, since)
         self.activity_cursor = now
         return stored
+
+    def _accepted_items(self, parsed, what):
+        """The items of a checked page; the malformed ones are logged."""
+        for index, reason in parsed.rejected:
+            _logger.info(
+                "Mailchimp %s %s of audience %s skipped: %s",
+                what,
+                index,
+                self.id,
+                reason,
+            )
+        return parsed.items
+
+    def _store_campaign(self, client, campaign, remote, since):
+        """Write a campaign and its report, then read its activity."""
+        try:
+            remote = remote.with_report(client.get_report(remote.id))
+        except InvalidItem as reason:
+            _logger.info(
+                "Mailchimp report of campaign %s skipped: %s", remote.id, reason
+            )
+            return 0
+        vals = self.env["mailchimp.campaign"]._vals_from_remote(remote)
+        if campaign:
+            campaign.write(vals)
+            return self._read_campaign_activity(client, campaign, since)
+        campaign = self.env["mailchimp.campaign"].create(
+            dict(vals, audience_id=self.id, mailchimp_id=remote.id)
+        )
+        return self._read_campaign_activity(client, campaign, None)
 
     def _read_campaign_activity(self, client, campaign, since):
         """Recipients (first read only) and opens/clicks/bounces since ``since``."""
@@ -289,32 +311,28 @@ class MailchimpAudience(models.Model):
         )
 
     def _store_activity_page(self, campaign, page):
-        hashes = [
-            row.get("email_id") or subscriber_hash(row.get("email_address"))
-            for row in page
-        ]
+        rows = self._accepted_items(parse_activity_page(page), "activity row")
         members = {
             r.mailchimp_id: r.id
             for r in self.env["mailchimp.member"].search(
-                [("audience_id", "=", self.id), ("mailchimp_id", "in", hashes)]
+                [
+                    ("audience_id", "=", self.id),
+                    ("mailchimp_id", "in", [row.member_hash for row in rows]),
+                ]
             )
         }
-        events = []
-        for row, member_hash in zip(page, hashes, strict=True):
-            member_id = members.get(member_hash)
-            if not member_id:
-                continue
-            for act in row.get("activity") or [{"action": "sent", "timestamp": False}]:
-                events.append(
-                    {
-                        "member_id": member_id,
-                        "campaign_id": campaign.id,
-                        "action": act.get("action"),
-                        "timestamp": _parse_dt(act.get("timestamp"))
-                        or campaign.send_time,
-                        "url": act.get("url") or False,
-                    }
-                )
+        events = [
+            {
+                "member_id": members[row.member_hash],
+                "campaign_id": campaign.id,
+                "action": event.action,
+                "timestamp": event.timestamp or campaign.send_time,
+                "url": event.url or False,
+            }
+            for row in rows
+            if row.member_hash in members
+            for event in row.events
+        ]
         return self.env["mailchimp.member.activity"]._store(events)
 
     def action_sync_campaigns(self):

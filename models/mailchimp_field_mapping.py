@@ -119,58 +119,73 @@ class MailchimpFieldMapping(models.Model):
         """Refuse a contact field that cannot hold the merge field's values."""
         for mapping in self:
             mtype = mapping.merge_field_id.type
-            tag = mapping.merge_field_id.tag
             if mapping.source == "address" or mtype == "address":
-                if mapping.source != "address" or mtype != "address":
-                    raise ValidationError(
-                        self.env._(
-                            "%(tag)s is a %(type)s field: only an address merge field "
-                            "takes the contact address.",
-                            tag=tag,
-                            type=mtype,
-                        )
-                    )
-                continue
-            if mapping.source in ("first_name", "last_name"):
-                if mtype != "text":
-                    raise ValidationError(
-                        self.env._(
-                            "%s is not a text field: it cannot take a name.", tag
-                        )
-                    )
-                continue
-            field = mapping._partner_field()
-            if field is None:
-                continue  # reported by _check_field_name
-            allowed = COMPATIBLE_TYPES.get(mtype, set())
-            if field.type not in allowed or (
-                mtype == "phone" and mapping.field_name not in ("phone", "mobile")
-            ):
-                raise ValidationError(
-                    self.env._(
-                        "The contact field “%(field)s” (%(ftype)s) cannot be mapped to "
-                        "the %(mtype)s merge field %(tag)s.",
-                        field=field.string,
-                        ftype=field.type,
-                        mtype=mtype,
-                        tag=tag,
-                    )
+                mapping._check_address_source()
+            elif mapping.source in ("first_name", "last_name"):
+                mapping._check_name_source()
+            else:
+                field = mapping._partner_field()
+                if field is None:
+                    continue  # reported by _check_field_name
+                mapping._check_field_type(field)
+                if mtype in ("radio", "dropdown") and field.type == "selection":
+                    mapping._check_selection_choices(field)
+
+    def _check_address_source(self):
+        """Only an address merge field takes the contact address."""
+        mtype = self.merge_field_id.type
+        if self.source != "address" or mtype != "address":
+            raise ValidationError(
+                self.env._(
+                    "%(tag)s is a %(type)s field: only an address merge field "
+                    "takes the contact address.",
+                    tag=self.merge_field_id.tag,
+                    type=mtype,
                 )
-            if mtype in ("radio", "dropdown") and field.type == "selection":
-                labels = {
-                    label for _key, label in field._description_selection(self.env)
-                }
-                choices = set(mapping.merge_field_id._choice_list())
-                if not labels <= choices:
-                    raise ValidationError(
-                        self.env._(
-                            "The values of “%(field)s” are not all choices of %(tag)s "
-                            "(missing: %(missing)s).",
-                            field=field.string,
-                            tag=tag,
-                            missing=", ".join(sorted(labels - choices)),
-                        )
-                    )
+            )
+
+    def _check_name_source(self):
+        if self.merge_field_id.type != "text":
+            raise ValidationError(
+                self.env._(
+                    "%s is not a text field: it cannot take a name.",
+                    self.merge_field_id.tag,
+                )
+            )
+
+    def _check_field_type(self, field):
+        """The contact field's type can hold the merge field's values (a phone
+        merge field takes the phone or mobile only)."""
+        mtype = self.merge_field_id.type
+        allowed = COMPATIBLE_TYPES.get(mtype, set())
+        if field.type not in allowed or (
+            mtype == "phone" and self.field_name not in ("phone", "mobile")
+        ):
+            raise ValidationError(
+                self.env._(
+                    "The contact field “%(field)s” (%(ftype)s) cannot be mapped to "
+                    "the %(mtype)s merge field %(tag)s.",
+                    field=field.string,
+                    ftype=field.type,
+                    mtype=mtype,
+                    tag=self.merge_field_id.tag,
+                )
+            )
+
+    def _check_selection_choices(self, field):
+        """Every label of the selection is a choice of the merge field."""
+        labels = {label for _key, label in field._description_selection(self.env)}
+        choices = set(self.merge_field_id._choice_list())
+        if not labels <= choices:
+            raise ValidationError(
+                self.env._(
+                    "The values of “%(field)s” are not all choices of %(tag)s "
+                    "(missing: %(missing)s).",
+                    field=field.string,
+                    tag=self.merge_field_id.tag,
+                    missing=", ".join(sorted(labels - choices)),
+                )
+            )
 
     def _partner_field(self):
         model = self.env["res.partner"]

@@ -5,7 +5,13 @@ source; a withdrawal made in Odoo is sent; a withdrawal made in Mailchimp is
 never overridden by Odoo.
 """
 
+import logging
+
 from odoo import api, fields, models
+
+from ..services import InvalidItem, RemotePermission
+
+_logger = logging.getLogger(__name__)
 
 
 class MailchimpMarketingPermission(models.Model):
@@ -103,6 +109,23 @@ class MailchimpMemberConsent(models.Model):
             )
         return payload
 
+    def _apply_remote_answer(self, enabled, changed):
+        """Mailchimp's answer (given at ``changed``), unless this consent was
+        changed in Odoo after that: Odoo's change is then sent next."""
+        self.ensure_one()
+        if self.enabled == enabled:
+            return
+        if self.source == "odoo" and self.date and self.date > changed:
+            return
+        self.with_context(mailchimp_no_sync=True).write(
+            {
+                "enabled": enabled,
+                "date": changed,
+                "source": "mailchimp",
+                "withdrawn_in_mailchimp": not enabled,
+            }
+        )
+
 
 class MailchimpMember(models.Model):
     _inherit = "mailchimp.member"
@@ -110,65 +133,51 @@ class MailchimpMember(models.Model):
     consent_ids = fields.One2many("mailchimp.member.consent", "member_id")
 
     def _apply_remote_permissions(self, remote_permissions, changed):
-        """Bring Mailchimp's marketing permissions into Odoo."""
+        """Bring Mailchimp's marketing permissions (a member's
+        ``marketing_permissions`` items) into Odoo."""
         self.ensure_one()
-        if not remote_permissions:
+        permissions = self._checked_permissions(remote_permissions)
+        if not permissions:
             return
-        audience = self.audience_id
-        Permission = self.env["mailchimp.marketing.permission"].sudo()
-        known = {p.mailchimp_id: p for p in audience.marketing_permission_ids}
+        known = self.audience_id._known_permissions(permissions)
         consents = {c.permission_id.mailchimp_id: c for c in self.consent_ids}
-        Consent = self.env["mailchimp.member.consent"].with_context(
-            mailchimp_no_sync=True
-        )
         changed = changed or fields.Datetime.now()
-        for remote in remote_permissions:
-            perm_id = remote.get("marketing_permission_id")
-            if not perm_id:
+        new_consents = []
+        for permission in permissions:
+            perm_id = permission.marketing_permission_id
+            if perm_id in consents:
+                consents[perm_id]._apply_remote_answer(permission.enabled, changed)
                 continue
-            if perm_id not in known:
-                known[perm_id] = Permission.create(
-                    {
-                        "audience_id": audience.id,
-                        "mailchimp_id": perm_id,
-                        "text": remote.get("text") or perm_id,
-                    }
+            new_consents.append(
+                {
+                    "member_id": self.id,
+                    "permission_id": known[perm_id].id,
+                    "enabled": permission.enabled,
+                    # a consent never given has no date
+                    "date": permission.enabled and changed,
+                    "source": permission.enabled and "mailchimp",
+                }
+            )
+        self.env["mailchimp.member.consent"].with_context(
+            mailchimp_no_sync=True
+        ).create(new_consents)
+
+    def _checked_permissions(self, remote_permissions):
+        """:class:`RemotePermission` values, one per permission; malformed
+        items are logged and left out."""
+        permissions = {}
+        for item in remote_permissions or ():
+            try:
+                permission = RemotePermission.from_api(item)
+            except InvalidItem as reason:
+                _logger.info(
+                    "Mailchimp marketing permission of member %s skipped: %s",
+                    self.id,
+                    reason,
                 )
-            enabled = bool(remote.get("enabled"))
-            consent = consents.get(perm_id)
-            if not consent:
-                Consent.create(
-                    {
-                        "member_id": self.id,
-                        "permission_id": known[perm_id].id,
-                        "enabled": enabled,
-                        # a consent never given has no date
-                        "date": enabled and changed,
-                        "source": enabled and "mailchimp",
-                    }
-                )
-            elif consent.enabled and not enabled:
-                if consent.source == "odoo" and consent.date and consent.date > changed:
-                    continue  # consent given in Odoo after this version
-                consent.with_context(mailchimp_no_sync=True).write(
-                    {
-                        "enabled": False,
-                        "date": changed,
-                        "source": "mailchimp",
-                        "withdrawn_in_mailchimp": True,
-                    }
-                )
-            elif enabled and not consent.enabled:
-                if consent.source == "odoo" and consent.date and consent.date > changed:
-                    continue  # withdrawn in Odoo after this version: sent next
-                consent.with_context(mailchimp_no_sync=True).write(
-                    {
-                        "enabled": True,
-                        "date": changed,
-                        "source": "mailchimp",
-                        "withdrawn_in_mailchimp": False,
-                    }
-                )
+                continue
+            permissions.setdefault(permission.marketing_permission_id, permission)
+        return list(permissions.values())
 
 
 class MailchimpAudience(models.Model):
@@ -184,8 +193,26 @@ class MailchimpAudience(models.Model):
     @api.model
     def _vals_from_remote(self, remote):
         vals = super()._vals_from_remote(remote)
-        vals["gdpr_enabled"] = bool(remote.get("marketing_permissions"))
+        vals["gdpr_enabled"] = remote.marketing_permissions
         return vals
+
+    def _known_permissions(self, permissions):
+        """``{Mailchimp id: permission}`` of the audience, the permissions
+        among ``permissions`` (:class:`RemotePermission`) it lacked created."""
+        self.ensure_one()
+        known = {p.mailchimp_id: p for p in self.marketing_permission_ids}
+        Permission = self.env["mailchimp.marketing.permission"].sudo()
+        for permission in permissions:
+            perm_id = permission.marketing_permission_id
+            if perm_id not in known:
+                known[perm_id] = Permission.create(
+                    {
+                        "audience_id": self.id,
+                        "mailchimp_id": perm_id,
+                        "text": permission.text,
+                    }
+                )
+        return known
 
 
 class ResPartner(models.Model):

@@ -6,7 +6,7 @@ from odoo.exceptions import UserError
 from ..services import (
     InvalidItem,
     RemoteMember,
-    parse_time,
+    parse_activity_feed,
 )
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
@@ -128,8 +128,17 @@ class MailchimpMember(models.Model):
             client = audience.account_id._get_client()
             with mailchimp_user_errors(self.env):
                 remote = client.get_member(audience.mailchimp_id, member.mailchimp_id)
-                feed = client.get_member_activity(
-                    audience.mailchimp_id, member.mailchimp_id
+                feed = parse_activity_feed(
+                    client.get_member_activity(
+                        audience.mailchimp_id, member.mailchimp_id
+                    )
+                )
+            for index, reason in feed.rejected:
+                _logger.info(
+                    "Mailchimp activity event %s of member %s skipped: %s",
+                    index,
+                    member.id,
+                    reason,
                 )
             try:
                 checked = RemoteMember.from_api(remote)
@@ -150,18 +159,13 @@ class MailchimpMember(models.Model):
                 [
                     {
                         "member_id": member.id,
-                        "campaign_id": campaigns[event["campaign_id"]],
-                        "action": event.get("action") or event.get("activity_type"),
-                        "timestamp": _parse_dt(event.get("timestamp")),
-                        "url": event.get("url") or False,
+                        "campaign_id": campaigns[event.campaign_id],
+                        "action": event.action,
+                        "timestamp": event.timestamp or False,
+                        "url": event.url or False,
                     }
-                    for event in feed.get("activity") or []
-                    if event.get("campaign_id") in campaigns
+                    for event in feed.items
+                    if event.campaign_id in campaigns
                 ]
             )
         return True
-
-
-def _parse_dt(value):
-    """Mailchimp's time for an Odoo field (``services.remote.parse_time``)."""
-    return parse_time(value) or False

@@ -4,6 +4,17 @@ It imports no Odoo module, so its tests run without Odoo.
 """
 
 from . import oauth
+from .account import RemoteAccount, RemoteAudience, RemotePermission
+from .campaigns import (
+    ParsedItems,
+    RemoteActivity,
+    RemoteCampaign,
+    RemoteEvent,
+    parse_activity_feed,
+    parse_activity_page,
+    parse_campaign_page,
+    parse_email_activity,
+)
 from .client import PAGE_SIZE, PERMANENT_TITLES, MailchimpClient
 from .errors import (
     MailchimpError,

@@ -186,6 +186,35 @@ class MailchimpFieldMappingWizard(models.TransientModel):
         """Create a merge field in Mailchimp and map it."""
         self.ensure_one()
         tag = (self.new_tag or "").strip()
+        self._check_new_merge_field(tag)
+        with mailchimp_user_errors(self.env):
+            remote = self.audience_id.account_id._get_client().add_merge_field(
+                self.audience_id.mailchimp_id,
+                {"tag": tag, "name": self.new_name or tag, "type": self.new_type},
+            )
+        merge_field = self.env["mailchimp.merge.field"].create(
+            dict(
+                self.env["mailchimp.merge.field"]._vals_from_remote(remote),
+                audience_id=self.audience_id.id,
+            )
+        )
+        self.line_ids = [
+            (
+                0,
+                0,
+                {
+                    "merge_field_id": merge_field.id,
+                    "source": "field" if self.new_field_id else "none",
+                    "field_id": self.new_field_id.id,
+                },
+            )
+        ]
+        self.write({"new_tag": False, "new_name": False, "new_field_id": False})
+        return self._reopen()
+
+    def _check_new_merge_field(self, tag):
+        """Refuse, before calling Mailchimp, a merge field it would refuse or
+        the chosen contact field cannot fill."""
         if not TAG_RE.match(tag):
             raise UserError(
                 self.env._(
@@ -213,30 +242,6 @@ class MailchimpFieldMappingWizard(models.TransientModel):
                 }
             )
             probe._check_compatible()
-        with mailchimp_user_errors(self.env):
-            remote = self.audience_id.account_id._get_client().add_merge_field(
-                self.audience_id.mailchimp_id,
-                {"tag": tag, "name": self.new_name or tag, "type": self.new_type},
-            )
-        merge_field = self.env["mailchimp.merge.field"].create(
-            dict(
-                self.env["mailchimp.merge.field"]._vals_from_remote(remote),
-                audience_id=self.audience_id.id,
-            )
-        )
-        self.line_ids = [
-            (
-                0,
-                0,
-                {
-                    "merge_field_id": merge_field.id,
-                    "source": "field" if self.new_field_id else "none",
-                    "field_id": self.new_field_id.id,
-                },
-            )
-        ]
-        self.write({"new_tag": False, "new_name": False, "new_field_id": False})
-        return self._reopen()
 
     def action_apply(self):
         """Save the mappings that changed (the mapping model flags the

@@ -4,6 +4,7 @@ from odoo.exceptions import UserError
 # Above this many contacts an export runs in the background (a few seconds
 # per 10,000 contacts): no screen waits for it.
 INLINE_LIMIT = 10000
+MAX_TAG_LENGTH = 100  # Mailchimp's limit for a tag name
 
 
 class MailchimpListExportWizard(models.TransientModel):
@@ -70,30 +71,11 @@ class MailchimpListExportWizard(models.TransientModel):
     def action_export(self):
         self.ensure_one()
         self.audience_id.account_id._check_connected()
-        Export = self.env["mailchimp.list.export"]
         logs = self.env["mailchimp.sync.log"]
         background = self._contact_count() > INLINE_LIMIT
         for mailing_list in self.list_ids:
-            tag = self._tag_for(mailing_list)
-            if not tag:
-                raise UserError(self.env._("Give the tag of “%s”.", mailing_list.name))
-            if len(tag) > 100:
-                raise UserError(
-                    self.env._("A Mailchimp tag has at most 100 characters.")
-                )
-            export = Export.search(
-                [
-                    ("mailing_list_id", "=", mailing_list.id),
-                    ("audience_id", "=", self.audience_id.id),
-                    ("tag_name", "=", tag),
-                ]
-            ) or Export.create(
-                {
-                    "mailing_list_id": mailing_list.id,
-                    "audience_id": self.audience_id.id,
-                    "tag_name": tag,
-                }
-            )
+            tag = self._checked_tag(mailing_list)
+            export = self._export_for(mailing_list, tag)
             if background:
                 export._queue()
             else:
@@ -112,6 +94,37 @@ class MailchimpListExportWizard(models.TransientModel):
                 "info",
             )
         self.write({"log_ids": [(6, 0, logs.ids)], "state": "done"})
+        return self._statistics_action(logs)
+
+    def _checked_tag(self, mailing_list):
+        """The Mailchimp tag of ``mailing_list``, refused when empty or too long."""
+        tag = self._tag_for(mailing_list)
+        if not tag:
+            raise UserError(self.env._("Give the tag of “%s”.", mailing_list.name))
+        if len(tag) > MAX_TAG_LENGTH:
+            raise UserError(self.env._("A Mailchimp tag has at most 100 characters."))
+        return tag
+
+    def _export_for(self, mailing_list, tag):
+        """The export of ``mailing_list`` to the audience under ``tag``
+        (created the first time)."""
+        Export = self.env["mailchimp.list.export"]
+        return Export.search(
+            [
+                ("mailing_list_id", "=", mailing_list.id),
+                ("audience_id", "=", self.audience_id.id),
+                ("tag_name", "=", tag),
+            ]
+        ) or Export.create(
+            {
+                "mailing_list_id": mailing_list.id,
+                "audience_id": self.audience_id.id,
+                "tag_name": tag,
+            }
+        )
+
+    def _statistics_action(self, logs):
+        """The statistics of one export, or this wizard showing them all."""
         if len(logs) == 1:
             return {
                 "type": "ir.actions.act_window",

@@ -1,0 +1,225 @@
+"""Campaigns, their reports and their activity, checked at the boundary.
+
+What Mailchimp says of a campaign (``GET /campaigns``, ``GET /reports/{id}``)
+becomes a :class:`RemoteCampaign`; a row of ``GET /reports/{id}/email-activity``
+or ``/sent-to`` a :class:`RemoteActivity`; an event of a member's activity
+feed a :class:`RemoteEvent`. A malformed item raises :class:`InvalidItem`
+(skipped and logged by the caller); a page of the wrong shape raises
+:class:`MalformedResponse`. This module imports no Odoo.
+"""
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from . import checks
+from .errors import MalformedResponse
+from .helpers import subscriber_hash
+from .remote import InvalidItem, check_email, is_member_id, parse_time
+
+MAX_ACTION_LENGTH = 32  # longest action name kept (open, click, bounce, ...)
+SENT = "sent"  # a recipient row without events: the campaign was sent to them
+
+
+def _action(value):
+    if not isinstance(value, str) or not value or len(value) > MAX_ACTION_LENGTH:
+        return None
+    return value
+
+
+def check_items(items, what):
+    """The items of one page (a list), or :class:`MalformedResponse`."""
+    if not isinstance(items, list):
+        raise MalformedResponse(f"the {what} page has no list of {what}")
+    return items
+
+
+@dataclass(frozen=True)
+class ParsedItems:
+    """The items of a page that passed the checks, and the others with their
+    reason: ``((index, reason), ...)``."""
+
+    items: tuple
+    rejected: tuple
+
+
+def parse_items(items, parse, what):
+    """Apply ``parse`` to each item of a page; see :class:`ParsedItems`."""
+    valid, rejected = [], []
+    for index, item in enumerate(check_items(items, what)):
+        try:
+            valid.append(parse(item))
+        except InvalidItem as reason:
+            rejected.append((index, str(reason)))
+    return ParsedItems(tuple(valid), tuple(rejected))
+
+
+@dataclass(frozen=True)
+class RemoteCampaign:
+    """A sent campaign and the figures of its report, as Odoo may use them."""
+
+    id: str
+    web_id: int = 0
+    title: str | None = None
+    subject: str | None = None
+    status: str | None = None
+    send_time: datetime | None = None
+    emails_sent: int = 0
+    opens: int = 0
+    unique_opens: int = 0
+    clicks: int = 0
+    unique_clicks: int = 0
+    bounces: int = 0
+    unsubscribes: int = 0
+    open_rate: float = 0.0
+    click_rate: float = 0.0
+    archive_url: str | None = None
+
+    @classmethod
+    def from_api(cls, campaign, report=None):
+        """From one item of ``GET /campaigns`` and, when given, the answer of
+        ``GET /reports/{id}``. Raises :class:`InvalidItem` when malformed."""
+        if not isinstance(campaign, dict):
+            raise InvalidItem("the campaign is not an object")
+        settings = checks.obj(campaign.get("settings"))
+        remote = cls(
+            id=checks.resource_id(campaign, "id", "campaign"),
+            web_id=checks.count(campaign.get("web_id")),
+            title=checks.text(settings.get("title")),
+            subject=checks.text(settings.get("subject_line")),
+            status=checks.text(campaign.get("status")),
+            send_time=parse_time(campaign.get("send_time")),
+            emails_sent=checks.count(campaign.get("emails_sent")),
+            archive_url=checks.url(campaign.get("archive_url")),
+        )
+        return remote if report is None else remote.with_report(report)
+
+    def with_report(self, report):
+        """This campaign with the figures of its report (the campaign's own
+        title, subject and count of emails sent come first)."""
+        if not isinstance(report, dict):
+            raise InvalidItem("the campaign report is not an object")
+        if report.get("id", self.id) != self.id:
+            raise InvalidItem("the report is of another campaign")
+        opens = checks.obj(report.get("opens"))
+        clicks = checks.obj(report.get("clicks"))
+        bounces = checks.obj(report.get("bounces"))
+        return replace(
+            self,
+            title=self.title or checks.text(report.get("campaign_title")),
+            subject=self.subject or checks.text(report.get("subject_line")),
+            emails_sent=self.emails_sent or checks.count(report.get("emails_sent")),
+            opens=checks.count(opens.get("opens_total")),
+            unique_opens=checks.count(opens.get("unique_opens")),
+            clicks=checks.count(clicks.get("clicks_total")),
+            unique_clicks=checks.count(clicks.get("unique_clicks")),
+            bounces=checks.count(bounces.get("hard_bounces"))
+            + checks.count(bounces.get("soft_bounces")),
+            unsubscribes=checks.count(report.get("unsubscribed")),
+            open_rate=checks.percent(opens.get("open_rate")),
+            click_rate=checks.percent(clicks.get("click_rate")),
+        )
+
+
+@dataclass(frozen=True)
+class RemoteEvent:
+    """One thing a member did: ``action`` (open, click, ...), when (naive
+    UTC, or None), the link clicked, and the campaign when known."""
+
+    action: str
+    timestamp: datetime | None = None
+    url: str | None = None
+    campaign_id: str | None = None
+
+    @classmethod
+    def from_api(cls, event):
+        """From one event of an email-activity row (``action``,
+        ``timestamp``, ``url``)."""
+        if not isinstance(event, dict):
+            raise InvalidItem("the event is not an object")
+        action = _action(event.get("action"))
+        if not action:
+            raise InvalidItem("the event has no action")
+        return cls(
+            action=action,
+            timestamp=parse_time(event.get("timestamp")),
+            url=checks.url(event.get("url")),
+        )
+
+    @classmethod
+    def from_feed(cls, event):
+        """From one event of ``GET /lists/{id}/members/{hash}/activity-feed``:
+        it names its campaign (``campaign_id``; none for a signup, a note...),
+        and its action as ``action`` or ``activity_type``."""
+        if not isinstance(event, dict):
+            raise InvalidItem("the event is not an object")
+        action = _action(event.get("action")) or _action(event.get("activity_type"))
+        if not action:
+            raise InvalidItem("the event has no action")
+        return cls(
+            action=action,
+            timestamp=parse_time(event.get("timestamp")),
+            url=checks.url(event.get("url")),
+            campaign_id=checks.resource_id(event, "campaign_id", "event")
+            if event.get("campaign_id") is not None
+            else None,
+        )
+
+
+def _member_hash(row):
+    """The row's subscriber hash: its ``email_id``, else the hash of its
+    address."""
+    email_id = row.get("email_id")
+    if is_member_id(email_id):
+        return email_id
+    if email_id is not None:
+        raise InvalidItem(f"the email_id {str(email_id)[:40]!r} is invalid")
+    return subscriber_hash(check_email(row.get("email_address")))
+
+
+@dataclass(frozen=True)
+class RemoteActivity:
+    """What one recipient of a campaign did: their subscriber hash and their
+    events (one ``sent`` event for a recipient row without events)."""
+
+    member_hash: str
+    events: tuple  # (RemoteEvent, ...)
+
+    @classmethod
+    def from_api(cls, row):
+        """From one row of ``GET /reports/{id}/email-activity`` or
+        ``/sent-to``. Raises :class:`InvalidItem` when malformed."""
+        if not isinstance(row, dict):
+            raise InvalidItem("the activity row is not an object")
+        member_hash = _member_hash(row)
+        events = row.get("activity")
+        if events is not None and not isinstance(events, list):
+            raise InvalidItem("the activity is not a list")
+        return cls(
+            member_hash=member_hash,
+            events=tuple(RemoteEvent.from_api(event) for event in events or ())
+            or (RemoteEvent(SENT),),
+        )
+
+
+def parse_email_activity(row):
+    """One row of a campaign's email activity or recipients: a
+    :class:`RemoteActivity`, or :class:`InvalidItem`."""
+    return RemoteActivity.from_api(row)
+
+
+def parse_activity_page(items):
+    """The rows of one page of email activity or recipients."""
+    return parse_items(items, parse_email_activity, "emails")
+
+
+def parse_campaign_page(items):
+    """The campaigns of one page of ``GET /campaigns`` (without reports)."""
+    return parse_items(items, RemoteCampaign.from_api, "campaigns")
+
+
+def parse_activity_feed(feed):
+    """The events of a member's activity feed; a feed of the wrong shape
+    raises :class:`MalformedResponse`."""
+    if not isinstance(feed, dict):
+        raise MalformedResponse("the activity feed is not a JSON object")
+    return parse_items(feed.get("activity"), RemoteEvent.from_feed, "activity")

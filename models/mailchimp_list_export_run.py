@@ -4,7 +4,13 @@ status), the figures and lines of the statistics screen."""
 
 from odoo.tools import SQL
 
-from ..services import BATCH_SIZE, chunks, subscriber_hash
+from ..services import (
+    BATCH_SIZE,
+    UpsertAnswer,
+    chunks,
+    email_and_status,
+    subscriber_hash,
+)
 from .mailchimp_list_export_update import TAGGABLE, ExportTagging, update_known
 from .mailchimp_mapper import TO_MAILCHIMP, Mapper
 
@@ -203,27 +209,25 @@ class _ExportRun(ExportTagging):
             update_existing=update_existing,
             skip_merge_validation=self.audience.required_policy == "empty",
         )
-        for key, outcome in (("new_members", "added"), ("updated_members", "updated")):
-            for remote in answer.get(key) or []:
-                email = (remote.get("email_address") or "").lower()
+        answer = UpsertAnswer.from_api(answer)
+        for outcome, members in (
+            ("added", answer.created),
+            ("updated", answer.updated),
+        ):
+            for remote in members:
+                email = remote.email.lower()
                 if email in batch:
-                    results[email] = (outcome, remote.get("status"))
+                    results[email] = (outcome, remote.status)
         exists = {}
-        for error in answer.get("errors") or []:
-            email = (error.get("email_address") or "").lower()
+        for refusal in answer.refused:
+            email = refusal.email
             if email not in batch:
                 continue
-            if (
-                error.get("error_code") == "ERROR_CONTACT_EXISTS"
-                and not update_existing
-            ):
+            if refusal.exists and not update_existing:
                 exists[email] = batch[email]
                 continue
-            message = error.get("error") or "Mailchimp refused the contact."
-            if error.get("field"):
-                message += f" ({error['field']}: {error.get('field_message') or ''})"
             results[email] = ("error", None)
-            self._line("errors", contact_of[email], email, message)
+            self._line("errors", contact_of[email], email, refusal.message)
         return exists
 
     def _load_statuses(self):
@@ -231,10 +235,9 @@ class _ExportRun(ExportTagging):
         for page in self.client.iter_member_pages(
             self.list_id, fields="members.email_address,members.status,total_items"
         ):
-            for remote in page:
-                self.statuses[(remote.get("email_address") or "").lower()] = remote.get(
-                    "status"
-                )
+            for email, status in map(email_and_status, page):
+                if email:
+                    self.statuses[email] = status
 
     def _statuses_of(self, emails):
         """Current Mailchimp status of members that already exist."""
@@ -243,7 +246,9 @@ class _ExportRun(ExportTagging):
         if self.statuses is not None:
             return {e: self.statuses.get(e) for e in emails}
         return {
-            e: self.client.get_member(self.list_id, subscriber_hash(e)).get("status")
+            e: email_and_status(
+                self.client.get_member(self.list_id, subscriber_hash(e))
+            )[1]
             for e in emails
         }
 

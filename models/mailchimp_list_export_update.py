@@ -5,8 +5,15 @@ runs; the list's tag goes in the same batch, for taggable members only."""
 
 from odoo.tools import SQL
 
-from ..services import BATCH_SIZE, MailchimpError, chunks, upsert
-from .mailchimp_member_results import _error_text
+from ..services import (
+    BATCH_SIZE,
+    MailchimpError,
+    SegmentAnswer,
+    chunks,
+    find_segment,
+    refusal_text,
+    upsert,
+)
 
 # statuses Mailchimp lets us tag
 TAGGABLE = {"subscribed", "pending", "transactional"}
@@ -41,11 +48,11 @@ def update_known(run, known, contact_of, results):
         if not index.isdigit() or int(index) >= len(emails):
             continue
         email = emails[int(index)]
-        if result.ok and kind == "put" and isinstance(result.response, dict):
-            results.setdefault(email, ("updated", result.response.get("status")))
+        if result.ok and kind == "put":
+            results.setdefault(email, ("updated", result.status))
         elif not result.ok:
             results[email] = ("error", None)
-            run._line("errors", contact_of[email], email, _error_text(result.response))
+            run._line("errors", contact_of[email], email, refusal_text(result.response))
 
 
 def _run_batch(client, ops):
@@ -136,11 +143,7 @@ class ExportTagging:
             answer = self.client.batch_segment(
                 self.list_id, segment_id, remove=[row[1] for row in batch]
             )
-            failed = {
-                e.lower()
-                for error in answer.get("errors") or []
-                for e in error.get("email_addresses") or []
-            }
+            failed = SegmentAnswer.from_api(answer).failed
             for _id, email, contact_id, _tagged in batch:
                 if email in failed:
                     continue  # no longer in the audience: nothing to remove
@@ -163,10 +166,10 @@ class ExportTagging:
         export = self.export
         if export.segment_id:
             return export.segment_id
-        for segment in self.client.iter_segments(self.list_id):
-            if segment.get("name") == export.tag_name:
-                export.segment_id = segment["id"]
-                return segment["id"]
+        segment = find_segment(self.client.iter_segments(self.list_id), export.tag_name)
+        if segment:
+            export.segment_id = segment.id
+            return segment.id
         return False
 
     # -------------------------------------------------------------- log

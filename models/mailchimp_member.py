@@ -23,21 +23,6 @@ MEMBER_STATUSES = [
 ]
 CONSENT_SOURCES = [("odoo", "Odoo"), ("mailchimp", "Mailchimp"), ("import", "Import")]
 
-# Batch-subscribe error messages that will fail again whatever we retry.
-PERMANENT_MARKERS = (
-    "compliance state",
-    "permanently deleted",
-    "looks fake or invalid",
-    "merge fields were invalid",
-    "please enter",
-    "is already a list member",
-)
-
-
-def is_permanent(message):
-    message = (message or "").lower()
-    return any(marker in message for marker in PERMANENT_MARKERS)
-
 
 class MailchimpMember(models.Model):
     _name = "mailchimp.member"

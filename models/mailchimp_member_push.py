@@ -16,9 +16,8 @@ from odoo.tools import email_normalize
 from ..services import (
     REQUIRED_EMPTY,
     REQUIRED_MISSING,
-    InvalidItem,
     MailchimpError,
-    RemoteMember,
+    UpsertAnswer,
     member_status,
     subscriber_hash,
     upsert,
@@ -26,7 +25,6 @@ from ..services import (
 from ..services.batches import member_path, operation
 from .mailchimp_mapper import TO_MAILCHIMP, Mapper
 from .mailchimp_mapping_policy import mapping_path_error
-from .mailchimp_member_results import _error_text
 
 GONE_STATUSES = ("archived", "unsubscribed", "cleaned")
 # statuses a member Odoo archived goes back to when ticked again
@@ -211,25 +209,20 @@ class MailchimpMember(models.Model):
             update_existing=False,
             skip_merge_validation=audience.required_policy == REQUIRED_EMPTY,
         )
+        answer = UpsertAnswer.from_api(result)
         synced, exists = [], []
-        for remote in result.get("new_members") or []:
-            try:  # what Mailchimp answers is checked like any read
-                checked = RemoteMember.from_api(remote)
-            except InvalidItem:
-                continue  # stays flagged: sent again next run
+        for checked in answer.created:
             entry = plan.new.get(checked.email.lower())
             if entry:
                 synced.append((entry[0], checked, True))
         self._mark_synced(synced, now)
         log._count("created", len(synced))
-        for error in result.get("errors") or []:
-            if not isinstance(error, dict):
-                continue
-            entry = plan.new.get((error.get("email_address") or "").lower())
+        for refusal in answer.refused:
+            entry = plan.new.get(refusal.email)
             if not entry:
                 continue
             member, payload = entry
-            if error.get("error_code") == "ERROR_CONTACT_EXISTS":
+            if refusal.exists:
                 # known to Mailchimp: updated without stating a status
                 body = {k: v for k, v in payload.items() if k not in ("status", "tags")}
                 body["status_if_new"] = payload["status"]
@@ -237,7 +230,7 @@ class MailchimpMember(models.Model):
                 if payload.get("tags"):
                     plan.tags.append((member, payload["tags"]))
                 continue
-            member._mark_error(_error_text(error), log, now)
+            member._mark_error(refusal.message, log, now, refusal.permanent)
         return exists
 
     def _batch_operations(self, audience, plan):

@@ -9,9 +9,10 @@ from ..services import (
     InvalidItem,
     MailchimpError,
     RemoteMember,
+    is_permanent_reason,
     parse_time,
+    refusal_text,
 )
-from .mailchimp_member import is_permanent
 
 
 class MailchimpMember(models.Model):
@@ -24,13 +25,13 @@ class MailchimpMember(models.Model):
         self.ensure_one()
         if kind == "tags":
             if not result.ok:
-                log._add_line(self, "error", "Tags: " + _error_text(result.response))
+                log._add_line(self, "error", "Tags: " + refusal_text(result.response))
             return
         if kind == "archive":
             return self._archived(result, log, now)
         if not result.ok:
             return self._mark_error(
-                _error_text(result.response), log, now, _permanent(result)
+                refusal_text(result.response), log, now, _permanent(result)
             )
         try:
             remote = RemoteMember.from_api(result.response)
@@ -56,7 +57,7 @@ class MailchimpMember(models.Model):
 
     def _archived(self, result, log, now):
         if not result.ok and result.status_code != 404:
-            return self._mark_error(_error_text(result.response), log, now)
+            return self._mark_error(refusal_text(result.response), log, now)
         self.write(
             {
                 "status_before_archive": self.status,
@@ -118,7 +119,7 @@ class MailchimpMember(models.Model):
                 "last_error": message,
                 "last_error_date": now,
                 "need_sync": not (
-                    is_permanent(message) if permanent is None else permanent
+                    is_permanent_reason(message) if permanent is None else permanent
                 ),
             }
         )
@@ -183,28 +184,7 @@ def _permanent(result):
     """Whether a refused operation will fail again whatever is retried:
     Mailchimp's error title says so (compliance state, forgotten, invalid
     data); server errors and rate limits are not."""
-    title = result.response.get("title") if isinstance(result.response, dict) else None
+    title = result.title
     if title:
         return title in PERMANENT_TITLES
     return 400 <= result.status_code < 500 and result.status_code != 429
-
-
-def _error_text(error):
-    """A readable message from a batch subscribe error or a problem answer."""
-    if not isinstance(error, dict):
-        return "Mailchimp refused the member."
-    message = (
-        error.get("error") or error.get("title") or "Mailchimp refused the member."
-    )
-    if error.get("detail"):
-        message += f" — {error['detail']}"
-    if error.get("field"):
-        message += f" ({error['field']}: {error.get('field_message') or ''})"
-    fields_errors = [
-        f"{e.get('field')}: {e.get('message')}"
-        for e in error.get("errors") or []
-        if isinstance(e, dict) and e.get("field")
-    ]
-    if fields_errors:
-        message += " (" + "; ".join(fields_errors) + ")"
-    return message

@@ -38,10 +38,13 @@ from .payload import (
     required_default,
     split_name,
 )
+from .segments import RemoteSegment, SegmentAnswer, find_segment
+from .upsert import Refusal, UpsertAnswer, is_permanent_reason, refusal_text
 from .remote import (
     InvalidItem,
     MemberPage,
     RemoteMember,
+    email_and_status,
     is_member_id,
     is_resource_id,
     parse_member_page,

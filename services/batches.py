@@ -99,6 +99,20 @@ class OperationResult:
     def ok(self):
         return 200 <= self.status_code < 300
 
+    @property
+    def title(self):
+        """Mailchimp's error title (a problem answer), or None."""
+        response = self.response if isinstance(self.response, dict) else {}
+        title = response.get("title")
+        return title if isinstance(title, str) else None
+
+    @property
+    def status(self):
+        """The member status a successful answer states, or None."""
+        response = self.response if isinstance(self.response, dict) else {}
+        status = response.get("status")
+        return status if isinstance(status, str) else None
+
 
 def _result(item):
     if not isinstance(item, dict):

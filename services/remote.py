@@ -51,6 +51,19 @@ def check_email(value):
     return value
 
 
+def email_and_status(item):
+    """``(lower-cased email, status)`` of a member read for its status only;
+    ``(None, None)`` when the item is malformed."""
+    if not isinstance(item, dict):
+        return None, None
+    try:
+        email = check_email(item.get("email_address")).lower()
+    except InvalidItem:
+        return None, None
+    status = item.get("status")
+    return email, status if status in MEMBER_STATUSES else None
+
+
 def _merge_value(value):
     if value is None or isinstance(value, bool):
         return value

@@ -1,0 +1,84 @@
+"""Tags and saved segments of an audience, checked at the boundary.
+
+An item of ``GET /lists/{id}/segments`` becomes a :class:`RemoteSegment`; the
+answer of ``POST /lists/{id}/segments/{segment_id}`` (members added to and
+removed from a tag, 500 a call) a :class:`SegmentAnswer`. A malformed item
+raises :class:`InvalidItem`; an answer of the wrong shape raises
+:class:`MalformedResponse`. This module imports no Odoo."""
+
+from dataclasses import dataclass
+
+from . import checks
+from .errors import MalformedResponse
+from .remote import InvalidItem
+
+SEGMENT_TYPES = frozenset({"static", "saved", "fuzzy"})
+
+
+@dataclass(frozen=True)
+class RemoteSegment:
+    """A tag (``static``) or a saved segment of an audience."""
+
+    id: int
+    name: str
+    type: str = "static"
+    member_count: int = 0
+
+    @classmethod
+    def from_api(cls, item):
+        if not isinstance(item, dict):
+            raise InvalidItem("the segment is not an object")
+        segment_id = item.get("id")
+        if not isinstance(segment_id, int) or isinstance(segment_id, bool):
+            raise InvalidItem("the segment has no numeric id")
+        name = checks.text(item.get("name"))
+        if not name:
+            raise InvalidItem(f"the segment {segment_id} has no name")
+        kind = item.get("type")
+        return cls(
+            id=segment_id,
+            name=name,
+            type=kind if kind in SEGMENT_TYPES else "static",
+            member_count=checks.count(item.get("member_count")),
+        )
+
+
+@dataclass(frozen=True)
+class SegmentAnswer:
+    """What a tag's batch call did: counts, and the addresses it could not
+    add or remove (not in the audience)."""
+
+    added: int = 0
+    removed: int = 0
+    failed: frozenset = frozenset()
+
+    @classmethod
+    def from_api(cls, answer):
+        if not isinstance(answer, dict):
+            raise MalformedResponse("the tag's batch answer is not an object")
+        errors = answer.get("errors") or []
+        if not isinstance(errors, list):
+            raise MalformedResponse("the tag's batch errors are not a list")
+        failed = set()
+        for error in errors:
+            emails = error.get("email_addresses") if isinstance(error, dict) else None
+            for email in emails if isinstance(emails, list) else ():
+                if isinstance(email, str):
+                    failed.add(email.strip().lower())
+        return cls(
+            added=checks.count(answer.get("total_added")),
+            removed=checks.count(answer.get("total_removed")),
+            failed=frozenset(failed),
+        )
+
+
+def find_segment(items, name):
+    """The first well-formed segment called ``name`` among raw items."""
+    for item in items:
+        try:
+            segment = RemoteSegment.from_api(item)
+        except InvalidItem:
+            continue
+        if segment.name == name:
+            return segment
+    return None

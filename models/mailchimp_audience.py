@@ -3,7 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..services import InvalidItem, RemoteAudience
+from ..services import InvalidItem, RemoteAudience, RemoteMergeField
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
 from .mailchimp_field_mapping import DEFAULT_MAPPINGS
@@ -174,20 +174,24 @@ class MailchimpAudience(models.Model):
         """Read all merge fields (``count=1000``) and add default mappings."""
         self.ensure_one()
         with mailchimp_user_errors(self.env):
-            remote_fields = list(
+            items = list(
                 self.account_id._get_client().iter_merge_fields(self.mailchimp_id)
             )
+        remote_fields = []
+        for item in items:
+            try:
+                remote_fields.append(RemoteMergeField.from_api(item))
+            except InvalidItem as reason:
+                _logger.info("Merge field of audience %s skipped: %s", self.id, reason)
         MergeField = self.env["mailchimp.merge.field"]
         by_tag = {f.tag: f for f in self.merge_field_ids}
         for remote in remote_fields:
             vals = MergeField._vals_from_remote(remote)
-            if remote["tag"] in by_tag:
-                by_tag[remote["tag"]].write(vals)
+            if remote.tag in by_tag:
+                by_tag[remote.tag].write(vals)
             else:
-                by_tag[remote["tag"]] = MergeField.create(
-                    dict(vals, audience_id=self.id)
-                )
-        remote_tags = {f["tag"] for f in remote_fields}
+                by_tag[remote.tag] = MergeField.create(dict(vals, audience_id=self.id))
+        remote_tags = {f.tag for f in remote_fields}
         self.merge_field_ids.filtered(lambda f: f.tag not in remote_tags).unlink()
         self._create_default_mappings()
 

@@ -3,8 +3,7 @@
 from odoo import fields, models
 from odoo.exceptions import UserError
 
-from ..services import MailchimpError
-from ..services.remote import MEMBER_STATUSES
+from ..services import MailchimpError, email_and_status
 
 
 class MailchimpMember(models.Model):
@@ -31,9 +30,7 @@ class MailchimpMember(models.Model):
             ) from None
         self.write(
             {
-                "status": remote["status"]
-                if remote.get("status") in MEMBER_STATUSES
-                else "pending",
+                "status": email_and_status(remote)[1] or "pending",
                 "resubscribe_asked_at": now,
                 "resubscribe_source": source,
                 "last_error": False,

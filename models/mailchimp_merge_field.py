@@ -77,16 +77,16 @@ class MailchimpMergeField(models.Model):
 
     @api.model
     def _vals_from_remote(self, remote):
-        options = remote.get("options") or {}
+        """:param remote: a :class:`RemoteMergeField`"""
         return {
-            "merge_id": remote.get("merge_id"),
-            "tag": remote["tag"],
-            "name": remote.get("name") or remote["tag"],
-            "type": remote.get("type") or "text",
-            "required": bool(remote.get("required")),
-            "display_order": remote.get("display_order") or 0,
-            "choices": json.dumps(options.get("choices") or []),
-            "phone_format": options.get("phone_format") or False,
-            "date_format": options.get("date_format") or False,
-            "default_value": remote.get("default_value") or False,
+            "merge_id": remote.merge_id,
+            "tag": remote.tag,
+            "name": remote.name,
+            "type": remote.type,
+            "required": remote.required,
+            "display_order": remote.display_order,
+            "choices": json.dumps(list(remote.choices)),
+            "phone_format": remote.phone_format or False,
+            "date_format": remote.date_format or False,
+            "default_value": remote.default_value or False,
         }

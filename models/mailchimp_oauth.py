@@ -137,8 +137,8 @@ class MailchimpAccount(models.Model):
             {
                 "auth_method": "oauth",
                 "api_key": token,
-                "data_center": meta["dc"],
-                "login_email": (meta.get("login") or {}).get("email"),
+                "data_center": meta.data_center,
+                "login_email": meta.login_email,
             }
         )
         self.action_test_connection()

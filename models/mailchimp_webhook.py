@@ -7,91 +7,31 @@ matching, same conflict policy, no push flag set).
 """
 
 import hashlib
-import hmac
 import logging
 import secrets
-import time
-from datetime import datetime
 
 from odoo import api, fields, models
 from odoo.tools import email_normalize
 
-from ..services import (
-    InvalidItem,
-    MailchimpError,
-    RemoteMember,
-    is_member_id,
-    is_resource_id,
-    subscriber_hash,
+from ..services import InvalidItem, MailchimpError, is_member_id, subscriber_hash
+from ..services.webhooks import (
+    EVENTS,
+    RemoteWebhook,
+    WebhookDelivery,
+    WebhookError,
+    check_signature,
+    parse_form,
 )
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
 
 _logger = logging.getLogger(__name__)
 
-EVENTS = ("subscribe", "unsubscribe", "profile", "upemail", "cleaned", "campaign")
-SIGNATURE_MAX_AGE = 300  # seconds
 REFUSED_EMAIL_TAKEN = (
     "Email change from Mailchimp refused: another contact already has this address."
 )
-
-
-class WebhookError(ValueError):
-    """A malformed delivery: answered 400, nothing changed."""
-
-
-def parse_form(pairs):
-    """``[("data[merges][FNAME]", "Ann"), ...]`` -> nested dicts.
-
-    Every field is a plain string where Mailchimp sends one: a key given
-    twice, a scalar given sub-keys (``fired_at[x]``, ``data[id][x]``) or a
-    group given a value is refused (400), never half-applied."""
-    result = {}
-    for key, value in pairs:
-        parts = key.replace("]", "").split("[")
-        node = result
-        for part in parts[:-1]:
-            node = node.setdefault(part, {})
-            if not isinstance(node, dict):
-                raise WebhookError(f"{parts[0]} has a value and sub-fields")
-        if parts[-1] in node:
-            raise WebhookError(f"{key} is given twice or has sub-fields")
-        node[parts[-1]] = value
-    _check_shape(result)
-    return result
-
-
-def _check_shape(form):
-    """Top-level fields and ``data[...]`` are strings; only ``data[merges]``
-    (and Mailchimp's address and group merges inside it) nests."""
-    for key, value in form.items():
-        if key != "data" and not isinstance(value, str):
-            raise WebhookError(f"{key} is not a plain value")
-    data = form.get("data", {})
-    if not isinstance(data, dict):
-        raise WebhookError("data is not a set of fields")
-    for key, value in data.items():
-        if key == "merges":
-            if not isinstance(value, dict):
-                raise WebhookError("data[merges] is not a set of fields")
-        elif not isinstance(value, str):
-            raise WebhookError(f"data[{key}] is not a plain value")
-
-
-def check_signature(key, header, raw, now=None):
-    """``X-Mailchimp-Signature: t=<unix>,v1=<hex HMAC-SHA256("<t>.<body>")>``."""
-    items = dict(
-        part.split("=", 1) for part in (header or "").split(",") if "=" in part
-    )
-    stamp, signature = items.get("t", ""), items.get("v1", "")
-    if not stamp.isdigit() or not signature:
-        return False
-    if abs((now or time.time()) - int(stamp)) > SIGNATURE_MAX_AGE:
-        return False
-    expected = hmac.new(
-        key.encode(), stamp.encode() + b"." + raw, hashlib.sha256
-    ).hexdigest()
-    return hmac.compare_digest(expected, signature)
+# re-exported for the controller
+__all__ = ["WebhookError", "check_signature", "parse_form"]
 
 
 class MailchimpAudience(models.Model):
@@ -159,18 +99,17 @@ class MailchimpAudience(models.Model):
 
     def _webhook_create(self, client):
         """Create the webhook; Mailchimp returns its signing secret once."""
-        hook = client.create_webhook(self.mailchimp_id, self._webhook_body())
-        if not is_resource_id(hook.get("id")):
-            raise MailchimpError("Mailchimp returned no valid webhook id.")
-        secret = hook.get("signing_secret")
-        signed = bool(
-            hook.get("signing_enabled") and isinstance(secret, str) and secret
-        )
+        try:
+            hook = RemoteWebhook.from_api(
+                client.create_webhook(self.mailchimp_id, self._webhook_body())
+            )
+        except InvalidItem as reason:
+            raise MailchimpError(str(reason)) from None
         self.sudo().write(
             {
-                "webhook_id": hook["id"],
-                "webhook_signed": signed,
-                "webhook_signing_key": secret if signed else False,
+                "webhook_id": hook.id,
+                "webhook_signed": bool(hook.signing_secret),
+                "webhook_signing_key": hook.signing_secret or False,
             }
         )
 
@@ -223,76 +162,60 @@ class MailchimpAudience(models.Model):
     def _webhook_process(self, form, raw):
         """Apply one delivery. Raises WebhookError when it is malformed."""
         self.ensure_one()
-        etype = form.get("type")
-        data = form.get("data")
-        fired_at = form.get("fired_at") or ""
-        if etype not in EVENTS:
-            raise WebhookError("unknown or missing type")
-        if not isinstance(data, dict):
-            raise WebhookError("missing data")
-        try:
-            fired = datetime.strptime(fired_at, "%Y-%m-%d %H:%M:%S")
-        except ValueError:
-            raise WebhookError("fired_at is not YYYY-MM-DD HH:MM:SS") from None
-        if data.get("list_id") and data["list_id"] != self.mailchimp_id:
+        delivery = WebhookDelivery.from_form(form)
+        if delivery.list_id and delivery.list_id != self.mailchimp_id:
             raise WebhookError("the event is for another audience")
         key = hashlib.sha256(raw).hexdigest()
         Event = self.env["mailchimp.webhook.event"].sudo()
         if Event.search_count([("audience_id", "=", self.id), ("event_key", "=", key)]):
             return False  # a repeated delivery changes nothing
-        handler = getattr(self, f"_webhook_{etype}")
-        handler(data, fired)
-        Event.create({"audience_id": self.id, "event_key": key, "event_type": etype})
+        getattr(self, f"_webhook_{delivery.type}")(delivery)
+        Event.create(
+            {"audience_id": self.id, "event_key": key, "event_type": delivery.type}
+        )
         return True
 
-    def _webhook_member(self, data, fired, status):
+    def _webhook_member(self, delivery, status):
         """Apply a subscribe/unsubscribe/cleaned/profile delivery like a pull
         of one member: its id, email and status are checked first."""
-        email = email_normalize(data.get("email") or "")
+        email = email_normalize(delivery.email or "")
         if not email:
             raise WebhookError("missing or invalid email")
         if status is None:  # a profile update keeps the known status
             row = self.env["mailchimp.member"].search(
                 [
                     ("audience_id", "=", self.id),
-                    ("mailchimp_id", "=", data.get("id") or subscriber_hash(email)),
+                    ("mailchimp_id", "=", delivery.member_id or subscriber_hash(email)),
                 ],
                 limit=1,
             )
             status = row.status or "subscribed"
-        try:
-            remote = RemoteMember.from_webhook(
-                data,
-                status,
-                fired.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-                subscriber_hash(email),
-            )
-        except InvalidItem as reason:
-            raise WebhookError(str(reason)) from None
+        remote = delivery.member(status, subscriber_hash(email))
         self._apply_remote_members([remote], self._webhook_log())
 
-    def _webhook_subscribe(self, data, fired):
-        self._webhook_member(data, fired, "subscribed")
+    def _webhook_subscribe(self, delivery):
+        self._webhook_member(delivery, "subscribed")
 
-    def _webhook_unsubscribe(self, data, fired):
-        status = "archived" if data.get("action") == "delete" else "unsubscribed"
-        self._webhook_member(data, fired, status)
+    def _webhook_unsubscribe(self, delivery):
+        status = "archived" if delivery.action == "delete" else "unsubscribed"
+        self._webhook_member(delivery, status)
 
-    def _webhook_cleaned(self, data, fired):
-        self._webhook_member(data, fired, "cleaned")
+    def _webhook_cleaned(self, delivery):
+        self._webhook_member(delivery, "cleaned")
 
-    def _webhook_profile(self, data, fired):
-        self._webhook_member(data, fired, None)
+    def _webhook_profile(self, delivery):
+        self._webhook_member(delivery, None)
 
-    def _webhook_upemail(self, data, fired):
+    def _webhook_upemail(self, delivery):
         """An email changed in Mailchimp: the member follows; the contact
         follows only when it is ticked for this audience, not a user's, and
         no other contact has the new address."""
-        old = email_normalize(data.get("old_email") or "")
-        new = email_normalize(data.get("new_email") or "")
+        old = email_normalize(delivery.old_email or "")
+        new = email_normalize(delivery.new_email or "")
         if not old or not new:
             raise WebhookError("missing old_email or new_email")
-        new_id = data.get("new_id") or subscriber_hash(new)
+        fired = delivery.fired
+        new_id = delivery.new_id or subscriber_hash(new)
         if new_id != subscriber_hash(new) or not is_member_id(new_id):
             raise WebhookError("new_id is not the subscriber hash of new_email")
         Member = self.env["mailchimp.member"]
@@ -351,12 +274,14 @@ class MailchimpAudience(models.Model):
             return REFUSED_EMAIL_TAKEN
         return None
 
-    def _webhook_campaign(self, data, fired):
+    def _webhook_campaign(self, delivery):
+        if not delivery.campaign_id:
+            return
         campaign = self.env["mailchimp.campaign"].search(
-            [("mailchimp_id", "=", data.get("id") or "")], limit=1
+            [("mailchimp_id", "=", delivery.campaign_id)], limit=1
         )
-        if campaign and data.get("status"):
-            campaign.status = data["status"]
+        if campaign and delivery.campaign_status:
+            campaign.status = delivery.campaign_status
 
 
 class MailchimpWebhookEvent(models.Model):

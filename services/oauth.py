@@ -4,11 +4,13 @@ The marketing SDK has no OAuth endpoints, so these two calls use ``requests``
 directly, with explicit timeouts.
 """
 
+from dataclasses import dataclass
 from urllib.parse import urlencode
 
 import requests
 
 from .errors import MailchimpError
+from .helpers import DC_RE
 
 AUTHORIZE_URL = "https://login.mailchimp.com/oauth2/authorize"
 TOKEN_URL = "https://login.mailchimp.com/oauth2/token"
@@ -70,14 +72,35 @@ def metadata(token):
             "Mailchimp's login service could not be reached.", kind="network"
         ) from None
     data = _json(response)
-    if not response.ok or data.get("error") or not data.get("dc"):
+    dc = data.get("dc")
+    if not response.ok or data.get("error") or not isinstance(dc, str):
         raise MailchimpError(
             "Mailchimp did not accept the access token (%s)."
             % (data.get("error") or response.status_code),
             status=response.status_code,
             kind="auth",
         )
-    return data
+    return TokenMetadata.from_api(data)
+
+
+@dataclass(frozen=True)
+class TokenMetadata:
+    """What Mailchimp says of an access token: its data center (it builds
+    every API address, so it is checked) and the login's email."""
+
+    data_center: str
+    login_email: str | None = None
+
+    @classmethod
+    def from_api(cls, data):
+        dc = str(data.get("dc") or "").strip().lower()
+        if not DC_RE.match(dc):
+            raise MailchimpError(
+                "Mailchimp answered an invalid data center for the token.", kind="auth"
+            )
+        login = data.get("login")
+        email = login.get("email") if isinstance(login, dict) else None
+        return cls(dc, email if isinstance(email, str) and email else None)
 
 
 def _json(response):

@@ -14,6 +14,7 @@ from ..models.mailchimp_field_mapping import (
 from ..models.mailchimp_mapper import Mapper
 from ..models.mailchimp_mapping_policy import writable_field_error
 from ..models.mailchimp_merge_field import MERGE_TYPES
+from ..services import InvalidItem, RemoteMergeField
 
 TAG_RE = re.compile(r"^[A-Z0-9_]{1,10}$")
 MAX_MERGE_FIELDS = 30
@@ -188,10 +189,16 @@ class MailchimpFieldMappingWizard(models.TransientModel):
         tag = (self.new_tag or "").strip()
         self._check_new_merge_field(tag)
         with mailchimp_user_errors(self.env):
-            remote = self.audience_id.account_id._get_client().add_merge_field(
+            answer = self.audience_id.account_id._get_client().add_merge_field(
                 self.audience_id.mailchimp_id,
                 {"tag": tag, "name": self.new_name or tag, "type": self.new_type},
             )
+        try:
+            remote = RemoteMergeField.from_api(answer)
+        except InvalidItem as reason:
+            raise UserError(
+                self.env._("Mailchimp sent a malformed merge field: %s", reason)
+            ) from None
         merge_field = self.env["mailchimp.merge.field"].create(
             dict(
                 self.env["mailchimp.merge.field"]._vals_from_remote(remote),

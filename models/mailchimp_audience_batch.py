@@ -9,6 +9,7 @@ from .mailchimp_sync_run import PushRun
 
 # waits (seconds) between status polls inside one step: at most 15 s
 POLL_WAITS = (1, 2, 4, 8)
+MSG_DEFERRED = "A sync of this audience is running: it sends these contacts."
 OPERATION_KINDS = frozenset({"put", "restore", "tags", "unsubscribe", "archive"})
 
 
@@ -63,11 +64,8 @@ class MailchimpAudience(models.Model):
         self.ensure_one()
         log = self.env["mailchimp.sync.log"].create({"audience_id": self.id})
         if not self._lock_for_sync():
-            log._add_line(
-                self.env["mailchimp.member"],
-                "info",
-                "A sync of this audience is running: it sends these contacts.",
-            )
+            log.deferred = True
+            log._add_line(self.env["mailchimp.member"], "info", MSG_DEFERRED)
             log._close()
             return log
         run = PushRun(self, log, self.account_id._get_client(), members=members)

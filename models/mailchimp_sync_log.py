@@ -231,6 +231,10 @@ class MailchimpSyncLog(models.Model):
         )
         if still_running:
             message += " " + env._("Mailchimp is still processing some of them.")
+        if all(log.deferred for log in self):
+            message = env._(
+                "A sync of this audience is running: it sends these contacts."
+            )
         failed = any(log.state == "failed" for log in self)
         if failed:
             message = env._(

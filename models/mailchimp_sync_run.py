@@ -81,6 +81,12 @@ class MailchimpSyncLog(models.Model):
     pull_total = fields.Integer(copy=False, readonly=True)
     pull_incomplete = fields.Boolean(copy=False, readonly=True)
     push_batch_id = fields.Char("Mailchimp batch running", copy=False, readonly=True)
+    deferred = fields.Boolean(
+        "Left to the sync under way",
+        readonly=True,
+        help="A contact's “Sync now” found the audience being synced: that sync "
+        "sends the contacts.",
+    )
 
     @property
     def pull_full(self):

@@ -68,3 +68,25 @@ class TestCronLock(TransactionCase):
             self.env["mailchimp.audience"]._cron_sync()
             self.assertEqual(fake.count("POST", r"/lists/lock1"), 1)
             self.assertIsNotNone(fake.member("lock1", "locked@example.com"))
+
+    def test_contact_sync_now_during_a_run_leaves_the_contact_to_it(self):
+        """A contact's "Sync now" is the run's push step under the same lock:
+        while another transaction syncs the audience it sends nothing (no
+        second push engine racing the run) and says the run sends it."""
+        partner = self.env["res.partner"].search([("email", "=", "locked@example.com")])
+        with FakeMailchimp(api_key=API_KEY) as fake:
+            fake.add_list("Lock test", list_id="lock1")
+            with db_connect(self.dbname).cursor() as other:
+                other_env = api.Environment(other, SUPERUSER_ID, {})
+                other_env["mailchimp.audience"].browse(
+                    self.audience_id
+                )._lock_for_sync()
+                action = partner.action_mailchimp_sync_now()
+                other.rollback()
+            self.assertEqual(fake.calls, [], "nothing sent beside the run")
+            self.assertIn("it sends these contacts", action["params"]["message"])
+            self.assertTrue(partner.mailchimp_need_sync, "left for the run")
+            # no run holds the audience: the button sends the contact
+            action = partner.action_mailchimp_sync_now()
+            self.assertEqual(action["params"]["type"], "success")
+            self.assertIsNotNone(fake.member("lock1", "locked@example.com"))

@@ -1,5 +1,6 @@
 from . import test_account
 from . import test_sync
+from . import test_pull
 from . import test_cron
 from . import test_campaigns
 from . import test_wizards

@@ -35,6 +35,8 @@ except ImportError:
 class FakeRoutes:
     """Marketing API 3.0 routes, Mailchimp's documented behaviour."""
 
+    MAX_BATCH_MEMBERS = 500  # members per batch subscribe call, at most
+
     ROUTES = [
         ("GET", r"/ping", "ping"),
         ("GET", r"/", "root"),
@@ -102,84 +104,97 @@ class FakeRoutes:
     def _r_batch_subscribe(self, query, body, lid):
         self._list(lid)
         members = (body or {}).get("members") or []
-        if len(members) > 500:
+        if len(members) > self.MAX_BATCH_MEMBERS:
             raise Problem(400, "Invalid Resource", "Too many members: 500 at most.")
         update = bool(body.get("update_existing"))
         skip_validation = query.get("skip_merge_validation") == "true"
         result = {"new_members": [], "updated_members": [], "errors": []}
         for entry in members:
-            email = entry.get("email_address") or ""
-            status = entry.get("status")
-            current = self.members[lid].get(md5(email)) if email else None
-
-            def error(
-                message, code="ERROR_GENERIC", field="", field_message="", email=email
-            ):
-                result["errors"].append(
-                    {
-                        "email_address": email,
-                        "error": message,
-                        "error_code": code,
-                        "field": field,
-                        "field_message": field_message,
-                    }
-                )
-
-            if not EMAIL_RE.match(email):
-                error(
-                    MSG_FAKE.format(email=email),
-                    field="email_address",
-                    field_message="Invalid email",
-                )
-                continue
-            if email.lower() in self.forgotten:
-                error(MSG_FORGOTTEN.format(email=email))
-                continue
-            if current and not update:
-                error(
-                    MSG_EXISTS.format(email=email),
-                    code="ERROR_CONTACT_EXISTS",
-                )
-                continue
-            merge = entry.get("merge_fields") or {}
-            problems = self._check_merge(lid, merge, current is None, skip_validation)
-            if problems:
-                error(
-                    "Your merge fields were invalid.",
-                    field=problems[0][0],
-                    field_message=problems[0][1],
-                )
-                continue
-            if current:
-                if status == "subscribed" and (
-                    current["status"] == "cleaned"
-                    or (
-                        current["status"] == "unsubscribed"
-                        and current["_unsubscribed_by"] == "self"
-                    )
-                ):
-                    error(MSG_COMPLIANCE.format(email=email))
-                    continue
-                current["merge_fields"].update(merge)
-                if status:
-                    current["status"] = status
-                current["last_changed"] = self._tick()
-                result["updated_members"].append(self._public(current))
-                member = current
-                self._fire(lid, "profile", member, "api")
-            else:
-                member = self._new_member(lid, email, status or "subscribed", merge)
-                result["new_members"].append(self._public(member))
-                self._fire(lid, "subscribe", member, "api")
-            self._apply_permissions(member, entry.get("marketing_permissions"))
-            for tag in entry.get("tags") or []:
-                self._tag(lid, member, tag, True)
+            self._batch_subscribe_one(lid, entry, update, skip_validation, result)
         result.update(
             total_created=len(result["new_members"]),
             total_updated=len(result["updated_members"]),
             error_count=len(result["errors"]),
         )
         return 200, result
+
+    def _batch_subscribe_one(self, lid, entry, update, skip_validation, result):
+        """One member of a batch subscribe: refused (in ``errors``), updated
+        or created."""
+        email = entry.get("email_address") or ""
+        status = entry.get("status")
+        current = self.members[lid].get(md5(email)) if email else None
+        refusal = self._batch_refusal(lid, entry, current, update, skip_validation)
+        if refusal:
+            result["errors"].append(refusal)
+            return
+        merge = entry.get("merge_fields") or {}
+        if current:
+            current["merge_fields"].update(merge)
+            if status:
+                current["status"] = status
+            current["last_changed"] = self._tick()
+            result["updated_members"].append(self._public(current))
+            member = current
+            self._fire(lid, "profile", member, "api")
+        else:
+            member = self._new_member(lid, email, status or "subscribed", merge)
+            result["new_members"].append(self._public(member))
+            self._fire(lid, "subscribe", member, "api")
+        self._apply_permissions(member, entry.get("marketing_permissions"))
+        for tag in entry.get("tags") or []:
+            self._tag(lid, member, tag, True)
+
+    @staticmethod
+    def _batch_error(email, message, code="ERROR_GENERIC", field="", field_message=""):
+        return {
+            "email_address": email,
+            "error": message,
+            "error_code": code,
+            "field": field,
+            "field_message": field_message,
+        }
+
+    def _batch_refusal(self, lid, entry, current, update, skip_validation):
+        """The error of a batch subscribe's member Mailchimp refuses, else None."""
+        email = entry.get("email_address") or ""
+        if not EMAIL_RE.match(email):
+            return self._batch_error(
+                email,
+                MSG_FAKE.format(email=email),
+                field="email_address",
+                field_message="Invalid email",
+            )
+        if email.lower() in self.forgotten:
+            return self._batch_error(email, MSG_FORGOTTEN.format(email=email))
+        if current and not update:
+            return self._batch_error(
+                email,
+                MSG_EXISTS.format(email=email),
+                code="ERROR_CONTACT_EXISTS",
+            )
+        merge = entry.get("merge_fields") or {}
+        problems = self._check_merge(lid, merge, current is None, skip_validation)
+        if problems:
+            return self._batch_error(
+                email,
+                "Your merge fields were invalid.",
+                field=problems[0][0],
+                field_message=problems[0][1],
+            )
+        if (
+            current
+            and entry.get("status") == "subscribed"
+            and (
+                current["status"] == "cleaned"
+                or (
+                    current["status"] == "unsubscribed"
+                    and current["_unsubscribed_by"] == "self"
+                )
+            )
+        ):
+            return self._batch_error(email, MSG_COMPLIANCE.format(email=email))
+        return None
 
     def _r_get_members(self, query, body, lid):
         self._list(lid)

@@ -157,17 +157,7 @@ class FakeTransport:
             return None
         path = match.group("path") or "/"
         query = dict(parse_qsl(urlparse(url).query, keep_blank_values=True))
-        body = None
-        if request.body:
-            raw = (
-                request.body.decode()
-                if isinstance(request.body, bytes)
-                else request.body
-            )
-            try:
-                body = json.loads(raw)
-            except ValueError:
-                body = raw
+        body = self._request_body(request)
         self.calls.append(Call(request.method, path, query, body))
         if match.group("dc") != self.dc:
             raise requests.exceptions.ConnectionError(
@@ -175,26 +165,7 @@ class FakeTransport:
             )
         failure = self._failure_for(request.method, path)
         if failure:
-            if failure["status"] == "timeout":
-                raise requests.exceptions.ConnectTimeout("Connection timed out")
-            if failure["body"] is None:
-                return requests_mock.create_response(
-                    request,
-                    status_code=failure["status"],
-                    text="",
-                    headers=failure.get("headers") or {},
-                )
-            response = self._problem(
-                request,
-                Problem(
-                    failure["status"],
-                    failure["body"].get("title", "Error"),
-                    failure["body"].get("detail", ""),
-                    failure["body"].get("errors"),
-                ),
-            )
-            response.headers.update(failure.get("headers") or {})
-            return response
+            return self._failure_response(request, failure)
         if not self._authorized(request):
             return self._problem(
                 request,
@@ -208,6 +179,44 @@ class FakeTransport:
             status, data = self._route(request.method, path, query, body)
         except Problem as problem:
             return self._problem(request, problem)
+        return self._answer(request, path, status, data)
+
+    @staticmethod
+    def _request_body(request):
+        """The request's JSON body, its raw text if not JSON, or None."""
+        if not request.body:
+            return None
+        raw = request.body.decode() if isinstance(request.body, bytes) else request.body
+        try:
+            return json.loads(raw)
+        except ValueError:
+            return raw
+
+    def _failure_response(self, request, failure):
+        """The answer of an injected failure (a timeout is raised)."""
+        if failure["status"] == "timeout":
+            raise requests.exceptions.ConnectTimeout("Connection timed out")
+        if failure["body"] is None:
+            return requests_mock.create_response(
+                request,
+                status_code=failure["status"],
+                text="",
+                headers=failure.get("headers") or {},
+            )
+        response = self._problem(
+            request,
+            Problem(
+                failure["status"],
+                failure["body"].get("title", "Error"),
+                failure["body"].get("detail", ""),
+                failure["body"].get("errors"),
+            ),
+        )
+        response.headers.update(failure.get("headers") or {})
+        return response
+
+    def _answer(self, request, path, status, data):
+        """A route's answer: mangled if asked, empty for a 204, else JSON."""
         mangled = self._mangled(request, request.method, path, status, data)
         if mangled is not None:
             return mangled

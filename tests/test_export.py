@@ -41,7 +41,8 @@ class ExportCase(MailchimpCase):
 
 
 class TestListExport(ExportCase):
-    def test_export_1200_contacts_with_exact_statistics(self):
+    def _rows_of_1200_contacts(self):
+        """Mailchimp's members and the mailing contacts of the 1,200 export."""
         fake, lid = self.fake, self.list_id
         rows = []
         # already in Mailchimp: 10 subscribed, 5 unsubscribed, 5 cleaned
@@ -69,11 +70,9 @@ class TestListExport(ExportCase):
             rows.append({"name": f"No email {i}", "email": False})
         for i in range(5):
             rows.append({"name": f"Broken {i}", "email": f"broken{i}"})
-        self.add_contacts(self.mailing_list, rows)
-        self.fake.reset_calls()
+        return rows
 
-        log = self.export()
-
+    def _assert_1200_figures(self, log):
         figures = {
             f: log[f]
             for f in (
@@ -104,7 +103,9 @@ class TestListExport(ExportCase):
                 "errors": 0,
             },
         )
-        tag = "Newsletter subscribers"
+
+    def _assert_1200_members(self, tag):
+        fake, lid = self.fake, self.list_id
         tagged = [
             m
             for m in fake.members[lid].values()
@@ -124,7 +125,9 @@ class TestListExport(ExportCase):
         self.assertEqual(
             fake.member(lid, "guest0@example.com")["merge_fields"]["LNAME"], "Family0"
         )
-        self.assertIn("were not tagged", log.not_tagged_message)
+
+    def _assert_1200_calls(self):
+        fake = self.fake
         # bulk calls only: 3 create calls + 1 batch updating the members
         # Mailchimp had (without a status, tags in the same batch), one page of
         # statuses read, one read of the batch's state
@@ -134,6 +137,18 @@ class TestListExport(ExportCase):
         self.assertEqual(len(fake.calls), 6)
         for op in self.batch_operations("PUT"):
             self.assertNotIn("status", op["body"], "never states a status")
+
+    def test_export_1200_contacts_with_exact_statistics(self):
+        self.add_contacts(self.mailing_list, self._rows_of_1200_contacts())
+        self.fake.reset_calls()
+
+        log = self.export()
+
+        self._assert_1200_figures(log)
+        tag = "Newsletter subscribers"
+        self._assert_1200_members(tag)
+        self.assertIn("were not tagged", log.not_tagged_message)
+        self._assert_1200_calls()
         self.assertEqual(self.mailing_list.mailchimp_audience_id, self.audience)
         self.assertEqual(self.mailing_list.mailchimp_tag, tag)
 

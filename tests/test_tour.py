@@ -57,6 +57,46 @@ class TestUserPath(MailchimpCase, HttpCase):
             patcher.start()
             self.addCleanup(patcher.stop)
 
+    def _add_campaign_history(self):
+        """A sent campaign the tour's contact opened and clicked, in Mailchimp."""
+        campaign = self.fake.add_campaign(
+            self.list_id,
+            "Autumn newsletter",
+            subject="Autumn news from Blue Harbour",
+            send_time="2026-11-02T09:00:00+00:00",
+            emails_sent=1,
+            recipients=["tour.contact@example.com"],
+        )
+        self.fake.add_email_activity(
+            campaign, "tour.contact@example.com", "open", "2026-11-02T10:12:00+00:00"
+        )
+        self.fake.add_email_activity(
+            campaign,
+            "tour.contact@example.com",
+            "click",
+            "2026-11-02T10:13:00+00:00",
+            url="https://www.example.com/autumn",
+        )
+
+    def _tour_mailing_list(self):
+        """The mailing list the tour exports: two contacts."""
+        mailing_list = self.env["mailing.list"].create({"name": "Tour list"})
+        self.env["mailing.contact"].create(
+            [
+                {
+                    "name": "List One",
+                    "email": "list.one@example.com",
+                    "list_ids": [(4, mailing_list.id)],
+                },
+                {
+                    "name": "List Two",
+                    "email": "list.two@example.com",
+                    "list_ids": [(4, mailing_list.id)],
+                },
+            ]
+        )
+        return mailing_list
+
     def test_user_path(self):
         self.start_tour(
             "/odoo/settings#mailchimp_sync", "mailchimp_sync_settings", login="admin"
@@ -85,44 +125,13 @@ class TestUserPath(MailchimpCase, HttpCase):
         self.assertTrue(partner.mailchimp_sync)
 
         # the contact's campaign history, read by the campaign job
-        campaign = self.fake.add_campaign(
-            self.list_id,
-            "Autumn newsletter",
-            subject="Autumn news from Blue Harbour",
-            send_time="2026-11-02T09:00:00+00:00",
-            emails_sent=1,
-            recipients=["tour.contact@example.com"],
-        )
-        self.fake.add_email_activity(
-            campaign, "tour.contact@example.com", "open", "2026-11-02T10:12:00+00:00"
-        )
-        self.fake.add_email_activity(
-            campaign,
-            "tour.contact@example.com",
-            "click",
-            "2026-11-02T10:13:00+00:00",
-            url="https://www.example.com/autumn",
-        )
+        self._add_campaign_history()
         self.audience._sync_campaigns()
         self.start_tour(
             f"/odoo/contacts/{partner.id}", "mailchimp_sync_contact_tab", login="admin"
         )
 
-        mailing_list = self.env["mailing.list"].create({"name": "Tour list"})
-        self.env["mailing.contact"].create(
-            [
-                {
-                    "name": "List One",
-                    "email": "list.one@example.com",
-                    "list_ids": [(4, mailing_list.id)],
-                },
-                {
-                    "name": "List Two",
-                    "email": "list.two@example.com",
-                    "list_ids": [(4, mailing_list.id)],
-                },
-            ]
-        )
+        mailing_list = self._tour_mailing_list()
         self.start_tour(
             f"/odoo/action-mass_mailing.action_view_mass_mailing_lists/{mailing_list.id}",
             "mailchimp_sync_export",

@@ -1,0 +1,183 @@
+"""The scenarios measured at one size N: the pushes and pulls through the cron,
+a mailing list's export, and one call per contact for comparison."""
+
+import hashlib
+import os
+import sys
+import time
+
+from odoo import SUPERUSER_ID, api
+from odoo.modules.registry import Registry
+
+from bench_data import API_KEY, make_export, setup
+from bench_meter import Meter, measured_row, run_cron
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(HERE), "tests"))
+
+from fake_mailchimp import FakeMailchimp  # noqa: E402
+
+BATCH_SIZE = 500  # members per batch subscribe call
+PAGE_SIZE = 1000  # members per page read
+CHANGED_DIVISOR = 100  # 1 % of the contacts change
+EXPORT_MAX = 10000  # contacts of the exported mailing list, at most
+NAIVE_SAMPLE = 1000  # contacts sent one by one, then scaled to N
+
+
+def ceil_div(a, b):
+    return -(-a // b)
+
+
+def naive_push(registry, fake, list_id, sample):
+    """What other addons do: one PUT per contact (measured on a sample)."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {})
+        account = env["mailchimp.account"].search([("name", "=", "Bench")], limit=1)
+        client = account._get_client()
+        partners = env["res.partner"].search(
+            [("email", "like", "@bench.example.com")], limit=sample
+        )
+        meter = Meter(fake)
+        with meter:
+            for partner in partners:
+                client.call(
+                    client.sdk.lists.set_list_member,
+                    list_id,
+                    hashlib.md5(partner.email.lower().encode()).hexdigest(),
+                    {
+                        "email_address": partner.email,
+                        "status_if_new": "subscribed",
+                        "merge_fields": {"FNAME": partner.name},
+                    },
+                )
+        return meter, len(partners)
+
+
+def naive_row(n, meter, sample):
+    """The row of one call per contact, scaled from the sample to N."""
+    row = measured_row(
+        n,
+        f"one call per contact ({sample} sampled, scaled to N)",
+        meter,
+        log={},
+        floor=None,
+    )
+    row.update(
+        wall_s=meter.wall * n / sample,
+        fake_s=meter.fake_s * n / sample,
+        cpu_s=meter.cpu * n / sample,
+        http=len(meter.calls) * n // sample,
+        upserts=len(meter.calls) * n // sample,
+        pages=0,
+        sql=0,
+    )
+    return row
+
+
+def export_list(registry, fake, audience_id, n, size):
+    """Export a mailing list of ``size`` contacts as a tag (first export)."""
+    with registry.cursor() as cr:
+        env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+        export = make_export(env, audience_id, size)
+        cr.commit()  # pylint: disable=invalid-commit
+        env.invalidate_all()
+        meter = Meter(fake)
+        queries0 = cr.sql_log_count
+        with meter:
+            log = export._run()
+            counts = {"tagged": log.tagged, "created": log.created}
+        meter.queries += cr.sql_log_count - queries0
+        cr.commit()  # pylint: disable=invalid-commit
+    row = measured_row(
+        n,
+        f"export a {size:,}-contact mailing list as a tag",
+        meter,
+        log=counts,
+        floor=(ceil_div(size, BATCH_SIZE), "upserts"),
+    )
+    row["rate_n"] = size
+    return row
+
+
+class Bench:
+    """The scenarios at one size N, in one database, with one fake Mailchimp."""
+
+    def __init__(self, registry, fake, n):
+        self.registry = registry
+        self.fake = fake
+        self.n = n
+        self.rows = []
+        self.changed = max(1, n // CHANGED_DIVISOR)
+        self.audience_id = self.list_id = None
+
+    def prepare(self):
+        t0 = time.perf_counter()
+        self.audience_id, self.list_id = setup(self.registry, self.fake, self.n)
+        print(
+            f"[N={self.n}] {self.n} partners created in {time.perf_counter() - t0:.0f}s"
+        )
+
+    def scenario(self, name, prepare=None, full=False, floor=None):
+        if prepare:
+            prepare()
+        meter = Meter(self.fake)
+        with meter:
+            log = run_cron(self.registry, meter, self.audience_id, full=full)
+        self.rows.append(measured_row(self.n, name, meter, log, floor))
+        print(f"[N={self.n}] {name}: {self.rows[-1]}")
+
+    def change_odoo(self):
+        with self.registry.cursor() as cr:
+            env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
+            partners = env["res.partner"].search(
+                [("email", "like", "@bench.example.com")], limit=self.changed
+            )
+            for partner in partners:
+                partner.name = partner.name + " Jr"
+
+    def change_mailchimp(self):
+        for i in range(0, self.changed):
+            self.fake.set_merge(
+                self.list_id,
+                f"contact{i * 7 % self.n}@bench.example.com",
+                LNAME="Changed",
+            )
+
+    def run_syncs(self):
+        n = self.n
+        self.scenario("full push", floor=(ceil_div(n, BATCH_SIZE), "upserts"))
+        self.scenario("nothing changed", floor=(0, "upserts"))
+        self.scenario(
+            "incremental push (1% changed)",
+            self.change_odoo,
+            floor=(ceil_div(self.changed, BATCH_SIZE), "upserts"),
+        )
+        self.scenario(
+            "full pull", full=True, floor=(ceil_div(n, PAGE_SIZE) or 1, "pages")
+        )
+        self.scenario(
+            "incremental pull (1% changed)", self.change_mailchimp, floor=(1, "pages")
+        )
+
+    def run_export(self):
+        export_size = min(self.n, EXPORT_MAX)
+        self.rows.append(
+            export_list(self.registry, self.fake, self.audience_id, self.n, export_size)
+        )
+        print(f"[N={self.n}] list export: {self.rows[-1]}")
+
+    def run_naive(self):
+        sample = min(self.n, NAIVE_SAMPLE)
+        meter, sample = naive_push(self.registry, self.fake, self.list_id, sample)
+        self.rows.append(naive_row(self.n, meter, sample))
+
+
+def bench(dbname, n):
+    registry = Registry(dbname)
+    with FakeMailchimp(api_key=API_KEY) as fake:
+        run = Bench(registry, fake, n)
+        run.prepare()
+        run.run_syncs()
+        run.run_export()
+        run.run_naive()
+    return run.rows

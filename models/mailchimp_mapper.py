@@ -56,11 +56,11 @@ class Mapper:
         mappings = audience.mapping_ids.filtered(
             lambda m: m.direction != LEFT_OUT[direction]
         )
-        required = audience.merge_field_ids.filtered(
-            lambda f: direction == TO_MAILCHIMP
-            and f.required
-            and f not in mappings.merge_field_id
-        )
+        required = None
+        if direction == TO_MAILCHIMP:
+            required = audience.merge_field_ids.filtered(
+                lambda f: f.required and f not in mappings.merge_field_id
+            )
         return cls(audience, mappings, required)
 
     # ------------------------------------------------------------ owner

@@ -22,6 +22,7 @@
         "views/mailchimp_sync_log_views.xml",
         "views/mailchimp_campaign_views.xml",
         "views/mailchimp_campaign_history_views.xml",
+        "views/mailchimp_interest_views.xml",
         "wizards/mailchimp_audience_create_wizard_views.xml",
         "wizards/mailchimp_field_mapping_wizard_views.xml",
         "wizards/mailchimp_list_export_wizard_views.xml",

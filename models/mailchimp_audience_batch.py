@@ -55,6 +55,9 @@ class MailchimpAudience(models.Model):
             if member_id in by_id:
                 by_id[member_id]._apply_operation(kind, result, log, now, synced)
         Member._mark_synced(synced, now)
+        Member._confirm_tags(
+            [mid for mid, kind, r in parsed if kind == "tags" and r.ok and mid in by_id]
+        )
         log._count("updated", len(synced))
 
     def _push_members_now(self, members):

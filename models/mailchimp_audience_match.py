@@ -141,14 +141,16 @@ class MailchimpAudience(models.Model):
     def _apply_merge_values(self, row, partner, remote, mapper, changed):
         """Write Mailchimp's merge values to the partner under the conflict
         policy; a value that differs only in format is not a change."""
-        tags = mapper.changed_tags(remote, partner)
-        if not tags:
-            return
+        tags = mapper.changed_tags(remote, partner) if mapper.mappings else ()
         diff = {
             fname: value
-            for fname, value in mapper.to_odoo(remote, partner, tags).items()
+            for fname, value in (
+                mapper.to_odoo(remote, partner, tags).items() if tags else ()
+            )
             if _differs(partner, fname, value)
         }
+        if mapper.groups:
+            diff.update(mapper.groups.to_odoo(remote, partner))
         if not diff:
             return
         policy = self.conflict_policy

@@ -39,6 +39,7 @@ MEMBER_FIELDS = [
         "stats",
         "source",
         "tags",
+        "interests",
     )
 ] + ["total_items"]
 # The brake: a run that would archive or untick more than this share of an
@@ -259,7 +260,9 @@ class MailchimpAudience(models.Model):
         if vals:
             row.write(vals)
         mapper = context["mapper"]
-        if mapper.mappings and self._may_write_partner(row, remote, context):
+        if (mapper.mappings or mapper.groups) and self._may_write_partner(
+            row, remote, context
+        ):
             partner = row.partner_id.with_context(mailchimp_no_sync=True)
             self._apply_merge_values(row, partner, remote, mapper, changed)
 
@@ -294,6 +297,8 @@ class MailchimpAudience(models.Model):
         vals_list = []
         for remote in remotes:
             vals = mapper.to_odoo(remote, Partner)
+            if mapper.groups:
+                vals.update(mapper.groups.to_odoo(remote, Partner))
             vals.setdefault("name", remote.email)
             vals.update(
                 email=remote.email,

@@ -31,11 +31,12 @@ class Mapper:
         maps get their type's default)
     """
 
-    def __init__(self, audience, mappings, required=None):
+    def __init__(self, audience, mappings, required=None, groups=None):
         env = audience.env
         self.env = env
         self.audience = audience
         self.mappings = mappings
+        self.groups = groups or ()  # a GroupMapper, when groups are mapped
         self.required = required or env["mailchimp.merge.field"]
         self.field_dicts = [
             f._as_dict() for f in mappings.merge_field_id | self.required
@@ -61,7 +62,9 @@ class Mapper:
             required = audience.merge_field_ids.filtered(
                 lambda f: f.required and f not in mappings.merge_field_id
             )
-        return cls(audience, mappings, required)
+        from .mailchimp_mapper_groups import GroupMapper  # noqa: PLC0415 (cycle)
+
+        return cls(audience, mappings, required, GroupMapper(audience, direction))
 
     # ------------------------------------------------------------ owner
     def owner_of(self, emails):

@@ -37,7 +37,8 @@ class PushPlan:
     def __init__(self):
         self.new = {}  # email -> (member, batch subscribe payload)
         self.updates = []  # (member, PUT body)
-        self.tags = []  # (member, [tag names])
+        self.tags = []  # (member, [tag names], [tag names to remove])
+        self.tag_rows = []  # (member id, [tag names Odoo sets]): its record
         self.patches = []  # (member, payload) email changes
         self.unsubscribes = []  # members
         self.archives = []  # members
@@ -102,6 +103,7 @@ class MailchimpMember(models.Model):
         client = client or audience.account_id._get_client()
         now = fields.Datetime.now()
         plan = self._push_plan(audience, log)
+        self._store_pending_tags(plan.tag_rows)
         try:
             for member, payload in plan.patches:
                 member._push_email_change(client, payload, log, now)
@@ -148,7 +150,8 @@ class MailchimpMember(models.Model):
                 continue
             for tag, reason in skipped:
                 log._add_line(member, "omitted", f"{tag}: {reason}")
-            member._plan_send(plan, email, merge)
+            groups = mapper.groups.to_mailchimp(partner) if mapper.groups else {}
+            member._plan_send(plan, email, merge, groups)
         return plan
 
     def _log_refused_mappings(self, mappings, log):
@@ -163,14 +166,21 @@ class MailchimpMember(models.Model):
                     f"Mapping of {mapping.merge_tag} not used: {error}",
                 )
 
-    def _plan_send(self, plan, email, merge):
+    def _plan_send(self, plan, email, merge, groups=None):
+        """Plan the member's write; ``groups`` are the group names Odoo maps
+        (sent in the same call, never a status change)."""
         audience, partner = self.audience_id, self.partner_id
         payload = {"email_address": email, "merge_fields": merge}
+        if groups:
+            payload["interests"] = groups
         if audience.gdpr_enabled and self.consent_ids:
             permissions = self.consent_ids._payload()
             if permissions:
                 payload["marketing_permissions"] = permissions
-        tags = audience.export_categories and partner.category_id.mapped("name")
+        changes = self._tag_changes(partner)
+        tags, removed = changes or ([], [])
+        if changes is not None:
+            plan.tag_rows.append((self.id, tags))
         known = self.mailchimp_id and self.status
         if known and self.email and email_normalize(self.email) != email:
             plan.patches.append((self, payload))
@@ -186,8 +196,8 @@ class MailchimpMember(models.Model):
             # Odoo archived it: ticking again restores what it was
             payload["status"] = self.status_before_archive
         plan.updates.append((self, payload))
-        if tags:
-            plan.tags.append((self, tags))
+        if tags or removed:
+            plan.tags.append((self, tags, removed))
 
     def _plan_untick(self, plan):
         """The contact left the sync: apply the audience's policy."""
@@ -216,6 +226,7 @@ class MailchimpMember(models.Model):
             if entry:
                 synced.append((entry[0], checked, True))
         self._mark_synced(synced, now)
+        self._confirm_tags([member.id for member, _r, _c in synced])
         log._count("created", len(synced))
         for refusal in answer.refused:
             entry = plan.new.get(refusal.email)
@@ -228,7 +239,7 @@ class MailchimpMember(models.Model):
                 body["status_if_new"] = payload["status"]
                 exists.append((member, body))
                 if payload.get("tags"):
-                    plan.tags.append((member, payload["tags"]))
+                    plan.tags.append((member, payload["tags"], []))
                 continue
             member._mark_error(refusal.message, log, now, refusal.permanent)
         return exists
@@ -248,10 +259,10 @@ class MailchimpMember(models.Model):
                     skip,
                 )
             )
-        for member, tags in plan.tags:
+        for member, tags, removed in plan.tags:
             ops.append(
                 upsert.tags_operation(
-                    list_id, member._hash(), tags, f"{member.id}:tags"
+                    list_id, member._hash(), tags, f"{member.id}:tags", removed
                 )
             )
         # the only statuses Odoo states: the un-tick policy

@@ -123,12 +123,18 @@ class ResPartner(models.Model):
             .search([("direction", "!=", "mc_to_odoo")])
         )
         names = mappings._partner_fields()
-        if (
-            self.env["mailchimp.audience"]
-            .sudo()
-            .search_count([("export_categories", "=", True)], limit=1)
+        if self.env["mailchimp.audience"].sudo().search_count(
+            [("export_categories", "=", True)], limit=1
+        ) or self.env["mailchimp.tag.mapping"].sudo().search_count(
+            [("direction", "!=", "mc_to_odoo")], limit=1
         ):
             names.add("category_id")
+        groups = (
+            self.env["mailchimp.interest.category"]
+            .sudo()
+            .search([("field_id", "!=", False), ("direction", "!=", "mc_to_odoo")])
+        )
+        names.update(groups.field_id.mapped("name"))
         return frozenset(names)
 
     def _mailchimp_synced_fields(self):

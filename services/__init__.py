@@ -38,6 +38,7 @@ from .payload import (
     required_default,
     split_name,
 )
+from .interests import RemoteCategory, RemoteInterest
 from .merge_fields import RemoteMergeField
 from .segments import RemoteSegment, SegmentAnswer, find_segment
 from .upsert import Refusal, UpsertAnswer, is_permanent_reason, refusal_text

@@ -16,6 +16,7 @@ import mailchimp_marketing
 import requests
 from mailchimp_marketing.api_client import ApiClientError
 
+from .endpoints import AudienceEndpoints
 from .errors import (  # re-exported: the client's public names
     MailchimpError,
     MalformedResponse,
@@ -56,7 +57,7 @@ def _sleep(seconds):
     time.sleep(seconds)
 
 
-class MailchimpClient:
+class MailchimpClient(AudienceEndpoints):
     """Thin, stateless-ish wrapper around ``mailchimp_marketing.Client``.
 
     :param api_key: ``<key>-<dc>``; or use ``access_token`` + ``server`` (OAuth).
@@ -210,7 +211,10 @@ class MailchimpClient:
         offset = 0
         while True:
             data = self.call(fn, *args, count=page_size, offset=offset, **params)
-            items = data.get(key) or []
+            items = data.get(key)
+            if not isinstance(items, list):
+                # a page without its list is not the end of the collection
+                raise MalformedResponse(f"the page has no list of {key}")
             if items:
                 yield items
             offset += len(items)
@@ -345,30 +349,6 @@ class MailchimpClient:
             segment_id,
         )
 
-    # ------------------------------------------------------------ campaigns
-    def iter_campaign_pages(self, list_id, since_send_time=None):
-        params = {"list_id": list_id, "status": "sent", "sort_field": "send_time"}
-        if since_send_time:
-            params["since_send_time"] = since_send_time
-        return self.paginate(self.sdk.campaigns.list, "campaigns", **params)
-
-    def iter_sent_to_pages(self, campaign_id):
-        return self.paginate(
-            self.sdk.reports.get_campaign_recipients, "sent_to", campaign_id
-        )
-
-    def get_report(self, campaign_id):
-        return self.call(self.sdk.reports.get_campaign_report, campaign_id)
-
-    def iter_email_activity_pages(self, campaign_id, since=None):
-        params = {"since": since} if since else {}
-        return self.paginate(
-            self.sdk.reports.get_email_activity_for_campaign,
-            "emails",
-            campaign_id,
-            **params,
-        )
-
     # ------------------------------------------------------------ batches
     def start_batch(self, operations):
         """``POST /batches``: returns Mailchimp's batch status answer."""
@@ -386,13 +366,3 @@ class MailchimpClient:
         if not response.ok:
             raise error_from_response(response.status_code, "", self._secrets)
         return response.content
-
-    # ------------------------------------------------------------ webhooks
-    def create_webhook(self, list_id, body):
-        return self.call(self.sdk.lists.create_list_webhook, list_id, body)
-
-    def update_webhook(self, list_id, webhook_id, body):
-        return self.call(self.sdk.lists.update_list_webhook, list_id, webhook_id, body)
-
-    def delete_webhook(self, list_id, webhook_id):
-        return self.call(self.sdk.lists.delete_list_webhook, list_id, webhook_id)

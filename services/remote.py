@@ -103,6 +103,17 @@ def _dicts(value):
     )
 
 
+def _interests(value):
+    """``{interest id: bool}``: checked ids and real booleans only."""
+    if not isinstance(value, dict):
+        return {}
+    return {
+        key: flag
+        for key, flag in value.items()
+        if is_resource_id(key) and isinstance(flag, bool)
+    }
+
+
 def parse_time(value):
     """Mailchimp's ISO 8601 time as a naive UTC datetime (Odoo's), or None."""
     if not isinstance(value, str) or not value:
@@ -138,6 +149,8 @@ class RemoteMember:
     source: str | None = None
     tags: tuple = ()
     marketing_permissions: tuple = ()
+    interests: dict = field(default_factory=dict)  # interest id -> bool
+    tags_known: bool = False  # the answer listed the member's tags
 
     @classmethod
     def from_api(cls, item):
@@ -171,6 +184,8 @@ class RemoteMember:
             source=_optional_str(item.get("source")),
             tags=_dicts(item.get("tags")),
             marketing_permissions=_dicts(item.get("marketing_permissions")),
+            interests=_interests(item.get("interests")),
+            tags_known=isinstance(item.get("tags"), list),
         )
 
     @classmethod
@@ -211,21 +226,27 @@ class RemoteMember:
         """When Mailchimp last changed the member (naive UTC), or None."""
         return parse_time(self.last_changed)
 
-    def fingerprint(self):
-        """Of the merge values and figures: an unchanged member is skipped on
-        the next read (the same value whether read from a page, a webhook or
-        the answer to a write)."""
-        data = json.dumps(
-            [
-                self.merge_fields,
-                self.member_rating,
-                self.stats,
-                list(self.tags),
-                list(self.marketing_permissions),
-            ],
-            sort_keys=True,
-            default=str,
+    @property
+    def tag_names(self):
+        """The names of the member's tags in Mailchimp."""
+        return frozenset(
+            t["name"] for t in self.tags if isinstance(t.get("name"), str) and t["name"]
         )
+
+    def fingerprint(self):
+        """Of the merge values, figures and groups: an unchanged member is
+        skipped on the next read (the same value whether read from a page, a
+        webhook or the answer to a write)."""
+        parts = [
+            self.merge_fields,
+            self.member_rating,
+            self.stats,
+            list(self.tags),
+            list(self.marketing_permissions),
+        ]
+        if self.interests:  # audiences without groups keep their fingerprints
+            parts.append(self.interests)
+        data = json.dumps(parts, sort_keys=True, default=str)
         return hashlib.md5(data.encode()).hexdigest()
 
     def figures(self):
@@ -258,6 +279,7 @@ class RemoteMember:
             "source": self.source,
             "tags": list(self.tags),
             "marketing_permissions": list(self.marketing_permissions),
+            "interests": dict(self.interests),
         }
 
 

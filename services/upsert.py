@@ -27,9 +27,13 @@ def update_operation(list_id, member_hash, body, operation_id, skip_validation):
     )
 
 
-def tags_operation(list_id, member_hash, tags, operation_id):
-    """Add ``tags`` to a member (``PUT`` ignores tags)."""
-    body = {"tags": [{"name": tag, "status": "active"} for tag in tags]}
+def tags_operation(list_id, member_hash, tags, operation_id, removed=()):
+    """Add ``tags`` to a member and remove ``removed`` (made inactive); a
+    ``PUT`` ignores tags."""
+    body = {
+        "tags": [{"name": tag, "status": "active"} for tag in tags]
+        + [{"name": tag, "status": "inactive"} for tag in removed]
+    }
     return operation(
         "POST", member_path(list_id, member_hash, "/tags"), operation_id, body
     )

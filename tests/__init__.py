@@ -15,3 +15,5 @@ from . import test_trust_webhook
 from . import test_trust_access
 from . import test_trust_mapping
 from . import test_trust_oauth
+from . import test_groups_tags
+from . import test_sync_core

@@ -11,6 +11,7 @@ try:  # a module of the tests package, or a top-level one (pure tier)
     from .fake_common import md5
     from .fake_oauth import FakeOAuth
     from .fake_routes import FakeRoutes
+    from .fake_routes_groups import FakeGroupRoutes
     from .fake_routes_lists import FakeListRoutes
     from .fake_routes_more import FakeMoreRoutes
     from .fake_store import FakeStore
@@ -19,6 +20,7 @@ except ImportError:
     from fake_common import md5  # noqa: I001
     from fake_oauth import FakeOAuth
     from fake_routes import FakeRoutes
+    from fake_routes_groups import FakeGroupRoutes
     from fake_routes_lists import FakeListRoutes
     from fake_routes_more import FakeMoreRoutes
     from fake_store import FakeStore
@@ -28,7 +30,15 @@ __all__ = ["FakeMailchimp", "md5"]
 
 
 class FakeMailchimp(
-    FakeTransport, FakeOAuth, FakeRoutes, FakeListRoutes, FakeMoreRoutes, FakeStore
+    FakeTransport,
+    FakeOAuth,
+    FakeRoutes,
+    FakeListRoutes,
+    FakeMoreRoutes,
+    FakeGroupRoutes,
+    FakeStore,
 ):
     """A stateful Mailchimp: the store, its API routes, OAuth and the
     transport that installs it under the SDK (``start``/``stop`` or ``with``)."""
+
+    ROUTES = FakeRoutes.ROUTES + FakeGroupRoutes.GROUP_ROUTES

@@ -142,6 +142,7 @@ class FakeRoutes:
             result["new_members"].append(self._public(member))
             self._fire(lid, "subscribe", member, "api")
         self._apply_permissions(member, entry.get("marketing_permissions"))
+        self._apply_interests(lid, member, entry.get("interests"))
         for tag in entry.get("tags") or []:
             self._tag(lid, member, tag, True)
 
@@ -265,6 +266,7 @@ class FakeRoutes:
                 400, "Invalid Resource", "Your merge fields were invalid.", problems
             )
         member["merge_fields"].update(body.get("merge_fields") or {})
+        self._apply_interests(lid, member, body.get("interests"))
         member["last_changed"] = self._tick()
         return 200, self._public(member)
 
@@ -303,6 +305,7 @@ class FakeRoutes:
                 )
             member = self._new_member(lid, email, status, body.get("merge_fields"))
             self._apply_permissions(member, body.get("marketing_permissions"))
+            self._apply_interests(lid, member, body.get("interests"))
             return 200, self._public(member)
         body = {k: v for k, v in body.items() if k != "status_if_new"}
         code, member = self._r_patch_member(query, body, lid, ref)

@@ -243,6 +243,11 @@ class FakeStore:
             "list_id": list_id,
             "last_changed": self._tick(),
             "_unsubscribed_by": None,
+            "interests": {
+                interest_id: False
+                for category in self._categories(list_id).values()
+                for interest_id in category["interests"]
+            },
         }
         self.members[list_id][member["id"]] = member
         return member

@@ -1,0 +1,76 @@
+"""An audience's groups (interest categories) and their interests, checked
+at the boundary: an item of ``GET /lists/{id}/interest-categories`` becomes a
+:class:`RemoteCategory`, an item of ``.../interests`` a
+:class:`RemoteInterest`; a malformed item raises :class:`InvalidItem` (the
+caller skips and logs it). Imports no Odoo."""
+
+from dataclasses import dataclass
+
+from . import checks
+from .remote import InvalidItem
+
+CATEGORY_TYPES = frozenset({"checkboxes", "dropdown", "radio", "hidden"})
+
+
+@dataclass(frozen=True)
+class RemoteCategory:
+    """A group title ("Interests") and how the signup form shows it."""
+
+    id: str
+    title: str
+    type: str = "checkboxes"
+    display_order: int = 0
+
+    @classmethod
+    def from_api(cls, item):
+        if not isinstance(item, dict):
+            raise InvalidItem("the group is not an object")
+        category_id = checks.resource_id(item, "id", "group")
+        kind = item.get("type")
+        return cls(
+            id=category_id,
+            title=checks.text(item.get("title")) or category_id,
+            type=kind if kind in CATEGORY_TYPES else "checkboxes",
+            display_order=checks.count(item.get("display_order")),
+        )
+
+
+@dataclass(frozen=True)
+class RemoteInterest:
+    """One group name (an interest) of a category."""
+
+    id: str
+    category_id: str
+    name: str
+    subscriber_count: int = 0
+    display_order: int = 0
+
+    @classmethod
+    def from_api(cls, item, category_id=None):
+        if not isinstance(item, dict):
+            raise InvalidItem("the group name is not an object")
+        interest_id = checks.resource_id(item, "id", "group name")
+        parent = item.get("category_id", category_id)
+        if parent != category_id and category_id is not None:
+            raise InvalidItem("the group name belongs to another group")
+        count = item.get("subscriber_count")
+        if isinstance(count, str) and count.isdigit():
+            count = int(count)  # Mailchimp sends this count as a string
+        return cls(
+            id=interest_id,
+            category_id=category_id or parent,
+            name=checks.text(item.get("name")) or interest_id,
+            subscriber_count=checks.count(count),
+            display_order=checks.count(item.get("display_order")),
+        )
+
+
+def checked(items, build, rejected):
+    """The items ``build`` accepts; the reasons of the others in ``rejected``."""
+    result = []
+    for item in items:
+        try:
+            result.append(build(item))
+        except InvalidItem as reason:
+            rejected.append(str(reason))
+    return result

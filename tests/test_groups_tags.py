@@ -190,3 +190,15 @@ class TestTagsBothWays(GroupsCase):
         member["last_changed"] = self.fake._tick()
         self.sync()
         self.assertFalse(partner.category_id)
+
+
+class TestGroupsInTheMappingWizard(GroupsCase):
+    def test_the_preview_shows_the_group_names_a_contact_is_in(self):
+        self.make_partners(1, category_id=[(6, 0, self.vip.ids)])
+        action = self.audience.action_open_mapping_wizard()
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        self.assertEqual(wizard.group_ids, self.group)
+        wizard.action_preview()
+        self.assertIn('"VIP": true', wizard.preview)
+        self.assertIn('"Newsletter": false', wizard.preview)
+        self.assertNotIn("Events", wizard.preview, "a name without a value")

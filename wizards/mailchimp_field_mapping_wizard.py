@@ -11,7 +11,8 @@ from ..models.mailchimp_field_mapping import (
     DIRECTIONS,
     SOURCES,
 )
-from ..models.mailchimp_mapper import Mapper
+from ..models.mailchimp_mapper import TO_MAILCHIMP, Mapper
+from ..models.mailchimp_mapper_groups import GroupMapper
 from ..models.mailchimp_mapping_policy import writable_field_error
 from ..models.mailchimp_merge_field import MERGE_TYPES
 from ..services import InvalidItem, RemoteMergeField
@@ -38,6 +39,13 @@ class MailchimpFieldMappingWizard(models.TransientModel):
     audience_id = fields.Many2one("mailchimp.audience", required=True)
     line_ids = fields.One2many("mailchimp.field.mapping.wizard.line", "wizard_id")
     preview = fields.Text(readonly=True)
+    group_ids = fields.Many2many(
+        "mailchimp.interest.category",
+        string="Groups",
+        compute="_compute_group_ids",
+        help="The audience's groups and the contact field each one maps; the "
+        "preview shows the group names a contact would be in.",
+    )
     required_warning = fields.Char(compute="_compute_required_warning")
     new_tag = fields.Char("Tag", help="Up to 10 characters: A-Z, 0-9 and _.")
     new_name = fields.Char("Label")
@@ -156,6 +164,11 @@ class MailchimpFieldMappingWizard(models.TransientModel):
             mappings |= Mapping.new(line._mapping_vals())
         return mappings
 
+    @api.depends("audience_id")
+    def _compute_group_ids(self):
+        for wizard in self:
+            wizard.group_ids = wizard.audience_id.interest_category_ids
+
     def action_preview(self):
         """The payload that would be sent for three sample contacts."""
         self.ensure_one()
@@ -171,12 +184,23 @@ class MailchimpFieldMappingWizard(models.TransientModel):
         blocks = []
         sent = mappings.filtered(lambda m: m.direction != "mc_to_odoo")
         required = self._unmapped_required(sent)
-        mapper = Mapper(self.audience_id, sent, required)
+        groups = GroupMapper(self.audience_id, TO_MAILCHIMP)
+        mapper = Mapper(self.audience_id, sent, required, groups)
+        names = {
+            i.mailchimp_id: i.name
+            for i in self.audience_id.interest_category_ids.interest_ids
+        }
         for partner in partners:
             # exactly what a push sends, required fields' defaults included
             merge, skipped = mapper.to_mailchimp(partner)
+            payload = {"merge_fields": merge}
+            if groups:
+                payload["groups"] = {
+                    names.get(iid, iid): on
+                    for iid, on in groups.to_mailchimp(partner).items()
+                }
             text = f"{partner.display_name} <{partner.email}>\n"
-            text += json.dumps({"merge_fields": merge}, indent=2, ensure_ascii=False)
+            text += json.dumps(payload, indent=2, ensure_ascii=False)
             for tag, reason in skipped:
                 text += f"\n  left out {tag}: {reason}"
             blocks.append(text)

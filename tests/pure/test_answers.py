@@ -208,3 +208,38 @@ def test_token_metadata_checks_the_data_center():
     for bad in ("evil.example.com/", "us6@x", ""):
         with pytest.raises(MailchimpError):
             TokenMetadata.from_api({"dc": bad})
+
+
+# ------------------------------------------------------------ groups
+def test_groups_and_members_interests_are_checked():
+    from services import RemoteCategory, RemoteInterest, RemoteMember
+
+    category = RemoteCategory.from_api(
+        {"id": "c1", "title": "Interests", "type": "weird", "display_order": 2}
+    )
+    assert (category.title, category.type) == ("Interests", "checkboxes")
+    interest = RemoteInterest.from_api(
+        {"id": "i1", "category_id": "c1", "name": "VIP", "subscriber_count": "12"},
+        "c1",
+    )
+    assert (interest.name, interest.subscriber_count) == ("VIP", 12)
+    with pytest.raises(InvalidItem):
+        RemoteInterest.from_api({"id": "i2", "category_id": "c9", "name": "x"}, "c1")
+    with pytest.raises(InvalidItem):
+        RemoteCategory.from_api({"id": "../c", "title": "x"})
+    remote = RemoteMember.from_api(
+        dict(
+            member(),
+            interests={"i1": True, "i2": "yes", "../x": True},
+            tags=[{"id": 1, "name": "VIP"}],
+        )
+    )
+    assert remote.interests == {"i1": True}
+    assert remote.tags_known and remote.tag_names == {"VIP"}
+    assert not RemoteMember.from_api(member()).tags_known
+    plain = RemoteMember.from_api(member())
+    assert (
+        plain.fingerprint()
+        == RemoteMember.from_api(dict(member(), interests={})).fingerprint()
+    )
+    assert remote.fingerprint() != plain.fingerprint()

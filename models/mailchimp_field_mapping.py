@@ -8,7 +8,10 @@ SPECIAL_SOURCES = {
     "first_name": ("name",),
     "last_name": ("name",),
     "address": ("street", "street2", "city", "zip", "state_id", "country_id"),
+    "company": ("parent_id", "company_name", "is_company", "name"),
 }
+# sources Mailchimp never writes back (a value made of several fields)
+ONE_WAY_SOURCES = ("company",)
 
 # Merge field tag -> default source, used when an audience is created or imported.
 DEFAULT_MAPPINGS = {
@@ -16,7 +19,7 @@ DEFAULT_MAPPINGS = {
     "LNAME": ("last_name", False),
     "ADDRESS": ("address", False),
     "PHONE": ("field", "phone"),
-    "COMPANY": ("field", "commercial_company_name"),
+    "COMPANY": ("company", False),
     "WEBSITE": ("field", "website"),
     "MOBILE": ("field", "mobile"),
 }
@@ -25,6 +28,7 @@ SOURCES = [
     ("first_name", "First name (from the contact name)"),
     ("last_name", "Last name (from the contact name)"),
     ("address", "Contact address"),
+    ("company", "Company (the contact's company name)"),
 ]
 DIRECTIONS = [
     ("both", "Both ways"),
@@ -88,6 +92,28 @@ class MailchimpFieldMapping(models.Model):
         )
     ]
 
+    field_label = fields.Char(
+        "Contact value", compute="_compute_field_label", help="What is sent."
+    )
+
+    @api.depends("source", "field_name")
+    def _compute_field_label(self):
+        sources = dict(self._fields["source"]._description_selection(self.env))
+        for mapping in self:
+            if mapping.source != "field":
+                mapping.field_label = sources.get(mapping.source)
+                continue
+            model, labels = self.env["res.partner"], []
+            for part in (mapping.field_name or "").split("."):
+                field = model._fields.get(part)
+                if field is None:
+                    labels.append(part)
+                    break
+                labels.append(field._description_string(self.env))
+                if field.relational:
+                    model = self.env[field.comodel_name]
+            mapping.field_label = " → ".join(labels)
+
     @api.constrains("source", "field_name", "direction")
     def _check_field_name(self):
         for mapping in self:
@@ -121,7 +147,7 @@ class MailchimpFieldMapping(models.Model):
             mtype = mapping.merge_field_id.type
             if mapping.source == "address" or mtype == "address":
                 mapping._check_address_source()
-            elif mapping.source in ("first_name", "last_name"):
+            elif mapping.source in ("first_name", "last_name", "company"):
                 mapping._check_name_source()
             else:
                 field = mapping._partner_field()
@@ -213,7 +239,9 @@ class MailchimpFieldMapping(models.Model):
         for vals in vals_list:
             # a field Mailchimp may not write is mapped one way by default
             fname = vals.get("field_name")
-            if (
+            if vals.get("source") in ONE_WAY_SOURCES:
+                vals["direction"] = "odoo_to_mc"
+            elif (
                 "direction" not in vals
                 and vals.get("source", "field") == "field"
                 and fname

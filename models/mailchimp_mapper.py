@@ -136,6 +136,10 @@ class Mapper:
                 values[tag] = split_name(partner.name)[source == "last_name"]
             elif source == "address":
                 values[tag] = _partner_address(partner)
+            elif source == "company":
+                values[tag] = (
+                    partner.commercial_company_name or partner.company_name or False
+                )
             elif mtype == "phone":
                 values[tag] = self._phone(partner, partner[field_name])
             else:
@@ -180,7 +184,7 @@ class Mapper:
                 # a mailing contact has a country only: Mailchimp needs more
                 country = contact.country_id.code
                 values[tag] = {"country": country} if country else False
-            elif root in COMPANY_SOURCES:
+            elif source == "company" or root in COMPANY_SOURCES:
                 values[tag] = contact.company_name or False
             elif root == "country_id":
                 values[tag] = contact.country_id.name or False

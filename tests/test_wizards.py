@@ -295,14 +295,15 @@ class TestFieldMappingWizard(MailchimpCase):
         )
         wizard = self.open_wizard()
         wizard.action_preview()
-        self.assertIn(f"{partner.display_name} <ada@example.com>", wizard.preview)
-        self.assertIn('"FNAME": "Ada"', wizard.preview)
-        self.assertIn('"LNAME": "Lovelace"', wizard.preview)
-        self.assertIn('"addr1": "1 Main Street"', wizard.preview)
-        self.assertIn(
-            "left out PHONE: phone 'not a phone' cannot be parsed", wizard.preview
-        )
-        self.assertEqual(wizard.preview.count("<"), 2, "one block per sample contact")
+        rows = wizard._preview_rows()
+        ada = {row[1]: row[2:] for row in rows if partner.email in row[0]}
+        self.assertEqual(ada["FNAME"], ("Ada", ""))
+        self.assertEqual(ada["LNAME"], ("Lovelace", ""))
+        self.assertIn("1 Main Street", ada["ADDRESS"][0])
+        self.assertEqual(ada["PHONE"], ("—", "phone 'not a phone' cannot be parsed"))
+        self.assertEqual(len({row[0] for row in rows}), 2, "the two ticked contacts")
+        self.assertIn("Lovelace", wizard.preview)
+        self.assertIn("cannot be parsed", wizard.preview)
         self.assertFalse(self.fake.count("POST"), "a preview sends nothing")
 
     def test_mapping_change_flags_partners_for_push(self):
@@ -340,3 +341,34 @@ class TestFieldMappingWizard(MailchimpCase):
         self.assertNotIn("ADDRESS", self.audience.mapping_ids.mapped("merge_tag"))
         fname = self.audience.mapping_ids.filtered(lambda m: m.merge_tag == "FNAME")
         self.assertEqual(fname.direction, "mc_to_odoo")
+
+
+class TestMappingWizardOffersUserFields(MailchimpCase):
+    """Issue 17 item 4: only user-facing contact fields, by their labels."""
+
+    def test_no_metadata_nor_technical_fields_are_offered(self):
+        self.fake.add_merge_field(self.list_id, "INTEREST", "dropdown", choices=["A"])
+        self.fake.add_merge_field(self.list_id, "BDAY", "birthday")
+        self.fake.add_merge_field(self.list_id, "NOTE", "text")
+        action = self.audience.action_open_mapping_wizard()
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        offered = {
+            line.tag: set(line.allowed_field_ids.mapped("name"))
+            for line in wizard.line_ids
+        }
+        hidden = {
+            "create_date",
+            "write_date",
+            "create_uid",
+            "write_uid",
+            "user_id",
+            "mailchimp_member_id",
+            "commercial_company_name",
+            "email_normalized",
+        }
+        for tag in ("INTEREST", "BDAY", "NOTE"):
+            self.assertFalse(offered[tag] & hidden, tag)
+        self.assertIn("function", offered["NOTE"], "Job Position is offered")
+        company = wizard.line_ids.filtered(lambda line: line.tag == "COMPANY")
+        if company:
+            self.assertEqual(company.source, "company")

@@ -1,4 +1,3 @@
-import json
 import re
 
 from odoo import api, fields, models
@@ -8,11 +7,7 @@ from ..models.mailchimp_errors import mailchimp_user_errors
 from ..models.mailchimp_field_mapping import (
     COMPATIBLE_TYPES,
     DEFAULT_MAPPINGS,
-    DIRECTIONS,
-    SOURCES,
 )
-from ..models.mailchimp_mapper import TO_MAILCHIMP, Mapper
-from ..models.mailchimp_mapper_groups import GroupMapper
 from ..models.mailchimp_mapping_policy import writable_field_error
 from ..models.mailchimp_merge_field import MERGE_TYPES
 from ..services import InvalidItem, RemoteMergeField
@@ -38,7 +33,6 @@ class MailchimpFieldMappingWizard(models.TransientModel):
 
     audience_id = fields.Many2one("mailchimp.audience", required=True)
     line_ids = fields.One2many("mailchimp.field.mapping.wizard.line", "wizard_id")
-    preview = fields.Text(readonly=True)
     group_ids = fields.Many2many(
         "mailchimp.interest.category",
         string="Groups",
@@ -120,6 +114,9 @@ class MailchimpFieldMappingWizard(models.TransientModel):
             {
                 "audience_id": audience.id,
                 "line_ids": [(0, 0, v) for v in self._line_vals(audience)],
+                "preview_partner_ids": [
+                    (6, 0, self._default_preview_partners(audience).ids)
+                ],
             }
         )
         return wizard._reopen()
@@ -168,44 +165,6 @@ class MailchimpFieldMappingWizard(models.TransientModel):
     def _compute_group_ids(self):
         for wizard in self:
             wizard.group_ids = wizard.audience_id.interest_category_ids
-
-    def action_preview(self):
-        """The payload that would be sent for three sample contacts."""
-        self.ensure_one()
-        mappings = self._pseudo_mappings()
-        mappings._check_compatible()
-        partners = self.env["res.partner"].search(
-            [
-                ("mailchimp_audience_id", "=", self.audience_id.id),
-                ("email", "!=", False),
-            ],
-            limit=3,
-        ) or self.env["res.partner"].search([("email", "!=", False)], limit=3)
-        blocks = []
-        sent = mappings.filtered(lambda m: m.direction != "mc_to_odoo")
-        required = self._unmapped_required(sent)
-        groups = GroupMapper(self.audience_id, TO_MAILCHIMP)
-        mapper = Mapper(self.audience_id, sent, required, groups)
-        names = {
-            i.mailchimp_id: i.name
-            for i in self.audience_id.interest_category_ids.interest_ids
-        }
-        for partner in partners:
-            # exactly what a push sends, required fields' defaults included
-            merge, skipped = mapper.to_mailchimp(partner)
-            payload = {"merge_fields": merge}
-            if groups:
-                payload["groups"] = {
-                    names.get(iid, iid): on
-                    for iid, on in groups.to_mailchimp(partner).items()
-                }
-            text = f"{partner.display_name} <{partner.email}>\n"
-            text += json.dumps(payload, indent=2, ensure_ascii=False)
-            for tag, reason in skipped:
-                text += f"\n  left out {tag}: {reason}"
-            blocks.append(text)
-        self.preview = "\n\n".join(blocks) or self.env._("No contact with an email.")
-        return self._reopen()
 
     def action_add_merge_field(self):
         """Create a merge field in Mailchimp and map it."""
@@ -296,84 +255,3 @@ class MailchimpFieldMappingWizard(models.TransientModel):
             ):
                 mapping.write(vals)
         return {"type": "ir.actions.act_window_close"}
-
-
-class MailchimpFieldMappingWizardLine(models.TransientModel):
-    _name = "mailchimp.field.mapping.wizard.line"
-    _description = "Merge field mapping line"
-
-    wizard_id = fields.Many2one("mailchimp.field.mapping.wizard", ondelete="cascade")
-    merge_field_id = fields.Many2one("mailchimp.merge.field", required=True)
-    tag = fields.Char(related="merge_field_id.tag")
-    merge_type = fields.Selection(related="merge_field_id.type")
-    required = fields.Boolean(related="merge_field_id.required")
-    choices = fields.Char(related="merge_field_id.choices_display")
-    source = fields.Selection(
-        [("none", "Not mapped"), *SOURCES], default="none", required=True
-    )
-    field_id = fields.Many2one(
-        "ir.model.fields",
-        "Contact field",
-        domain="[('id', 'in', allowed_field_ids)]",
-    )
-    allowed_field_ids = fields.Many2many(
-        "ir.model.fields", compute="_compute_allowed_field_ids"
-    )
-    direction = fields.Selection(
-        DIRECTIONS,
-        default="both",
-        required=True,
-    )
-
-    @api.depends("merge_type")
-    def _compute_allowed_field_ids(self):
-        """Only contact fields that can hold the merge field's values."""
-        Fields = self.env["ir.model.fields"]
-        partner_fields = self.env["res.partner"]._fields
-        for line in self:
-            mtype = line.merge_type
-            domain = [
-                ("model", "=", "res.partner"),
-                ("store", "=", True),
-                ("ttype", "in", sorted(COMPATIBLE_TYPES.get(mtype, set()))),
-            ]
-            if mtype == "phone":
-                domain.append(("name", "in", ["phone", "mobile"]))
-            candidates = Fields.search(domain)
-            if mtype in ("radio", "dropdown"):
-                choices = set(line.merge_field_id._choice_list())
-                candidates = candidates.filtered(
-                    lambda record, choices=frozenset(choices): self._fits_choices(
-                        partner_fields.get(record.name), choices
-                    )
-                )
-            line.allowed_field_ids = candidates
-
-    def _fits_choices(self, field, choices):
-        """A selection field fits a radio/dropdown merge field when all its
-        labels are choices; other fields are checked when mapped."""
-        if not field or field.type != "selection":
-            return True
-        labels = {label for _k, label in field._description_selection(self.env)}
-        return labels <= choices
-
-    def _mapping_vals(self):
-        self.ensure_one()
-        return {
-            "audience_id": self.wizard_id.audience_id.id,
-            "merge_field_id": self.merge_field_id.id,
-            "source": self.source,
-            "field_name": self.source == "field" and self.field_id.name,
-            "direction": self.direction
-            if self.source != "field"
-            or not writable_field_error(self.env, self.field_id.name or "")
-            else "odoo_to_mc",
-        }
-
-    @api.constrains("source", "field_id")
-    def _check_line(self):
-        for line in self:
-            if line.source == "field" and not line.field_id:
-                raise ValidationError(
-                    self.env._("Choose the contact field mapped to %s.", line.tag)
-                )

@@ -23,6 +23,12 @@ def _columns(cr, table):
 
 
 def migrate(cr, version):
+    # 1.2 maps COMPANY to the contact's company name, not a technical field
+    cr.execute(
+        """UPDATE mailchimp_field_mapping
+              SET source = 'company', field_name = NULL, direction = 'odoo_to_mc'
+            WHERE source = 'field' AND field_name = 'commercial_company_name'"""
+    )
     old = _columns(cr, "mailchimp_audience")
     moved = [(a, b) for a, b in MOVED if a in old]
     if moved:

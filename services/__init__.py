@@ -39,7 +39,7 @@ from .payload import (
     split_name,
 )
 from .merge_fields import RemoteMergeField
-from .segments import RemoteSegment, SegmentAnswer, find_segment
+from .segments import RemoteSegment, SegmentAnswer, find_segment, parse_segments
 from .upsert import Refusal, UpsertAnswer, is_permanent_reason, refusal_text
 from .remote import (
     InvalidItem,

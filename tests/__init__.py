@@ -15,3 +15,4 @@ from . import test_trust_webhook
 from . import test_trust_access
 from . import test_trust_mapping
 from . import test_trust_oauth
+from . import test_segments

@@ -13,6 +13,7 @@ try:  # a module of the tests package, or a top-level one (pure tier)
     from .fake_routes import FakeRoutes
     from .fake_routes_lists import FakeListRoutes
     from .fake_routes_more import FakeMoreRoutes
+    from .fake_routes_segments import FakeSegmentRoutes
     from .fake_store import FakeStore
     from .fake_transport import FakeTransport
 except ImportError:
@@ -21,6 +22,7 @@ except ImportError:
     from fake_routes import FakeRoutes
     from fake_routes_lists import FakeListRoutes
     from fake_routes_more import FakeMoreRoutes
+    from fake_routes_segments import FakeSegmentRoutes
     from fake_store import FakeStore
     from fake_transport import FakeTransport
 
@@ -28,7 +30,13 @@ __all__ = ["FakeMailchimp", "md5"]
 
 
 class FakeMailchimp(
-    FakeTransport, FakeOAuth, FakeRoutes, FakeListRoutes, FakeMoreRoutes, FakeStore
+    FakeTransport,
+    FakeOAuth,
+    FakeSegmentRoutes,
+    FakeRoutes,
+    FakeListRoutes,
+    FakeMoreRoutes,
+    FakeStore,
 ):
     """A stateful Mailchimp: the store, its API routes, OAuth and the
     transport that installs it under the SDK (``start``/``stop`` or ``with``)."""

@@ -14,6 +14,20 @@ from .mailchimp_segment import CTX_REFRESH
 _logger = logging.getLogger(__name__)
 
 
+class MailchimpSyncLog(models.Model):
+    _inherit = "mailchimp.sync.log"
+
+    # the segments phase of a run under way
+    segment_phase = fields.Boolean(copy=False, readonly=True)
+    segments_read = fields.Boolean(copy=False, readonly=True)
+    segment_current_id = fields.Many2one(
+        "mailchimp.segment", copy=False, readonly=True, ondelete="set null"
+    )
+    segment_last_id = fields.Integer(copy=False, readonly=True)
+    segment_added = fields.Integer(copy=False, readonly=True)
+    segment_removed = fields.Integer(copy=False, readonly=True)
+
+
 class MailchimpAudience(models.Model):
     _inherit = "mailchimp.audience"
 

@@ -22,8 +22,9 @@ from ..services import (
     MalformedResponse,
     RemoteSegment,
     SegmentAnswer,
+    find_segment,
 )
-from .mailchimp_segment import FILTER_ERRORS, SegmentFilterError
+from .mailchimp_segment import CTX_REFRESH, FILTER_ERRORS, SegmentFilterError
 
 _logger = logging.getLogger(__name__)
 
@@ -58,20 +59,6 @@ class MailchimpSegmentMember(models.Model):
             "A contact holds a segment's tag once.",
         )
     ]
-
-
-class MailchimpSyncLog(models.Model):
-    _inherit = "mailchimp.sync.log"
-
-    # the segments phase of a run under way
-    segment_phase = fields.Boolean(copy=False, readonly=True)
-    segments_read = fields.Boolean(copy=False, readonly=True)
-    segment_current_id = fields.Many2one(
-        "mailchimp.segment", copy=False, readonly=True, ondelete="set null"
-    )
-    segment_last_id = fields.Integer(copy=False, readonly=True)
-    segment_added = fields.Integer(copy=False, readonly=True)
-    segment_removed = fields.Integer(copy=False, readonly=True)
 
 
 class MailchimpSegment(models.Model):
@@ -257,10 +244,12 @@ class MailchimpSegment(models.Model):
         add_emails = [email for _id, email in adds]
         try:
             if not self.mailchimp_id:
+                found = find_segment(client.iter_segments(list_id), self.name)
+                if found:
+                    self._link_tag(found)
+            if not self.mailchimp_id:
                 answer = client.create_static_segment(list_id, self.name, add_emails)
-                remote = _checked(RemoteSegment, answer)
-                self.write({"mailchimp_id": str(remote.id)})
-                self.member_count = remote.member_count
+                self._link_tag(_checked(RemoteSegment, answer))
                 self._settle(log, adds, [], frozenset())
                 return len(adds)
             answer = client.batch_segment(
@@ -278,6 +267,21 @@ class MailchimpSegment(models.Model):
         self.member_count = max(0, self.member_count + result.added - result.removed)
         self._settle(log, adds, removes, result.failed)
         return len(adds) + len(removes)
+
+    def _link_tag(self, remote):
+        """The segment's tag is ``remote`` (a :class:`RemoteSegment`); a copy
+        imported as Mailchimp's own is dropped."""
+        key = str(remote.id)
+        self.env["mailchimp.segment"].with_context(
+            active_test=False, **{CTX_REFRESH: True}
+        ).search(
+            [
+                ("audience_id", "=", self.audience_id.id),
+                ("origin", "=", "mailchimp"),
+                ("mailchimp_id", "=", key),
+            ]
+        ).unlink()
+        self.write({"mailchimp_id": key, "member_count": remote.member_count})
 
     def _settle(self, log, adds, removes, failed):
         """Record what the call did: added rows hold the tag; removed rows

@@ -105,6 +105,21 @@ class TestSegmentSync(SegmentCase):
             self.tagged(), set(partners.mapped("email")) | {"someone@example.com"}
         )
 
+    def test_tag_imported_as_mailchimps_is_taken_over_by_name(self):
+        partners = self.make_partners(2)
+        self.sync()
+        self.fake.add_member(self.list_id, "someone@example.com", tags=["VIP"])
+        self.audience.action_refresh_segments()
+        self.assertEqual(self.audience.segment_ids.origin, "mailchimp")
+        segment = self.segment([("id", "in", partners.ids)])
+        log = self.env["mailchimp.sync.log"].create({"audience_id": self.audience.id})
+        client = self.account._get_client()
+        self.assertTrue(segment._plan(log))
+        self.assertEqual(segment._send_next(log, client), 2)
+        self.assertEqual(self.fake.count("POST", r"/lists/[^/]+/segments"), 0)
+        self.assertEqual(self.audience.segment_ids, segment, "one VIP, Odoo's")
+        self.assertEqual(segment.member_count, 3)
+
     def test_unsubscribed_stays_unsubscribed_others_never_tagged(self):
         ticked = self.make_partners(2, function="VIP")
         unticked = self.make_partners(

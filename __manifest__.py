@@ -17,6 +17,7 @@
         "security/ir.model.access.csv",
         "data/ir_cron_data.xml",
         "views/mailchimp_account_views.xml",
+        "views/mailchimp_segment_views.xml",
         "views/mailchimp_audience_views.xml",
         "views/mailchimp_member_views.xml",
         "views/mailchimp_sync_log_views.xml",

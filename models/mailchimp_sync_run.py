@@ -3,9 +3,10 @@ batch sent), started by the cron or a button, one run per audience at a time
 (a row lock). The run's state (its read window, offset and counters, the
 batch it waits for) lives on its sync log, not on the audience.
 
-Two run classes share one contract, :meth:`_Run.step`: the pull run reads a
-page of changed members, the push run sends a batch of flagged members (or
-reads the answer of the batch it submitted)."""
+Three run classes share one contract, :meth:`_Run.step`: the pull run reads
+a page of changed members, the push run sends a batch of flagged members (or
+reads the answer of the batch it submitted), then the segment run keeps each
+segment's tag in Mailchimp (``mailchimp_segment_sync.py``)."""
 
 import logging
 import time
@@ -64,9 +65,20 @@ class PushRun(_Run):
             return 0, False
         members = self.audience._members_to_push(self.log, self.members)
         if not members:
+            # a whole run goes on with the segments; a contact's push ends here
+            if self.members is None and self.audience._start_segment_phase(self.log):
+                return 0, False
             return 0, True
         self.log._count("pushed", len(members))
         return members._push(self.log, self.client), False
+
+
+class SegmentRun(_Run):
+    """Odoo → Mailchimp, after the push: Mailchimp's segments read, then each
+    segment's tag, at most 500 additions and 500 removals a call."""
+
+    def step(self):
+        return self.audience._segment_step(self.log, self.client)
 
 
 class MailchimpSyncLog(models.Model):
@@ -167,7 +179,11 @@ class MailchimpAudience(models.Model):
         try:
             client = client or self.account_id._get_client()
             run_class = (
-                PullRun if log.pull_running and not log.push_batch_id else PushRun
+                PullRun
+                if log.pull_running and not log.push_batch_id
+                else SegmentRun
+                if log.segment_phase
+                else PushRun
             )
             done, finished = run_class(self, log, client).step()
         except MailchimpError as error:
@@ -268,7 +284,7 @@ class MailchimpAudience(models.Model):
         for audience in self.filtered("current_log_id"):
             log = audience.current_log_id
             count += PAGE_WORK if log.pull_running else 0
-            count += 1 if log.push_batch_id else 0
+            count += 1 if log.push_batch_id or log.segment_phase else 0
             count += len(audience._members_to_push(log))
         return count
 

@@ -40,7 +40,7 @@ from .payload import (
 )
 from .interests import RemoteCategory, RemoteInterest
 from .merge_fields import RemoteMergeField
-from .segments import RemoteSegment, SegmentAnswer, find_segment
+from .segments import RemoteSegment, SegmentAnswer, find_segment, parse_segments
 from .upsert import Refusal, UpsertAnswer, is_permanent_reason, refusal_text
 from .remote import (
     InvalidItem,

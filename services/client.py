@@ -327,27 +327,27 @@ class MailchimpClient(AudienceEndpoints):
         )
 
     # ------------------------------------------------------------ tags
-    def iter_segments(self, list_id):
-        return self.iterate(
-            self.sdk.lists.list_segments, "segments", list_id, type="static"
-        )
+    def iter_segments(self, list_id, kind="static"):
+        """Tags (``static``), saved segments (``saved``), or all (None)."""
+        params = {"type": kind} if kind else {}
+        return self.iterate(self.sdk.lists.list_segments, "segments", list_id, **params)
 
-    def create_static_segment(self, list_id, name):
-        return self.call(
-            self.sdk.lists.create_segment,
-            list_id,
-            {"name": name, "static_segment": []},
-        )
+    def create_static_segment(self, list_id, name, emails=()):
+        """A tag, given in the same call to ``emails`` (at most 500)."""
+        if len(emails) > BATCH_SIZE:
+            raise ValueError(f"At most {BATCH_SIZE} emails per call")
+        body = {"name": name, "static_segment": list(emails)}
+        return self.call(self.sdk.lists.create_segment, list_id, body)
 
     def batch_segment(self, list_id, segment_id, add=(), remove=()):
         if len(add) > BATCH_SIZE or len(remove) > BATCH_SIZE:
             raise ValueError(f"At most {BATCH_SIZE} emails each way per call")
-        return self.call(
-            self.sdk.lists.batch_segment_members,
-            {"members_to_add": list(add), "members_to_remove": list(remove)},
-            list_id,
-            segment_id,
-        )
+        body = {"members_to_add": list(add), "members_to_remove": list(remove)}
+        method = self.sdk.lists.batch_segment_members
+        return self.call(method, body, list_id, segment_id)
+
+    def delete_segment(self, list_id, segment_id):
+        return self.call(self.sdk.lists.delete_segment, list_id, segment_id)
 
     # ------------------------------------------------------------ batches
     def start_batch(self, operations):

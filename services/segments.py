@@ -72,6 +72,18 @@ class SegmentAnswer:
         )
 
 
+def parse_segments(items):
+    """``(segments, reasons)``: the well-formed segments among raw items, and
+    why the others were skipped."""
+    segments, reasons = [], []
+    for item in items:
+        try:
+            segments.append(RemoteSegment.from_api(item))
+        except InvalidItem as reason:
+            reasons.append(str(reason))
+    return segments, reasons
+
+
 def find_segment(items, name):
     """The first well-formed segment called ``name`` among raw items."""
     for item in items:

@@ -17,3 +17,4 @@ from . import test_trust_mapping
 from . import test_trust_oauth
 from . import test_groups_tags
 from . import test_sync_core
+from . import test_segments

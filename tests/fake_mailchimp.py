@@ -14,6 +14,7 @@ try:  # a module of the tests package, or a top-level one (pure tier)
     from .fake_routes_groups import FakeGroupRoutes
     from .fake_routes_lists import FakeListRoutes
     from .fake_routes_more import FakeMoreRoutes
+    from .fake_routes_segments import FakeSegmentRoutes
     from .fake_store import FakeStore
     from .fake_transport import FakeTransport
 except ImportError:
@@ -23,6 +24,7 @@ except ImportError:
     from fake_routes_groups import FakeGroupRoutes
     from fake_routes_lists import FakeListRoutes
     from fake_routes_more import FakeMoreRoutes
+    from fake_routes_segments import FakeSegmentRoutes
     from fake_store import FakeStore
     from fake_transport import FakeTransport
 
@@ -32,6 +34,7 @@ __all__ = ["FakeMailchimp", "md5"]
 class FakeMailchimp(
     FakeTransport,
     FakeOAuth,
+    FakeSegmentRoutes,
     FakeRoutes,
     FakeListRoutes,
     FakeMoreRoutes,

@@ -38,14 +38,17 @@ class MailchimpFieldMappingWizard(models.TransientModel):
     preview = fields.Html(readonly=True, sanitize=True)
 
     def _default_preview_partners(self, audience):
-        return self.env["res.partner"].search(
+        """Three contacts ticked for the audience, else three with an email
+        (a new audience has none ticked yet)."""
+        Partner = self.env["res.partner"]
+        return Partner.search(
             [
                 ("mailchimp_sync", "=", True),
                 ("mailchimp_audience_id", "=", audience.id),
                 ("email", "!=", False),
             ],
             limit=PREVIEW_CONTACTS,
-        )
+        ) or Partner.search([("email", "!=", False)], limit=PREVIEW_CONTACTS)
 
     def _preview_rows(self):
         """``[(contact, what, value sent, note)]`` for the chosen contacts."""

@@ -169,3 +169,33 @@ class TestUserPath(MailchimpCase, HttpCase):
                 self.audience, ["life.contact@example.com"]
             )
         )
+
+    def test_targeting_path(self):
+        """A segment's filter and its live preview; the audience's groups."""
+        vip = self.env["res.partner.category"].create({"name": "VIP"})
+        self.make_partners(3, prefix="vip", category_id=[(6, 0, vip.ids)])
+        self.make_partners(2, prefix="other")
+        self.fake.add_interest_category(
+            self.list_id, "Interests", ["VIP", "Newsletter"]
+        )
+        self.audience.action_refresh_groups()
+        group = self.audience.interest_category_ids
+        group.field_id = self.env.ref("base.field_res_partner__category_id")
+        group.action_match_by_name()
+        segment = self.env["mailchimp.segment"].create(
+            {
+                "name": "VIP customers",
+                "audience_id": self.audience.id,
+                "domain": f"[('category_id', 'in', [{vip.id}])]",
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-mailchimp_sync.mailchimp_segment_action/{segment.id}",
+            "mailchimp_sync_segment",
+            login="admin",
+        )
+        self.start_tour(
+            f"/odoo/action-mailchimp_sync.mailchimp_audience_action/{self.audience.id}",
+            "mailchimp_sync_groups",
+            login="admin",
+        )

@@ -372,3 +372,12 @@ class TestMappingWizardOffersUserFields(MailchimpCase):
         company = wizard.line_ids.filtered(lambda line: line.tag == "COMPANY")
         if company:
             self.assertEqual(company.source, "company")
+
+
+class TestMappingWizardWarning(MailchimpCase):
+    def test_no_warning_when_every_required_field_is_mapped(self):
+        """The warning banner showed ``mailchimp.merge.field()`` when nothing
+        was missing."""
+        action = self.audience.action_open_mapping_wizard()
+        wizard = self.env[action["res_model"]].browse(action["res_id"])
+        self.assertFalse(wizard.required_warning)

@@ -142,7 +142,7 @@ class MailchimpFieldMappingWizard(models.TransientModel):
                     self.env
                 )
             ).get(wizard.audience_id.required_policy)
-            wizard.required_warning = unmapped and self.env._(
+            wizard.required_warning = bool(unmapped) and self.env._(
                 "Required in Mailchimp and not mapped: %(tags)s. For these, the "
                 "audience's setting applies: “%(policy)s”.",
                 tags=", ".join(unmapped.mapped("tag")),

@@ -41,7 +41,7 @@ tours.add("mailchimp_sync_mapping", {
         { content: "One line per merge field", trigger: ".modal .o_data_row:contains(FNAME)" },
         { content: "Preview the chosen contacts", trigger: ".modal button[name=action_preview]", run: "click" },
         { content: "What would be sent is shown", trigger: ".modal .o_field_widget[name=preview] table:contains(FNAME)" },
-        shot("mapping_wizard", ".modal .o_field_widget[name=preview] table:contains(FNAME)"),
+        shot("mapping_wizard", ".modal .o_field_widget[name=preview] table:contains(FNAME)", ".modal .o_field_widget[name=preview]"),
         { content: "Save the mapping", trigger: ".modal button[name=action_apply]", run: "click" },
         { content: "Back on the audience", trigger: "body:not(:has(.modal)) button[name=action_sync_now]" },
     ],
@@ -101,5 +101,24 @@ tours.add("mailchimp_sync_lifecycle", {
         { content: "Forget in Mailchimp", trigger: "button[name=action_mailchimp_forget]", run: "click" },
         { content: "Confirm", trigger: ".modal-footer .btn-primary", run: "click" },
         { content: "Forgotten", trigger: ".o_notification:contains(people forgotten)" },
+    ],
+});
+
+tours.add("mailchimp_sync_segment", {
+    steps: () => [
+        { content: "The segment's filter", trigger: ".o_field_widget[name=domain]" },
+        { content: "Three contacts match", trigger: ".o_field_widget[name=preview_count]:contains(3)" },
+        { content: "Ten samples at most", trigger: ".o_field_widget[name=preview_partner_ids] .o_data_row:contains(vip0@example.com)" },
+        shot("segment_editor", ".o_field_widget[name=preview_count]:contains(3)"),
+    ],
+});
+
+tours.add("mailchimp_sync_groups", {
+    steps: () => [
+        { content: "The groups and tags tab", trigger: ".o_notebook a[name=groups]", run: "click" },
+        { content: "The group is mapped to the contact tags", trigger: ".tab-pane .o_data_row:contains(Interests):contains(Tags)" },
+        shot("groups", ".tab-pane .o_data_row:contains(Interests)"),
+        { content: "Open the group", trigger: ".tab-pane .o_data_row:contains(Interests) td.o_data_cell", run: "click" },
+        { content: "Group names and their Odoo values", trigger: ".modal .o_data_row:contains(Newsletter)" },
     ],
 });

@@ -1,7 +1,10 @@
 from odoo import api, fields, models, tools
-from odoo.exceptions import UserError
+from odoo.exceptions import AccessError, UserError
 
-from .mailchimp_access import check_manager
+from .mailchimp_access import MANAGER_GROUP, check_manager
+
+# what is synced: only a Mailchimp manager changes it
+SYNC_CONTROL_FIELDS = ("mailchimp_sync", "mailchimp_audience_id")
 
 ALWAYS_SYNCED = {"email", "mailchimp_sync", "mailchimp_audience_id", "active"}
 
@@ -148,6 +151,36 @@ class ResPartner(models.Model):
             and self.mailchimp_sync
             and self.mailchimp_audience_id == audience
         )
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        if any(vals.get(f) for vals in vals_list for f in SYNC_CONTROL_FIELDS):
+            self._check_sync_control()
+        return super().create(vals_list)
+
+    def write(self, vals):
+        changed = [f for f in SYNC_CONTROL_FIELDS if f in vals]
+        if changed and any(
+            (p[f].id if f == "mailchimp_audience_id" else p[f]) != (vals[f] or False)
+            for p in self
+            for f in changed
+        ):
+            self._check_sync_control()
+        return super().write(vals)
+
+    def _check_sync_control(self):
+        """Ticking "Sync with Mailchimp" or choosing the audience is a
+        Mailchimp manager's decision (the read-only role cannot enrol
+        contacts); Odoo's own writes (the sync, the cron) are not users'."""
+        if self.env.su or self.env.context.get("mailchimp_no_sync"):
+            return
+        if not self.env.user.has_group(MANAGER_GROUP):
+            raise AccessError(
+                self.env._(
+                    "Only Mailchimp managers can choose which contacts are synced "
+                    "with Mailchimp (Mailchimp / Manager)."
+                )
+            )
 
     def _mailchimp_default_audience(self):
         self.ensure_one()

@@ -18,3 +18,4 @@ from . import test_trust_oauth
 from . import test_groups_tags
 from . import test_sync_core
 from . import test_segments
+from . import test_menus

@@ -1,0 +1,93 @@
+"""Issue 17 item 1: every Mailchimp role reaches its screens through menus
+(asked over HTTP, as the web client does), and the read-only role cannot
+change what is synced."""
+
+import json
+
+from odoo.exceptions import AccessError
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import MailchimpCase
+
+MARKETING_ROOT = "mailchimp_sync.mailchimp_marketing_menu_root"
+CONTACTS_ROOT = "mailchimp_sync.mailchimp_menu_root"
+
+
+@tagged("post_install", "-at_install")
+class TestMenusByRole(MailchimpCase, HttpCase):
+    def setUp(self):
+        super().setUp()
+        self.reader = new_test_user(
+            self.env,
+            login="mc_reader",
+            groups="base.group_user,base.group_partner_manager,"
+            "mailchimp_sync.group_mailchimp_user",
+        )
+        self.manager = new_test_user(
+            self.env,
+            login="mc_manager",
+            groups="base.group_user,base.group_partner_manager,"
+            "mailchimp_sync.group_mailchimp_manager,mass_mailing.group_mass_mailing_user",
+        )
+        self.outsider = new_test_user(
+            self.env, login="mc_outsider", groups="base.group_user"
+        )
+
+    def menus(self, login):
+        """The menus' xml ids the web client gets for ``login``."""
+        self.authenticate(login, login)
+        response = self.url_open("/web/webclient/load_menus/test")
+        self.assertEqual(response.status_code, 200)
+        return {menu.get("xmlid") for menu in json.loads(response.content).values()}
+
+    def test_the_read_only_role_reaches_its_screens(self):
+        menus = self.menus("mc_reader")
+        for xmlid in (
+            CONTACTS_ROOT,
+            "mailchimp_sync.mailchimp_audience_menu",
+            "mailchimp_sync.mailchimp_segment_menu",
+            "mailchimp_sync.mailchimp_member_menu",
+            "mailchimp_sync.mailchimp_campaign_menu",
+            "mailchimp_sync.mailchimp_sync_log_menu",
+        ):
+            self.assertIn(xmlid, menus)
+        self.assertNotIn("mailchimp_sync.mailchimp_account_menu", menus)
+        self.assertNotIn("mailchimp_sync.mailchimp_settings_menu", menus)
+
+    def test_the_manager_also_finds_them_in_email_marketing(self):
+        menus = self.menus("mc_manager")
+        for xmlid in (
+            MARKETING_ROOT,
+            "mailchimp_sync.mailchimp_marketing_audience_menu",
+            "mailchimp_sync.mailchimp_marketing_segment_menu",
+            "mailchimp_sync.mailchimp_account_menu",
+        ):
+            self.assertIn(xmlid, menus)
+
+    def test_other_users_see_no_mailchimp_menu(self):
+        menus = self.menus("mc_outsider")
+        self.assertFalse({m for m in menus if m and m.startswith("mailchimp_sync.")})
+
+    def test_the_read_only_role_cannot_enrol_contacts(self):
+        partner = self.env["res.partner"].create(
+            {"name": "Not Enrolled", "email": "enrol@example.com"}
+        )
+        with self.assertRaisesRegex(AccessError, "Only Mailchimp managers"):
+            partner.with_user(self.reader).mailchimp_sync = True
+        with self.assertRaisesRegex(AccessError, "Only Mailchimp managers"):
+            self.env["res.partner"].with_user(self.reader).create(
+                {
+                    "name": "Sneaky",
+                    "email": "sneaky@example.com",
+                    "mailchimp_sync": True,
+                }
+            )
+        partner.with_user(self.reader).name = "Renamed by a reader"  # other edits
+        partner.with_user(self.manager).mailchimp_sync = True
+        self.assertTrue(partner.mailchimp_sync)
+
+    def test_the_groups_are_under_marketing_in_the_user_form(self):
+        category = self.env.ref("mailchimp_sync.module_category_mailchimp")
+        self.assertEqual(
+            category.parent_id, self.env.ref("base.module_category_marketing")
+        )

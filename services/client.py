@@ -53,7 +53,7 @@ CONNECT_RETRY_DELAY = 1.0
 MAX_RETRIES = 4  # 429, 5xx and read timeouts
 
 # Errors that will fail again whatever we retry: the member row keeps the error
-# and is left alone until the partner changes.
+# and is left alone until the contact changes.
 PERMANENT_TITLES = frozenset(
     {
         "Member In Compliance State",

@@ -109,7 +109,8 @@ class MailchimpAccount(models.Model):
         return MailchimpClient(api_key=key, **kwargs)
 
     def action_test_connection(self):
-        """``GET /ping`` then ``GET /``; a failure only sets the error state."""
+        """``GET /ping`` then ``GET /``. A failure only sets the error state:
+        the form shows it in its banner, once (no notification as well)."""
         check_manager(self)
         self.ensure_one()
         try:
@@ -118,7 +119,7 @@ class MailchimpAccount(models.Model):
             root = RemoteAccount.from_api(client.get_account())
         except MailchimpError as error:
             self._set_error(error)
-            return self._notify(str(error), "danger")
+            return True  # the form reloads and shows the error
         self.write(
             {
                 "state": "connected",
@@ -143,7 +144,8 @@ class MailchimpAccount(models.Model):
         _logger.info("Mailchimp account %s: %s", self.id, error)
         self.write({"state": "error", "last_error": str(error)})
 
-    def _notify(self, message, kind):
+    def _notify(self, message, kind, next_action=None):
+        """A notification, then ``next_action`` (by default the view reloads)."""
         return {
             "type": "ir.actions.client",
             "tag": "display_notification",
@@ -152,7 +154,8 @@ class MailchimpAccount(models.Model):
                 "message": message,
                 "type": kind,
                 "sticky": kind == "danger",
-                "next": {"type": "ir.actions.client", "tag": "soft_reload"},
+                "next": next_action
+                or {"type": "ir.actions.client", "tag": "soft_reload"},
             },
         }
 
@@ -171,18 +174,29 @@ class MailchimpAccount(models.Model):
         """Read every audience of the account (all pages of 1,000)."""
         check_manager(self)
         self.ensure_one()
+        Audience = self.env["mailchimp.audience"]
+        known = Audience.with_context(active_test=False).search(
+            [("account_id", "=", self.id)]
+        )
         with mailchimp_user_errors(self.env):
             remote_lists = list(self._get_client().iter_lists())
-        audiences = self.env["mailchimp.audience"]._import_from_remote(
-            self, remote_lists
+        audiences = Audience._import_from_remote(self, remote_lists)
+        message = self.env._(
+            "%(count)s audiences imported from Mailchimp (%(new)s new).",
+            count=len(audiences),
+            new=len(audiences - known),
         )
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Audiences"),
-            "res_model": "mailchimp.audience",
-            "view_mode": "list,form",
-            "domain": [("id", "in", audiences.ids)],
-        }
+        return self._notify(
+            message,
+            "success" if audiences else "warning",
+            {
+                "type": "ir.actions.act_window",
+                "name": self.env._("Audiences"),
+                "res_model": "mailchimp.audience",
+                "views": [(False, "list"), (False, "form")],
+                "domain": [("id", "in", audiences.ids)],
+            },
+        )
 
     def action_create_audience(self):
         self.ensure_one()

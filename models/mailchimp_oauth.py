@@ -54,6 +54,21 @@ class MailchimpOAuthState(models.Model):
 class MailchimpAccount(models.Model):
     _inherit = "mailchimp.account"
 
+    oauth_available = fields.Boolean(
+        "OAuth configured",
+        compute="_compute_oauth_available",
+        help="An OAuth client id is set in Settings → Mailchimp: accounts can be "
+        "connected with “Connect with Mailchimp”.",
+    )
+
+    @api.model
+    def _oauth_client_id(self):
+        params = self.env["ir.config_parameter"].sudo()
+        return params.get_param("mailchimp_sync.oauth_client_id")
+
+    def _compute_oauth_available(self):
+        self.oauth_available = bool(self._oauth_client_id())
+
     def _oauth_redirect_uri(self):
         base = self.env["ir.config_parameter"].sudo().get_param("web.base.url")
         return f"{base}/mailchimp/oauth/callback"
@@ -65,11 +80,7 @@ class MailchimpAccount(models.Model):
                 self.env._("Only administrators can connect a Mailchimp account.")
             )
         self.ensure_one()
-        client_id = (
-            self.env["ir.config_parameter"]
-            .sudo()
-            .get_param("mailchimp_sync.oauth_client_id")
-        )
+        client_id = self._oauth_client_id()
         if not client_id:
             raise UserError(
                 self.env._(
@@ -125,7 +136,7 @@ class MailchimpAccount(models.Model):
         params = self.env["ir.config_parameter"].sudo()
         try:
             token, meta = oauth.exchange_code(
-                params.get_param("mailchimp_sync.oauth_client_id"),
+                self._oauth_client_id(),
                 params.get_param("mailchimp_sync.oauth_client_secret"),
                 self._oauth_redirect_uri(),
                 code,

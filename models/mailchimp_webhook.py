@@ -7,10 +7,13 @@ matching, same conflict policy, no push flag set).
 """
 
 import hashlib
+import ipaddress
 import logging
 import secrets
+from urllib.parse import urlsplit
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
 from ..services import InvalidItem, MailchimpError, is_member_id, subscriber_hash
@@ -32,6 +35,30 @@ REFUSED_EMAIL_TAKEN = (
 )
 # re-exported for the controller
 __all__ = ["WebhookError", "check_signature", "parse_form"]
+
+LOCAL_HOSTNAMES = frozenset({"localhost", "localhost.localdomain"})
+LOCAL_SUFFIX = ".localhost"  # RFC 6761: always this machine
+
+
+def unreachable_host_reason(url):
+    """Why Mailchimp can never reach ``url``: ``local``, ``private``,
+    ``link_local``, ``single_label`` or ``no_host``; None when it may."""
+    host = (urlsplit(url or "").hostname or "").rstrip(".").lower()
+    if not host:
+        return "no_host"
+    if host in LOCAL_HOSTNAMES or host.endswith(LOCAL_SUFFIX):
+        return "local"
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return None if "." in host else "single_label"
+    if address.is_loopback or address.is_unspecified:
+        return "local"
+    if address.is_link_local:
+        return "link_local"
+    if address.is_private or address.is_reserved:
+        return "private"
+    return None
 
 
 class MailchimpAudience(models.Model):
@@ -83,6 +110,7 @@ class MailchimpAudience(models.Model):
         """Create (or update) the webhook at Mailchimp."""
         check_manager(self)
         self.ensure_one()
+        self._webhook_check_reachable()
         client = self.account_id._get_client()
         template = self.env._("Mailchimp refused the webhook: %(error)s")
         with mailchimp_user_errors(self.env, template):
@@ -95,6 +123,31 @@ class MailchimpAudience(models.Model):
         return self.account_id._notify(
             self.env._("Mailchimp now sends this audience's changes to Odoo."),
             "success",
+        )
+
+    def _webhook_check_reachable(self):
+        """Refuse a URL Mailchimp can never call. The message names Odoo's
+        address only: the URL's path carries the secret."""
+        reason = unreachable_host_reason(self.webhook_url)
+        if not reason:
+            return
+        url = urlsplit(self.webhook_url or "")
+        reasons = {
+            "no_host": self.env._("no host"),
+            "local": self.env._("this machine"),
+            "private": self.env._("a private network address"),
+            "link_local": self.env._("a link-local address"),
+            "single_label": self.env._("a name without a domain"),
+        }
+        raise UserError(
+            self.env._(
+                "Mailchimp cannot reach Odoo at %(url)s (%(reason)s), so the "
+                "webhook was not registered. Set the system parameter "
+                "web.base.url to Odoo's public address (reachable from the "
+                "internet), then register the webhook again.",
+                url=f"{url.scheme}://{url.netloc.rpartition('@')[2]}",
+                reason=reasons[reason],
+            )
         )
 
     def _webhook_create(self, client):

@@ -247,5 +247,21 @@ class ResPartner(models.Model):
         )
 
     def action_mailchimp_enable(self):
+        """Tick "Sync with Mailchimp" on these contacts; the notification says
+        how many, and how many still wait for an audience."""
         self.write({"mailchimp_sync": True})
-        return True
+        waiting = self.filtered(lambda partner: not partner.mailchimp_audience_id)
+        message = self.env._(
+            "Mailchimp sync enabled on %(count)s contacts: they are sent at the "
+            "next synchronization.",
+            count=len(self),
+        )
+        if waiting:
+            message += " " + self.env._(
+                "%(count)s have no audience: choose one on the contact, or a "
+                "default audience in Settings → Mailchimp.",
+                count=len(waiting),
+            )
+        return self.env["mailchimp.account"]._notify(
+            message, "warning" if waiting else "success"
+        )

@@ -38,10 +38,22 @@ _logger = logging.getLogger(__name__)
 PAGE_SIZE = 1000  # Mailchimp's maximum ``count`` for collection reads
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60  # seconds: a longer 429 wait ends the run (next cron call)
-DEFAULT_TIMEOUT = (10, 120)  # (connect, read) seconds; Mailchimp's own limit is 120s
+# Timeouts (seconds). An unreachable Mailchimp is reported within a few seconds;
+# a reachable one may take long to answer a 500-member batch call (Mailchimp's
+# own limit is 120 s).
+CONNECT_TIMEOUT = 4
+READ_TIMEOUT = 120
+DEFAULT_TIMEOUT = (CONNECT_TIMEOUT, READ_TIMEOUT)
+# A connection that could not be made is tried once more, after a short pause,
+# so a click on an unreachable Mailchimp answers within
+# (CONNECT_RETRIES + 1) * CONNECT_TIMEOUT + 1.5 * CONNECT_RETRY_DELAY seconds;
+# the scheduled sync tries again at its next call.
+CONNECT_RETRIES = 1
+CONNECT_RETRY_DELAY = 1.0
+MAX_RETRIES = 4  # 429, 5xx and read timeouts
 
 # Errors that will fail again whatever we retry: the member row keeps the error
-# and is left alone until the partner changes.
+# and is left alone until the contact changes.
 PERMANENT_TITLES = frozenset(
     {
         "Member In Compliance State",
@@ -70,7 +82,8 @@ class MailchimpClient(AudienceEndpoints):
         access_token=None,
         server=None,
         timeout=DEFAULT_TIMEOUT,
-        max_retries=4,
+        max_retries=MAX_RETRIES,
+        connect_retries=CONNECT_RETRIES,
         backoff=1.0,
         max_backoff=30.0,
         sleep=None,
@@ -88,6 +101,7 @@ class MailchimpClient(AudienceEndpoints):
         self.server = server
         self.timeout = timeout
         self.max_retries = max_retries
+        self.connect_retries = connect_retries
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.sleep = sleep
@@ -137,7 +151,7 @@ class MailchimpClient(AudienceEndpoints):
             try:
                 result = self._call_once(fn, *args, **kwargs)
             except MailchimpError as error:
-                if not error.retryable or attempt > self.max_retries:
+                if not error.retryable or attempt > self._retries_for(error):
                     raise
                 delay = self._retry_delay(error, attempt)
                 _logger.info(
@@ -152,6 +166,13 @@ class MailchimpClient(AudienceEndpoints):
                 continue
             return result
 
+    def _retries_for(self, error):
+        """How many times ``error`` is retried: few when Mailchimp could not be
+        reached at all (the user waits; the cron tries again later)."""
+        if error.kind == "network":
+            return min(self.connect_retries, self.max_retries)
+        return self.max_retries
+
     def _retry_delay(self, error, attempt):
         """Mailchimp's ``Retry-After`` on a 429, else exponential backoff with
         jitter. A wait longer than :data:`MAX_RETRY_AFTER` is not waited: the
@@ -162,6 +183,8 @@ class MailchimpClient(AudienceEndpoints):
                 raise error
             return wait
         delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+        if error.kind == "network":
+            delay = min(delay, CONNECT_RETRY_DELAY)
         return delay + random.uniform(0, delay / 2)
 
     def _call_once(self, fn, *args, **kwargs):
@@ -190,16 +213,18 @@ class MailchimpClient(AudienceEndpoints):
         return result
 
     def _network_error(self, exc):
+        # a connect timeout is a ConnectionError too: Mailchimp was not reached
+        if isinstance(exc, requests.ConnectionError):
+            return MailchimpError(
+                f"Mailchimp could not be reached ({self.server}.api.mailchimp.com); "
+                "check the network (and the data center of the key), then try "
+                "again.",
+                kind="network",
+            )
         if isinstance(exc, requests.Timeout):
             return MailchimpError(
                 "Mailchimp did not answer in time (timeout); try again later.",
                 kind="timeout",
-            )
-        if isinstance(exc, requests.ConnectionError):
-            return MailchimpError(
-                f"Mailchimp could not be reached ({self.server}.api.mailchimp.com); "
-                "check the data center of the key and the network.",
-                kind="network",
             )
         return MailchimpError(
             _scrub(f"Mailchimp request failed: {exc}", self._secrets), kind="network"

@@ -122,6 +122,10 @@ class TestReadOnlyRole(MailchimpCase):
         super().setUp()
         self.partner = self.make_partners(1)
         self.sync()
+        # Mailchimp can reach Odoo there (a local address is refused)
+        self.env["ir.config_parameter"].set_param(
+            "web.base.url", "https://odoo.example.com"
+        )
         self.audience.action_webhook_register()
         self.reader = new_test_user(self.env, login="mc_reader", groups=USER_GROUPS)
         self.fake.reset_calls()

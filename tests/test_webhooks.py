@@ -17,6 +17,10 @@ class TestWebhooks(MailchimpCase, HttpCase):
     def setUp(self):
         super().setUp()
         self.audience.conflict_policy = "mailchimp"
+        # Mailchimp can reach Odoo there (a local address is refused)
+        self.env["ir.config_parameter"].set_param(
+            "web.base.url", "https://odoo.example.com"
+        )
         self.partner = self.make_partners(1)
         self.sync()
         self.member = self.partner.mailchimp_member_id

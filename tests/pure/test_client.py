@@ -82,12 +82,13 @@ def test_backoff_grows_and_is_bounded(client, fake, sleeps):
     assert sleeps[0] < sleeps[-1] <= client.max_backoff * 1.5
 
 
-def test_timeout(client, fake, sleeps):
+def test_connect_timeout_is_unreachable(client, fake, sleeps):
     fake.timeout("GET", "/ping", times=10)
     with pytest.raises(MailchimpError) as error:
         client.ping()
-    assert error.value.kind == "timeout"
-    assert "did not answer in time" in str(error.value)
+    assert error.value.kind == "network"
+    assert "could not be reached" in str(error.value)
+    assert fake.count("GET", "/ping") == 1 + client.connect_retries
 
 
 def test_unreachable_data_center(fake, sleeps):

@@ -91,3 +91,16 @@ class TestMenusByRole(MailchimpCase, HttpCase):
         self.assertEqual(
             category.parent_id, self.env.ref("base.module_category_marketing")
         )
+
+    def test_enable_sync_on_many_contacts_says_how_many(self):
+        partners = self.env["res.partner"].create(
+            [{"name": f"Many {i}", "email": f"many{i}@example.com"} for i in range(3)]
+        )
+        action = (
+            self.env.ref("mailchimp_sync.res_partner_action_enable_mailchimp")
+            .with_user(self.manager)
+            .with_context(active_model="res.partner", active_ids=partners.ids)
+            .run()
+        )
+        self.assertIn("enabled on 3 contacts", action["params"]["message"])
+        self.assertTrue(all(partners.mapped("mailchimp_sync")))

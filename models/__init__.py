@@ -7,6 +7,7 @@ from . import mailchimp_field_mapping
 from . import mailchimp_member
 from . import mailchimp_sync_log
 from . import mailchimp_sync_run
+from . import mailchimp_sync_buttons
 from . import mailchimp_segment
 from . import mailchimp_segment_sync
 from . import mailchimp_audience_segments

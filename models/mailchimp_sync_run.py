@@ -13,11 +13,9 @@ import time
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..services import BATCH_SIZE, MailchimpError
-from .mailchimp_access import check_manager
 
 _logger = logging.getLogger(__name__)
 
@@ -229,6 +227,8 @@ class MailchimpAudience(models.Model):
         log = self.current_log_id
         log._close(failed=failed)
         log.pull_running = False
+        if log.notify_when_done:
+            log._notify_requester()
         # members of deleted contacts or of contacts moved to another audience,
         # once Mailchimp got the un-tick policy
         self.env["mailchimp.member"].search(
@@ -305,40 +305,3 @@ class MailchimpAudience(models.Model):
         remaining = locked._remaining_work()
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining
-
-    # ------------------------------------------------------------- buttons
-    def action_sync_now(self, full=False):
-        check_manager(self)
-        self.ensure_one()
-        self.account_id._check_connected()
-        if not self._lock_for_sync():
-            raise UserError(self.env._("A sync of this audience is already running."))
-        finished = self._run_sync(
-            trigger="manual", full=full, time_budget=MANUAL_TIME_BUDGET
-        )
-        log = self._last_log()
-        if not finished:
-            self.env.ref("mailchimp_sync.ir_cron_mailchimp_sync")._trigger()
-            message = self.env._("The sync goes on in the background.")
-            kind = "info"
-        else:
-            message = self.env._(
-                "Sync done: %(sent)s sent, %(read)s read from Mailchimp, "
-                "%(err)s errors.",
-                sent=log.pushed,
-                read=log.pulled,
-                err=log.errors,
-            )
-            kind = "warning" if log.errors or log.state == "failed" else "success"
-        return self.account_id._notify(message, kind)
-
-    def action_full_resync(self):
-        """Re-read every member and re-send every flagged contact."""
-        check_manager(self)
-        self.ensure_one()
-        self.member_ids.filtered(lambda m: m.partner_id.mailchimp_sync)._mark_need_sync(
-            odoo_change=False
-        )
-        if self.current_log_id:
-            self._finish_run()
-        return self.action_sync_now(full=True)

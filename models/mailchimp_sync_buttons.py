@@ -2,7 +2,7 @@
 ends with a notification carrying its counts, at once when it finishes within
 the button's time, else from the background when it is done."""
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .mailchimp_access import check_manager
@@ -84,6 +84,37 @@ class MailchimpAudience(models.Model):
             )
         log.requested_by_id = self.env.uid
         return self.account_id._notify(*log._run_summary())
+
+    @api.model
+    def action_create_in_mailchimp(self):
+        """Audiences → Create in Mailchimp: the wizard asking what Mailchimp
+        needs (never a raw audience id)."""
+        check_manager(self)
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "mailchimp_sync.mailchimp_audience_create_wizard_action"
+        )
+
+    @api.model
+    def action_import_from_mailchimp(self):
+        """Audiences → Import from Mailchimp: every audience of the connected
+        accounts (an account to connect first, else)."""
+        check_manager(self)
+        accounts = self.env["mailchimp.account"].search([("state", "=", "connected")])
+        if not accounts:
+            raise UserError(
+                self.env._(
+                    "Connect a Mailchimp account first (Contacts → Configuration → "
+                    "Mailchimp → Accounts, “Test connection”)."
+                )
+            )
+        action = None
+        for account in accounts:
+            action = account.action_import_audiences()
+        if len(accounts) > 1:
+            action["params"]["message"] = self.env._(
+                "Audiences imported from %s Mailchimp accounts.", len(accounts)
+            )
+        return action
 
     def action_full_resync(self):
         """Re-read every member and re-send every flagged contact."""

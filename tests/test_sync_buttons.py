@@ -4,6 +4,8 @@ done."""
 
 from unittest.mock import patch
 
+from odoo.exceptions import UserError
+
 from .common import MailchimpCase
 
 BUTTONS = "odoo.addons.mailchimp_sync.models.mailchimp_sync_buttons"
@@ -48,3 +50,39 @@ class TestSyncButtonsSayWhatTheyDid(MailchimpCase):
         action = self.audience.action_full_resync()
         self.assertIn("2 sent", action["params"]["message"])
         self.assertIn("read from Mailchimp", action["params"]["message"])
+
+
+class TestAudienceScreens(MailchimpCase):
+    def test_import_from_mailchimp_on_the_audience_list(self):
+        self.fake.add_list("Second list")
+        action = self.env["mailchimp.audience"].action_import_from_mailchimp()
+        self.assertIn("2 audiences imported", action["params"]["message"])
+        self.assertIn("1 new", action["params"]["message"])
+        self.assertEqual(len(self.account.audience_ids), 2)
+
+    def test_import_without_a_connected_account_says_what_to_do(self):
+        self.account.state = "draft"
+        with self.assertRaisesRegex(UserError, "Connect a Mailchimp account first"):
+            self.env["mailchimp.audience"].action_import_from_mailchimp()
+
+    def test_no_raw_audience_id_form_and_internals_for_administrators(self):
+        arch = self.env["mailchimp.audience"].get_view(view_type="form")["arch"]
+        self.assertIn('create="0"', arch)
+        listing = self.env["mailchimp.audience"].get_view(view_type="list")["arch"]
+        self.assertIn("Create in Mailchimp", listing)
+        self.assertIn("action_import_from_mailchimp", listing)
+        reader = self.env["res.users"].create(
+            {
+                "name": "Reader",
+                "login": "reader_adv",
+                "groups_id": [
+                    (6, 0, [self.env.ref("mailchimp_sync.group_mailchimp_manager").id])
+                ],
+            }
+        )
+        arch = (
+            self.env["mailchimp.audience"]
+            .with_user(reader)
+            .get_view(view_type="form")["arch"]
+        )
+        self.assertNotIn("pull_overlap_minutes", arch, "Advanced: administrators only")

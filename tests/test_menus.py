@@ -104,3 +104,22 @@ class TestMenusByRole(MailchimpCase, HttpCase):
         )
         self.assertIn("enabled on 3 contacts", action["params"]["message"])
         self.assertTrue(all(partners.mapped("mailchimp_sync")))
+
+    def test_a_manager_who_is_not_an_administrator_maps_fields(self):
+        """The mapping wizard offers contact fields (``ir.model.fields``),
+        which only administrators could read."""
+        action = self.audience.with_user(self.manager).action_open_mapping_wizard()
+        wizard = (
+            self.env[action["res_model"]]
+            .with_user(self.manager)
+            .browse(action["res_id"])
+        )
+        lines = wizard.web_read(
+            {
+                "line_ids": {
+                    "fields": {"tag": {}, "field_id": {"fields": {"display_name": {}}}}
+                }
+            }
+        )[0]["line_ids"]
+        phone = next(line for line in lines if line["tag"] == "PHONE")
+        self.assertIn("Phone", phone["field_id"]["display_name"])

@@ -4,7 +4,7 @@ import os
 import shutil
 from unittest.mock import patch
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser
 
 from .common import MailchimpCase
@@ -57,6 +57,24 @@ class TestUserPath(MailchimpCase, HttpCase):
             patcher.start()
             self.addCleanup(patcher.stop)
 
+    def _tour_users(self):
+        """A Mailchimp manager (with the Contacts and Email Marketing rights a
+        marketer has) and a Mailchimp reader."""
+        manager = new_test_user(
+            self.env,
+            login="tour_manager",
+            name="Tour Manager",
+            groups="base.group_user,base.group_partner_manager,"
+            "mass_mailing.group_mass_mailing_user,mailchimp_sync.group_mailchimp_manager",
+        )
+        reader = new_test_user(
+            self.env,
+            login="tour_reader",
+            name="Tour Reader",
+            groups="base.group_user,mailchimp_sync.group_mailchimp_user",
+        )
+        return manager, reader
+
     def _add_campaign_history(self):
         """A sent campaign the tour's contact opened and clicked, in Mailchimp."""
         campaign = self.fake.add_campaign(
@@ -98,54 +116,86 @@ class TestUserPath(MailchimpCase, HttpCase):
         return mailing_list
 
     def test_user_path(self):
+        """As Mailchimp / Manager (Settings as the administrator)."""
+        self._tour_users()
         self.start_tour(
             "/odoo/settings#mailchimp_sync", "mailchimp_sync_settings", login="admin"
         )
         self.assertEqual(self.account.state, "connected")
-
+        self.start_tour(
+            f"/odoo/action-mailchimp_sync.mailchimp_account_action/{self.account.id}",
+            "mailchimp_sync_account",
+            login="tour_manager",
+        )
         self.start_tour(
             "/odoo/action-mailchimp_sync.mailchimp_audience_action",
             "mailchimp_sync_mapping",
-            login="admin",
+            login="tour_manager",
         )
         self.assertEqual(
             self.fake.calls[-1].path,
             f"/lists/{self.list_id}/merge-fields",
             "the wizard read the merge fields; the preview sent nothing",
         )
-
-        partner = self.env["res.partner"].create(
-            {"name": "Tour Contact", "email": "tour.contact@example.com"}
-        )
-        self.start_tour(
-            f"/odoo/contacts/{partner.id}", "mailchimp_sync_contact", login="admin"
-        )
-        member = self.fake.member(self.list_id, "tour.contact@example.com")
-        self.assertEqual(member["merge_fields"]["FNAME"], "Tour")
+        partner = self._tour_contact_path()
         self.assertTrue(partner.mailchimp_sync)
-
-        # the contact's campaign history, read by the campaign job
-        self._add_campaign_history()
-        self.audience._sync_campaigns()
-        self.start_tour(
-            f"/odoo/contacts/{partner.id}", "mailchimp_sync_contact_tab", login="admin"
-        )
-
         mailing_list = self._tour_mailing_list()
         self.start_tour(
             f"/odoo/action-mass_mailing.action_view_mass_mailing_lists/{mailing_list.id}",
             "mailchimp_sync_export",
-            login="admin",
+            login="tour_manager",
         )
         self.assertEqual(
             self.fake.tag_names(self.list_id, "list.one@example.com"), ["Tour list"]
         )
-
         self.start_tour(
             "/odoo/action-mailchimp_sync.mailchimp_sync_log_action",
             "mailchimp_sync_logs",
-            login="admin",
+            login="tour_manager",
         )
+
+    def _tour_contact_path(self):
+        partner = self.env["res.partner"].create(
+            {"name": "Tour Contact", "email": "tour.contact@example.com"}
+        )
+        self.start_tour(
+            f"/odoo/contacts/{partner.id}",
+            "mailchimp_sync_contact",
+            login="tour_manager",
+        )
+        member = self.fake.member(self.list_id, "tour.contact@example.com")
+        self.assertEqual(member["merge_fields"]["FNAME"], "Tour")
+        # the contact's campaign history, read by the campaign job
+        self._add_campaign_history()
+        self.audience._sync_campaigns()
+        self.start_tour(
+            f"/odoo/contacts/{partner.id}",
+            "mailchimp_sync_contact_tab",
+            login="tour_manager",
+        )
+        return partner
+
+    def test_read_only_path(self):
+        """As Mailchimp / User: the menus lead to the screens, nothing can be
+        changed."""
+        _manager, reader = self._tour_users()
+        partner = self.env["res.partner"].create(
+            {
+                "name": "Read Contact",
+                "email": "read.contact@example.com",
+                "mailchimp_sync": True,
+            }
+        )
+        self.sync()
+        self.start_tour(
+            "/odoo/contacts", "mailchimp_sync_read_only", login="tour_reader"
+        )
+        self.start_tour(
+            f"/odoo/contacts/{partner.id}",
+            "mailchimp_sync_read_only_contact",
+            login="tour_reader",
+        )
+        self.assertEqual(reader.login, "tour_reader")
 
     def test_contact_life_path(self):
         """Ask to re-subscribe, then Forget in Mailchimp, from the contact."""

@@ -122,3 +122,35 @@ tours.add("mailchimp_sync_groups", {
         { content: "Group names and their Odoo values", trigger: ".modal .o_data_row:contains(Newsletter)" },
     ],
 });
+
+tours.add("mailchimp_sync_account", {
+    steps: () => [
+        { content: "The connected account", trigger: ".o_form_view .o_field_widget[name=state]:contains(Connected)" },
+        { content: "Import its audiences", trigger: "button[name=action_import_audiences]", run: "click" },
+        { content: "How many were imported", trigger: ".o_notification:contains(audiences imported)" },
+        { content: "The audiences", trigger: ".o_data_row td.o_data_cell:contains(Newsletter)" },
+    ],
+});
+
+tours.add("mailchimp_sync_read_only", {
+    steps: () => [
+        { content: "Contacts → Mailchimp", trigger: ".o_menu_sections .dropdown-toggle:contains(Mailchimp)", run: "click" },
+        { content: "Audiences", trigger: ".dropdown-item:contains(Audiences)", run: "click" },
+        { content: "Nothing to create", trigger: ".o_list_view:not(:has(.o_list_button_add))" },
+        { content: "Open the audience", trigger: ".o_data_row td.o_data_cell:contains(Newsletter)", run: "click" },
+        { content: "No sync button for a reader", trigger: ".o_form_view:not(:has(button[name=action_sync_now]))" },
+        { content: "Its sync rules, read only", trigger: ".o_form_view .o_field_widget[name=conflict_policy]" },
+        { content: "Contacts → Mailchimp again", trigger: ".o_menu_sections .dropdown-toggle:contains(Mailchimp)", run: "click" },
+        { content: "Sync logs", trigger: ".dropdown-item:contains(Sync Logs)", run: "click" },
+        { content: "The run is listed", trigger: ".o_data_row td.o_data_cell:contains(Newsletter)" },
+    ],
+});
+
+tours.add("mailchimp_sync_read_only_contact", {
+    steps: () => [
+        { content: "Open the Mailchimp tab", trigger: ".o_notebook a[name=mailchimp]", run: "click" },
+        { content: "Its status in Mailchimp", trigger: ".o_field_widget[name=mailchimp_status]:contains(Subscribed)" },
+        { content: "The box cannot be changed by a reader", trigger: ".o_field_widget[name=mailchimp_sync].o_readonly_modifier" },
+        { content: "No Sync now for a reader", trigger: ".o_form_view:not(:has(button[name=action_mailchimp_sync_now]))" },
+    ],
+});

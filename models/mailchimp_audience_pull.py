@@ -19,7 +19,7 @@ from odoo.tools import email_normalize
 from ..services import parse_member_page, parse_time
 from .mailchimp_audience import _iso
 from .mailchimp_mapper import TO_ODOO, Mapper
-from .mailchimp_sync_log import MSG_CREATED
+from .mailchimp_sync_log import MSG_CREATED, MSG_UNSUBSCRIBED
 
 _logger = logging.getLogger(__name__)
 
@@ -211,6 +211,7 @@ class MailchimpAudience(models.Model):
                 [r.partner_id.id for r in rows.values()]
             ),
             "defer_removal": from_pull,
+            "lines": [],  # log lines of this page, created at once
         }
         to_create = []
         for remote in remotes:
@@ -225,6 +226,8 @@ class MailchimpAudience(models.Model):
                     to_create.append(remote)
         if to_create:
             self._create_partners_from_remote(to_create, context["mapper"], log)
+        if context["lines"] and log.id:  # a refresh's log is not stored
+            self.env["mailchimp.sync.log.line"].create(context["lines"])
 
     def _no_contact_reason(self, remote, emails, blocked):
         """Why a member unknown to this audience creates no contact, or None:
@@ -276,6 +279,15 @@ class MailchimpAudience(models.Model):
         }
         if status in ("unsubscribed", "cleaned") and row.status:
             log._count("unsubscribes")
+            context["lines"].append(
+                {
+                    "log_id": log.id,
+                    "kind": "unsubscribe",
+                    "partner_id": row.partner_id.id,
+                    "email": remote.email,
+                    "message": MSG_UNSUBSCRIBED[status],
+                }
+            )
         if status in ("unsubscribed", "cleaned") and self.blacklist_unsubscribes:
             self.env["mail.blacklist"].sudo()._add(
                 remote.email,
@@ -332,7 +344,7 @@ class MailchimpAudience(models.Model):
             [
                 {
                     "log_id": log.id,
-                    "kind": "info",
+                    "kind": "created",
                     "partner_id": partner.id,
                     "email": partner.email,
                     "message": MSG_CREATED,

@@ -42,6 +42,7 @@ class _ExportRun(ExportTagging):
         self.counts = dict.fromkeys(
             (
                 "list_contacts",
+                "opted_out",
                 "created",
                 "updated",
                 "tagged",
@@ -63,45 +64,56 @@ class _ExportRun(ExportTagging):
     # -------------------------------------------------------------- queue
     def _queue(self):
         """``[(contact_id, email)]`` to send: the list's subscribed contacts,
-        first contact per email, valid and not blacklisted emails only."""
+        first contact per email, valid and not blacklisted emails only;
+        opted-out subscriptions are counted, not sent."""
         self.env.flush_all()
         self.env.cr.execute(
             SQL(
-                """SELECT c.id, c.email, c.email_normalized, bl.id IS NOT NULL
+                """SELECT c.id, c.name, c.email, c.email_normalized,
+                          bl.id IS NOT NULL, COALESCE(s.opt_out, FALSE)
                      FROM mailing_subscription s
                      JOIN mailing_contact c ON c.id = s.contact_id
                 LEFT JOIN mail_blacklist bl
                        ON bl.email = c.email_normalized AND bl.active
-                    WHERE s.list_id = %s AND NOT COALESCE(s.opt_out, FALSE)
+                    WHERE s.list_id = %s
                  ORDER BY c.id""",
                 self.export.mailing_list_id.id,
             )
         )
+        rows = self.env.cr.fetchall()
         queue, first = [], {}
-        for contact_id, raw, email, blacklisted in self.env.cr.fetchall():
+        for contact_id, name, raw, email, blacklisted, opt_out in rows:
+            if opt_out:
+                self.counts["opted_out"] += 1
+                continue
             self.counts["list_contacts"] += 1
-            if not email:
-                self._line(
-                    "invalid",
-                    contact_id,
-                    raw,
-                    "Invalid or missing email address." if raw else "No email address.",
-                )
-            elif blacklisted:
-                self._line(
-                    "blacklisted", contact_id, email, "Blacklisted in Odoo: not sent."
-                )
-            elif email in first:
-                self._line(
-                    "duplicates",
-                    contact_id,
-                    email,
-                    f"Duplicate email: only contact #{first[email]} is exported.",
-                )
-            else:
-                first[email] = contact_id
-                queue.append((contact_id, email))
+            if self._left_out(contact_id, raw, email, blacklisted, first):
+                continue
+            first[email] = (name or raw, raw)
+            queue.append((contact_id, email))
         return self._drop_forgotten(queue)
+
+    def _left_out(self, contact_id, raw, email, blacklisted, first):
+        """Whether a subscribed row is left out (with its line): invalid,
+        blacklisted, or an email whose first contact ``first[email]`` (name,
+        email) is exported."""
+        if not email:
+            message = (
+                "Invalid or missing email address." if raw else "No email address."
+            )
+            self._line("invalid", contact_id, raw, message)
+        elif blacklisted:
+            self._line(
+                "blacklisted", contact_id, email, "Blacklisted in Odoo: not sent."
+            )
+        elif email in first:
+            message = "Duplicate email: only “{}” <{}> is exported.".format(
+                *first[email]
+            )
+            self._line("duplicates", contact_id, email, message)
+        else:
+            return False
+        return True
 
     def _drop_forgotten(self, queue):
         """People forgotten in Mailchimp (GDPR) are never exported again."""

@@ -21,6 +21,9 @@ MEMBER_STATUSES = [
     ("transactional", "Transactional"),
     ("archived", "Archived"),
 ]
+# Mailchimp's engagement stars are 1 to 5; "0" is the empty first choice the
+# priority widget needs to show five stars (a value of "2" is 2 of 5 stars).
+MEMBER_RATINGS = [("0", "No rating")] + [(str(n), f"{n} of 5") for n in range(1, 6)]
 CONSENT_SOURCES = [("odoo", "Odoo"), ("mailchimp", "Mailchimp"), ("import", "Import")]
 
 
@@ -46,7 +49,9 @@ class MailchimpMember(models.Model):
     last_changed = fields.Datetime("Changed in Mailchimp", copy=False)
     consent_date = fields.Datetime(copy=False)
     consent_source = fields.Selection(CONSENT_SOURCES, copy=False)
-    need_sync = fields.Boolean(default=True, index=True, copy=False)
+    need_sync = fields.Boolean(
+        "Waiting to be sent", default=True, index=True, copy=False
+    )
     odoo_changed_at = fields.Datetime(
         "Changed in Odoo", help="Last change of a synced contact field in Odoo."
     )
@@ -56,8 +61,7 @@ class MailchimpMember(models.Model):
     attempt_log_id = fields.Many2one("mailchimp.sync.log", copy=False, index=True)
     full_pull_mark = fields.Integer(copy=False)
     member_rating = fields.Selection(
-        [("1", "1"), ("2", "2"), ("3", "3"), ("4", "4"), ("5", "5")],
-        help="Mailchimp's engagement stars.",
+        MEMBER_RATINGS, help="Mailchimp's engagement stars (1 to 5)."
     )
     avg_open_rate = fields.Float("Average open rate (%)", digits=(5, 1))
     avg_click_rate = fields.Float("Average click rate (%)", digits=(5, 1))

@@ -1,9 +1,33 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
+from odoo.tools.translate import LazyTranslate
 
 from .mailchimp_list_export_run import LINE_KINDS
 
+_lt = LazyTranslate(__name__)
+
 MSG_CREATED = "Contact created from Mailchimp."
+MSG_UNSUBSCRIBED = {
+    "unsubscribed": "Unsubscribed in Mailchimp.",
+    "cleaned": "Cleaned in Mailchimp (the address bounced).",
+}
+
+# The figures of a list export, as the statistics screen labels them: a
+# figure's records open under the same title.
+EXPORT_FIGURES = {
+    "list_contacts": _lt("Contacts in the list"),
+    "opted_out": _lt("Opted out"),
+    "created": _lt("Added to Mailchimp"),
+    "updated": _lt("Updated in Mailchimp"),
+    "tagged": _lt("Tagged"),
+    "untagged": _lt("Tag removed"),
+    "duplicates": _lt("Skipped: duplicate email"),
+    "invalid": _lt("Invalid or missing email"),
+    "blacklisted": _lt("Blacklisted in Odoo"),
+    "not_tagged": _lt("Unsubscribed or cleaned: not tagged"),
+    "address_omitted": _lt("Address left out (incomplete)"),
+    "errors": _lt("Errors"),
+}
 
 COUNTERS = (
     "pushed",
@@ -37,6 +61,18 @@ class MailchimpSyncLog(models.Model):
         ],
         default="sync",
         required=True,
+        help="What was asked: a sync (Sync now, the scheduled action), a full "
+        "resync (the Full resync button), a list export or webhook deliveries.",
+    )
+    full_read = fields.Boolean(
+        "Every member read",
+        compute="_compute_full_read",
+        store=True,
+        readonly=False,
+        copy=False,
+        help="This run read every member of the audience, not only the changed "
+        "ones (a full resync, the first sync, or the daily full read): members "
+        "deleted in Mailchimp are found then.",
     )
     trigger = fields.Selection(
         [("cron", "Scheduled"), ("manual", "Manual"), ("webhook", "Webhook")],
@@ -83,6 +119,9 @@ class MailchimpSyncLog(models.Model):
     mailing_list_id = fields.Many2one("mailing.list", ondelete="set null", index=True)
     tag_name = fields.Char("Tag")
     list_contacts = fields.Integer("Contacts in the list")
+    opted_out = fields.Integer(
+        "Opted out", help="Subscriptions to the list that opted out: not exported."
+    )
     tagged = fields.Integer()
     untagged = fields.Integer("Tag removed")
     duplicates = fields.Integer("Duplicate emails")
@@ -100,13 +139,36 @@ class MailchimpSyncLog(models.Model):
                 "marketing subscription statuses."
             )
 
+    @api.depends("kind")
+    def _compute_full_read(self):
+        # a run states it when it starts; older logs: a full resync read all
+        for log in self:
+            log.full_read = log.kind == "full"
+
     def action_open_export_records(self):
-        """The mailing contacts behind one figure of an export."""
+        """The mailing contacts behind one figure of an export, under the
+        figure's label; a figure of 0 opens nothing."""
         self.ensure_one()
         figure = self.env.context.get("figure")
-        if figure == "list_contacts":
-            domain = [("list_ids", "in", self.mailing_list_id.ids)]
-        elif figure in ("created", "updated", "tagged"):
+        if figure not in EXPORT_FIGURES or not self[figure]:
+            return False
+        return {
+            "type": "ir.actions.act_window",
+            "name": str(EXPORT_FIGURES[figure]),
+            "res_model": "mailing.contact",
+            "view_mode": "list,form",
+            "domain": self._export_figure_domain(figure),
+            "context": {"create": False},
+        }
+
+    def _export_figure_domain(self, figure):
+        if figure in ("list_contacts", "opted_out"):
+            subscriptions = [
+                ("list_id", "=", self.mailing_list_id.id),
+                ("opt_out", "=", figure == "opted_out"),
+            ]
+            return [("subscription_ids", "any", subscriptions)]
+        if figure in ("created", "updated", "tagged"):
             rows = self.env["mailchimp.list.export.member"].search(
                 [("log_id", "=", self.id)]
                 + (
@@ -115,18 +177,10 @@ class MailchimpSyncLog(models.Model):
                     else [("outcome", "=", "added" if figure == "created" else figure)]
                 )
             )
-            domain = [("id", "in", rows.contact_id.ids)]
-        else:
-            kind = LINE_KINDS.get(figure, figure)
-            lines = self.line_ids.filtered(lambda line: line.kind == kind)
-            domain = [("id", "in", lines.mailing_contact_id.ids)]
-        return {
-            "type": "ir.actions.act_window",
-            "name": self._fields[figure].string if figure in self._fields else "",
-            "res_model": "mailing.contact",
-            "view_mode": "list,form",
-            "domain": domain,
-        }
+            return [("id", "in", rows.contact_id.ids)]
+        kind = LINE_KINDS.get(figure, figure)
+        lines = self.line_ids.filtered(lambda line: line.kind == kind)
+        return [("id", "in", lines.mailing_contact_id.ids)]
 
     @api.depends("audience_id", "date_start", "kind")
     def _compute_name(self):
@@ -167,9 +221,12 @@ class MailchimpSyncLog(models.Model):
         """The contacts this run created from Mailchimp members."""
         self.ensure_one()
         partners = self.line_ids.filtered(
-            lambda line: line.kind == "info"
-            and line.partner_id
-            and line.message == MSG_CREATED
+            lambda line: line.partner_id
+            and (
+                line.kind == "created"
+                # logs written before the "created" kind
+                or (line.kind == "info" and line.message == MSG_CREATED)
+            )
         ).partner_id
         return {
             "type": "ir.actions.act_window",
@@ -274,6 +331,8 @@ class MailchimpSyncLogLine(models.Model):
             ("not_tagged", "Not tagged"),
             ("untagged", "Tag removed"),
             ("address", "Address left out"),
+            ("unsubscribe", "Unsubscribe received"),
+            ("created", "Contact created"),
         ],
         required=True,
     )

@@ -100,8 +100,9 @@ class MailchimpSyncLog(models.Model):
 
     @property
     def pull_full(self):
-        """Whether this run reads every member (deleted ones are then found)."""
-        return self.kind == "full"
+        """Whether this run reads every member (deleted ones are then found):
+        a full resync, and also a sync whose read must be full."""
+        return self.full_read
 
 
 class MailchimpAudience(models.Model):
@@ -142,15 +143,18 @@ class MailchimpAudience(models.Model):
 
     # ------------------------------------------------------------- run
     def _start_run(self, trigger="manual", full=False):
+        """Start a run: ``full`` is what the user asked (the Full resync
+        button), the log's kind says it; the read is full also for the first
+        run and once every ``FULL_PULL_EVERY`` (the log's ``full_read``)."""
         self.ensure_one()
         now = fields.Datetime.now()
-        full = (
+        full_read = (
             full
             or not self.pull_cursor
             or (not self.last_full_pull or self.last_full_pull < now - FULL_PULL_EVERY)
         )
         since = False
-        if not full:
+        if not full_read:
             since = self.pull_cursor - timedelta(minutes=self.pull_overlap_minutes or 0)
         held = self._log_with_batch()
         log = self.env["mailchimp.sync.log"].create(
@@ -158,6 +162,7 @@ class MailchimpAudience(models.Model):
                 "audience_id": self.id,
                 "trigger": trigger,
                 "kind": "full" if full else "sync",
+                "full_read": full_read,
                 "pull_running": True,
                 "pull_since": since,
                 "pull_before": now,

@@ -50,8 +50,13 @@ class ResPartner(models.Model):
     mailchimp_rating = fields.Selection(
         related="mailchimp_member_id.member_rating", string="Member rating"
     )
-    mailchimp_open_rate = fields.Float(related="mailchimp_member_id.avg_open_rate")
-    mailchimp_click_rate = fields.Float(related="mailchimp_member_id.avg_click_rate")
+    # percents (25.0 is 25 %), as Mailchimp's figures are stored
+    mailchimp_open_rate = fields.Float(
+        related="mailchimp_member_id.avg_open_rate", string="Average open rate"
+    )
+    mailchimp_click_rate = fields.Float(
+        related="mailchimp_member_id.avg_click_rate", string="Average click rate"
+    )
     mailchimp_tags = fields.Char(
         related="mailchimp_member_id.tags", string="Mailchimp tags"
     )
@@ -76,7 +81,19 @@ class ResPartner(models.Model):
         related="mailchimp_member_id.resubscribe_asked_at", string="Pending since"
     )
     mailchimp_need_sync = fields.Boolean(
-        related="mailchimp_member_id.need_sync", string="Waiting for Mailchimp"
+        related="mailchimp_member_id.need_sync", string="Waiting to be sent"
+    )
+    mailchimp_member_shown_ids = fields.Many2many(
+        "mailchimp.member",
+        compute="_compute_mailchimp_member_shown",
+        string="Audiences",
+        help="The audiences that know this contact: with a Mailchimp id, a "
+        "status or an error.",
+    )
+    mailchimp_known = fields.Boolean(
+        "In Mailchimp",
+        compute="_compute_mailchimp_member_shown",
+        help="An audience in Mailchimp has this contact.",
     )
 
     @api.depends("mailchimp_member_ids.audience_id", "mailchimp_audience_id")
@@ -85,6 +102,21 @@ class ResPartner(models.Model):
             partner.mailchimp_member_id = partner.mailchimp_member_ids.filtered(
                 lambda m, p=partner: m.audience_id == p.mailchimp_audience_id
             )[:1]
+
+    @api.depends(
+        "mailchimp_member_ids.mailchimp_id",
+        "mailchimp_member_ids.status",
+        "mailchimp_member_ids.last_error",
+    )
+    def _compute_mailchimp_member_shown(self):
+        for partner in self:
+            members = partner.mailchimp_member_ids
+            partner.mailchimp_member_shown_ids = members.filtered(
+                lambda m: m.mailchimp_id or m.status or m.last_error
+            )
+            partner.mailchimp_known = bool(
+                members.filtered(lambda m: m.mailchimp_id or m.status)
+            )
 
     def _compute_mailchimp_campaign_count(self):
         counts = dict(

@@ -178,7 +178,7 @@ class TestListExport(ExportCase):
         self.assertEqual(opened("invalid"), contacts[2])
         self.assertEqual(opened("not_tagged"), contacts[3])
         lines = log.line_ids.filtered(lambda line: line.kind == "duplicate")
-        self.assertIn("only contact", lines.message)
+        self.assertIn("only “Ann” <ann@example.com>", lines.message)
 
     def test_removed_contact_loses_the_tag_and_stays(self):
         contacts = self.add_contacts(

@@ -319,7 +319,8 @@ class TestCreateContactsFromMailchimp(MailchimpCase):
         self.audience.last_full_pull = fields.Datetime.now() + timedelta(hours=1)
         self.audience.create_partners = True
         log = self.sync()
-        self.assertEqual(log.kind, "full", "turning it on makes the next run full")
+        self.assertEqual(log.kind, "sync", "the user asked a sync")
+        self.assertTrue(log.full_read, "turning it on makes the next read full")
         created = self.env["res.partner"].search(
             [("email", "=", "older.subscriber@example.com")]
         )

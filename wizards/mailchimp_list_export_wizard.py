@@ -30,7 +30,6 @@ class MailchimpListExportWizard(models.TransientModel):
         "so they stay in sync after the export.",
     )
     log_ids = fields.Many2many("mailchimp.sync.log", string="Export statistics")
-    state = fields.Selection([("draft", "Draft"), ("done", "Done")], default="draft")
 
     @api.model
     def default_get(self, fields_list):
@@ -93,7 +92,7 @@ class MailchimpListExportWizard(models.TransientModel):
                 ),
                 "info",
             )
-        self.write({"log_ids": [(6, 0, logs.ids)], "state": "done"})
+        self.log_ids = [(6, 0, logs.ids)]
         return self._statistics_action(logs)
 
     def _checked_tag(self, mailing_list):
@@ -124,23 +123,25 @@ class MailchimpListExportWizard(models.TransientModel):
         )
 
     def _statistics_action(self, logs):
-        """The statistics of one export, or this wizard showing them all."""
-        if len(logs) == 1:
-            return {
-                "type": "ir.actions.act_window",
-                "name": self.env._("Export statistics"),
-                "res_model": "mailchimp.sync.log",
-                "res_id": logs.id,
-                "view_mode": "form",
-                "target": "new",
-            }
-        return {
+        """The statistics of the export (one form, or a list of the lists'
+        logs) in the main window: their figures' contacts open on top, with
+        the statistics kept in the breadcrumb."""
+        action = {
             "type": "ir.actions.act_window",
-            "res_model": self._name,
-            "res_id": self.id,
-            "view_mode": "form",
-            "target": "new",
+            "name": self.env._("Export statistics"),
+            "res_model": "mailchimp.sync.log",
+            "target": "current",
         }
+        if len(logs) == 1:
+            return dict(
+                action, res_id=logs.id, view_mode="form", views=[(False, "form")]
+            )
+        return dict(
+            action,
+            view_mode="list,form",
+            views=[(False, "list"), (False, "form")],
+            domain=[("id", "in", logs.ids)],
+        )
 
     def _enable_partner_sync(self):
         """Tick the sync on the contacts whose email is in the lists."""

@@ -108,7 +108,7 @@ class MailchimpAudience(models.Model):
                     log._add_line(
                         Member.new({"partner_id": other.id, "email": email}),
                         "duplicate",
-                        f"Same email as contact #{partner.id}, linked instead.",
+                        f"Same email as “{partner.display_name}”, linked instead.",
                     )
             if partner in row_by_partner:
                 rows[remote_id] = row_by_partner[partner]

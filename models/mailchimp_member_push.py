@@ -62,8 +62,15 @@ class MailchimpMember(models.Model):
             return blacklisted[email], "skipped"
         owner = owners.get(email)
         if owner and owner != self.partner_id.id:
+            # one read for every owner of the batch (the prefetch set)
+            name = (
+                self.env["res.partner"]
+                .browse(owner)
+                .with_prefetch(tuple(set(owners.values())))
+                .display_name
+            )
             return (
-                f"Duplicate email: {email} is already sent for contact #{owner}.",
+                f"Duplicate email: {email} is already sent for “{name}”.",
                 "duplicate",
             )
         if self.status == "archived" and not self.archived_by_odoo:

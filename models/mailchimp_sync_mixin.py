@@ -9,7 +9,7 @@ class MailchimpSyncMixin(models.AbstractModel):
     a pull never triggers a push (no ping-pong)."""
 
     _name = "mailchimp.sync.mixin"
-    _description = "Mailchimp synchronisation mixin"
+    _description = "Mailchimp synchronization mixin"
 
     mailchimp_member_ids = fields.One2many(
         "mailchimp.member", "partner_id", string="Mailchimp Memberships"

@@ -85,7 +85,7 @@ class TestOneOwnerPerEmail(ExportCase):
         log = self.sync()
         merge = self.fake.member(self.list_id, self.email)["merge_fields"]
         self.assertEqual(merge["FNAME"], "Olga", "the push sends the owner")
-        self.assertIn(f"contact #{self.owner.id}", self.second.mailchimp_error)
+        self.assertIn("“Olga Owner”", self.second.mailchimp_error)
         self.assertEqual(log.state, "done")
         # a change made in Mailchimp reaches the owner only
         self.fake.set_merge(self.list_id, self.email, FNAME="Olivia")

@@ -63,11 +63,13 @@ tours.add("mailchimp_sync_export", {
         { content: "Export the list", trigger: "button[name=action_export_to_mailchimp]", run: "click" },
         { content: "Choose the audience and tag", trigger: ".modal .o_field_widget[name=tag_name] input" },
         { content: "Export", trigger: ".modal button[name=action_export]", run: "click" },
-        { content: "The statistics screen", trigger: ".modal .o_form_view:contains(Export statistics)" },
-        { content: "Contacts added", trigger: ".modal .o_field_widget[name=created]:contains(2)" },
-        shot("export_statistics", ".modal .o_field_widget[name=created]:contains(2)"),
-        { content: "Close", trigger: ".modal .btn-close", run: "click" },
-        { content: "Done", trigger: "body:not(:has(.modal))" },
+        { content: "The statistics screen, in the main window", trigger: "body:not(:has(.modal)) .o_form_view:contains(Export statistics)" },
+        { content: "Contacts added", trigger: ".o_form_view .o_field_widget[name=created]:contains(2)" },
+        shot("export_statistics", ".o_form_view .o_field_widget[name=created]:contains(2)"),
+        { content: "Open the contacts added", trigger: "div[name=figure_created] button", run: "click" },
+        { content: "Under the figure's label", trigger: ".o_last_breadcrumb_item:contains(Added to Mailchimp)" },
+        { content: "The statistics stay in the breadcrumb", trigger: ".breadcrumb-item:contains(List export)", run: "click" },
+        { content: "Back on the statistics", trigger: ".o_form_view .o_field_widget[name=created]:contains(2)" },
     ],
 });
 

@@ -221,7 +221,9 @@ class TestUserPath(MailchimpCase, HttpCase):
         )
 
     def test_targeting_path(self):
-        """A segment's filter and its live preview; the audience's groups."""
+        """A segment's filter and its live preview; the audience's groups (as
+        Mailchimp / Manager)."""
+        self._tour_users()
         vip = self.env["res.partner.category"].create({"name": "VIP"})
         self.make_partners(3, prefix="vip", category_id=[(6, 0, vip.ids)])
         self.make_partners(2, prefix="other")
@@ -242,10 +244,10 @@ class TestUserPath(MailchimpCase, HttpCase):
         self.start_tour(
             f"/odoo/action-mailchimp_sync.mailchimp_segment_action/{segment.id}",
             "mailchimp_sync_segment",
-            login="admin",
+            login="tour_manager",
         )
         self.start_tour(
             f"/odoo/action-mailchimp_sync.mailchimp_audience_action/{self.audience.id}",
             "mailchimp_sync_groups",
-            login="admin",
+            login="tour_manager",
         )

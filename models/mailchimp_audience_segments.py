@@ -56,8 +56,10 @@ class MailchimpAudience(models.Model):
         remotes, reasons = parse_segments(items)
         for reason in reasons:
             _logger.info("Segment of audience %s skipped: %s", self.id, reason)
-        Segment = self.env["mailchimp.segment"].with_context(
-            active_test=False, **{CTX_REFRESH: True}
+        Segment = (
+            self.env["mailchimp.segment"]
+            .sudo()
+            .with_context(active_test=False, **{CTX_REFRESH: True})
         )
         existing = Segment.search([("audience_id", "=", self.id)])
         ours = existing.filtered(lambda s: s.origin == "odoo")

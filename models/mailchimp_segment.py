@@ -266,9 +266,15 @@ class MailchimpSegment(models.Model):
                 )
 
     # ------------------------------------------------------------- CRUD
+    def _refreshing(self):
+        """Odoo's own refresh from Mailchimp (counts, states, Mailchimp's
+        segments): trusted only as superuser, since any caller can put a key
+        in its context."""
+        return self.env.su and self.env.context.get(CTX_REFRESH)
+
     @api.model_create_multi
     def create(self, vals_list):
-        refresh = self.env.context.get(CTX_REFRESH)
+        refresh = self._refreshing()
         for vals in vals_list:
             vals.pop("domain_user_id", None)
             if vals.get("origin", "odoo") != "odoo" and not refresh:
@@ -281,10 +287,11 @@ class MailchimpSegment(models.Model):
 
     def write(self, vals):
         vals.pop("domain_user_id", None)
-        if not self.env.context.get(CTX_REFRESH):
+        if not self._refreshing():
             self._check_writable(vals)
-            if {"domain", "audience_id"} & set(vals):
-                vals["domain_user_id"] = self.env.uid
+        if {"domain", "audience_id"} & set(vals):
+            # the filter is searched as whoever set it, never as an earlier user
+            vals["domain_user_id"] = self.env.uid
         return super().write(vals)
 
     def _check_writable(self, vals):
@@ -313,7 +320,7 @@ class MailchimpSegment(models.Model):
     def unlink(self):
         """Deleting a segment of Odoo deletes its tag in Mailchimp (every
         member there loses it); Mailchimp's own segments are not deleted."""
-        if not self.env.context.get(CTX_REFRESH):
+        if not self._refreshing():
             check_manager(self, "unlink")
             theirs = self.filtered(lambda s: s.origin == "mailchimp")
             if theirs:

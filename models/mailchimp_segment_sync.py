@@ -272,7 +272,7 @@ class MailchimpSegment(models.Model):
         """The segment's tag is ``remote`` (a :class:`RemoteSegment`); a copy
         imported as Mailchimp's own is dropped."""
         key = str(remote.id)
-        self.env["mailchimp.segment"].with_context(
+        self.env["mailchimp.segment"].sudo().with_context(
             active_test=False, **{CTX_REFRESH: True}
         ).search(
             [

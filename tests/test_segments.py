@@ -252,6 +252,23 @@ class TestSegmentFilters(SegmentCase):
         self.assertTrue(self.lines(log, "left the company"))
         self.assertFalse(self.tagged() & set(partners.mapped("email")))
 
+    def test_a_refresh_context_from_a_caller_is_not_trusted(self):
+        """Anyone can put a key in the context of a call: the filter is then
+        still stamped with the caller, so it is never searched as the user
+        who saved it before (e.g. an administrator)."""
+        admin_segment = self.segment([("function", "=", "VIP")], user=self.env.user)
+        self.assertEqual(admin_segment.domain_user_id, self.env.user)
+        admin_segment.with_user(self.manager).with_context(
+            mailchimp_segment_refresh=True
+        ).write({"domain": "[('function', '=', 'Other')]"})
+        self.assertEqual(admin_segment.domain_user_id, self.manager)
+        with self.assertRaises(UserError):
+            self.env["mailchimp.segment"].with_user(self.manager).with_context(
+                mailchimp_segment_refresh=True
+            ).create(
+                {"name": "Fake", "audience_id": self.audience.id, "origin": "mailchimp"}
+            )
+
 
 class TestMailchimpSegments(SegmentCase):
     def test_saved_segments_imported_read_only_across_pages(self):

@@ -5,6 +5,7 @@ sent: Mailchimp keeps the others as they are."""
 
 from odoo import fields
 
+from .mailchimp_interest import group_field_error
 from .mailchimp_mapper import LEFT_OUT
 
 
@@ -16,7 +17,10 @@ class GroupMapper:
         self.env = audience.env
         self.specs = []
         categories = audience.interest_category_ids.filtered(
-            lambda c: c.field_id and c.direction != LEFT_OUT[direction]
+            lambda c: c.field_id
+            and c.direction != LEFT_OUT[direction]
+            # checked again when run: the cron reads and writes as superuser
+            and not group_field_error(self.env, c.field_id, c.direction, as_user=False)
         )
         partner_fields = self.env["res.partner"]._fields
         for category in categories:

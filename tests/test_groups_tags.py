@@ -203,3 +203,24 @@ class TestGroupsInTheMappingWizard(GroupsCase):
         self.assertIn(("Interests: VIP", "yes"), rows)
         self.assertIn(("Interests: Newsletter", "no"), rows)
         self.assertNotIn("Events", wizard.preview, "a name without a value")
+
+
+class TestGroupFieldCheckedWhenRun(GroupsCase):
+    def test_a_group_forced_onto_a_forbidden_field_is_not_used(self):
+        """A group mapped behind the ORM's back (an old record, SQL) to a
+        field the rules refuse is skipped by the run (superuser)."""
+        users_field = self.env.ref("base.field_res_partner__user_ids")
+        self.env.flush_all()
+        self.env.cr.execute(
+            "UPDATE mailchimp_interest_category SET field_id = %s WHERE id = %s",
+            (users_field.id, self.group.id),
+        )
+        self.group.invalidate_recordset()
+        self.assertEqual(self.group.field_id, users_field)
+        partner = self.make_partners(1, category_id=[(6, 0, self.vip.ids)])
+        self.sync()
+        self.assertEqual(self.groups(partner), [], "nothing read from users")
+        self.odoo_changed_yesterday(partner)
+        self.fake.set_interests(self.list_id, partner.email, VIP=True)
+        self.sync()
+        self.assertFalse(partner.user_ids, "nothing written to users")

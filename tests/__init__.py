@@ -19,3 +19,4 @@ from . import test_groups_tags
 from . import test_sync_core
 from . import test_segments
 from . import test_menus
+from . import test_parallel_push

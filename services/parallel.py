@@ -64,25 +64,26 @@ class Connections:
                 _logger.info("Mailchimp 429: %d connections from now on", lowered)
             self.limit = lowered
 
-    def _run(self, fn, args):
+    def _run(self, fn, args, kwargs):
         with self._slots:
             while self._busy >= self.limit:
                 self._slots.wait()
             self._busy += 1
         try:
-            return fn(self._worker_client(), *args)
+            return fn(self._worker_client(), *args, **kwargs)
         finally:
             with self._slots:
                 self._busy -= 1
                 self._slots.notify_all()
 
-    def submit(self, fn, *args):
-        """Run ``fn(client, *args)`` (HTTP only) on a worker: its future."""
+    def submit(self, fn, *args, **kwargs):
+        """Run ``fn(client, *args, **kwargs)`` (HTTP only) on a worker: its
+        future."""
         if self._pool is None:
             self._pool = ThreadPoolExecutor(
                 MAX_CONNECTIONS, thread_name_prefix="mailchimp"
             )
-        return self._pool.submit(self._run, fn, args)
+        return self._pool.submit(self._run, fn, args, kwargs)
 
     def close(self):
         if self._pool is not None:

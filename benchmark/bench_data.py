@@ -6,6 +6,7 @@ import random
 from odoo import SUPERUSER_ID, api
 
 API_KEY = "0123456789abcdef0123456789abcdef-us6"
+API_HOST_PARAM = "mailchimp_sync.api_host"  # models/mailchimp_account.py
 FIRST = ["Ann", "Bob", "Chloé", "Dmitri", "Eva", "Farid", "Grace", "Hugo", "Inès"]
 LAST = ["Lee", "Martin", "Nowak", "O'Brien", "Pérez", "Quinn", "Rossi", "Smith"]
 CITIES = [
@@ -35,9 +36,13 @@ def _partner_vals(rnd, i, audience_id, country, states):
     }
 
 
-def _connect(env, list_id):
+def _connect(env, list_id, api_host, connections):
     """The Mailchimp account and the audience of the list ``list_id``."""
-    account = env["mailchimp.account"].create({"name": "Bench", "api_key": API_KEY})
+    # the benchmark's database only: Odoo's client calls the local server
+    env["ir.config_parameter"].set_param(API_HOST_PARAM, api_host)
+    account = env["mailchimp.account"].create(
+        {"name": "Bench", "api_key": API_KEY, "parallel_connections": connections}
+    )
     account.action_test_connection()
     account.action_import_audiences()
     audience = account.audience_ids.filtered(lambda a: a.mailchimp_id == list_id)
@@ -46,12 +51,12 @@ def _connect(env, list_id):
     return audience
 
 
-def setup(registry, fake, n):
+def setup(registry, fake, n, connections):
     rnd = random.Random(n)
     list_id = fake.add_list("Benchmark")
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {"tracking_disable": True})
-        audience = _connect(env, list_id)
+        audience = _connect(env, list_id, fake.api_host, connections)
         country = env.ref("base.us")
         states = {s.code: s.id for s in country.state_ids}
         lists = env["mailing.list"].create(

@@ -20,6 +20,7 @@ import odoo
 
 from bench_report import markdown, targets
 from bench_scenarios import HERE, bench
+from bench_server import MODEL
 
 
 def main():
@@ -27,13 +28,20 @@ def main():
     parser.add_argument("--config", required=True)
     parser.add_argument("--db-prefix", default="mailchimp_sync_bench")
     parser.add_argument("--output", default=os.path.join(HERE, "results.md"))
+    parser.add_argument("--fake-port", type=int, default=8289)
+    parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("sizes", nargs="+", type=int)
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-c", args.config, "--log-level=warn"])
     rows = []
     for n in args.sizes:
-        rows += bench(f"{args.db_prefix}_{n}", n)
-    table = markdown(rows) + "\n\nTargets:\n\n" + targets(rows)
+        rows += bench(f"{args.db_prefix}_{n}", n, args.fake_port, args.connections)
+    table = (
+        f"{MODEL}; {args.connections} connections a run.\n\n"
+        + markdown(rows)
+        + "\n\nTargets:\n\n"
+        + targets(rows)
+    )
     print(table)
     with open(os.path.splitext(args.output)[0] + ".json", "w") as handle:
         json.dump(rows, handle, indent=1, default=str)

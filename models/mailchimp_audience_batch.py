@@ -21,22 +21,24 @@ class MailchimpAudience(models.Model):
         return self._poll_push_batch(client, log)
 
     def _poll_push_batch(self, client, log, waits=POLL_WAITS):
-        """Read the results of the run's batch when it is finished; True when
-        done."""
+        """Read the results of the run's batches (ids in the order submitted)
+        that are finished; True when none is left. A batch still running
+        stops the reading: the ones after it were submitted later."""
         self.ensure_one()
-        try:
-            results = upsert.results_when_done(client, log.push_batch_id, waits)
-        except MailchimpError as error:
-            if error.status != 404:
-                raise
-            # results are kept 7 days: the members are sent again
-            log.push_batch_id = False
-            return True
-        if results is None:
-            return False
-        self._apply_batch_results(results, log)
-        log.push_batch_id = False
-        return True
+        pending = log.push_batch_id.split()
+        while pending:
+            try:
+                results = upsert.results_when_done(client, pending[0], waits)
+            except MailchimpError as error:
+                if error.status != 404:
+                    raise
+                results = ()  # results are kept 7 days: the members are sent again
+            if results is None:
+                break
+            self._apply_batch_results(results, log)
+            pending.pop(0)
+        log.push_batch_id = " ".join(pending) or False
+        return not pending
 
     def _apply_batch_results(self, results, log):
         """Each operation's answer goes to its member row (``operation_id`` is

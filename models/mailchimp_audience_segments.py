@@ -86,15 +86,9 @@ class MailchimpAudience(models.Model):
             vals = _remote_vals(remote, name=remote.name)
             if str(remote.id) in theirs:
                 _write_changed(theirs[str(remote.id)], vals)
-            else:
-                new.append(
-                    dict(
-                        vals,
-                        mailchimp_id=str(remote.id),
-                        origin="mailchimp",
-                        audience_id=self.id,
-                    )
-                )
+                continue
+            vals.update(mailchimp_id=str(remote.id), origin="mailchimp")
+            new.append(dict(vals, audience_id=self.id))
         Segment.create(new)
         ours.filtered(lambda s: s.mailchimp_id and s.mailchimp_id not in links)._lost(
             log

@@ -42,6 +42,15 @@ class PushPlan:
         self.patches = []  # (member, payload) email changes
         self.unsubscribes = []  # members
         self.archives = []  # members
+        self.members = self.log = self.now = None  # set by ``_push_prepare``
+
+    def new_call_args(self):
+        """``MailchimpClient.batch_upsert``'s arguments for the new members:
+        create only (``update_existing=false``)."""
+        audience = self.members.audience_id
+        payloads = [payload for _member, payload in self.new.values()]
+        skip = audience.required_policy == REQUIRED_EMPTY
+        return audience.mailchimp_id, payloads, False, skip
 
 
 class MailchimpMember(models.Model):
@@ -105,27 +114,48 @@ class MailchimpMember(models.Model):
         leaves the members flagged for the next run and is re-raised after the
         rows are updated so the run can stop."""
         audience = self.audience_id
-        audience.ensure_one()
-        self.attempt_log_id = log
         client = client or audience.account_id._get_client()
-        now = fields.Datetime.now()
-        plan = self._push_plan(audience, log)
-        self._store_pending_tags(plan.tag_rows)
+        plan = self._push_prepare(log, client)
         try:
-            for member, payload in plan.patches:
-                member._push_email_change(client, payload, log, now)
-            if plan.new:
-                plan.updates.extend(self._create_new(client, plan, log, now))
-            operations = self._batch_operations(audience, plan)
+            answer = client.batch_upsert(*plan.new_call_args()) if plan.new else None
+            operations = self._push_answered(plan, answer)
             if operations:
                 audience._submit_push_batch(client, operations, log)
         except MailchimpError as error:
-            self.filtered("need_sync").write(
-                {"last_error": str(error), "last_error_date": now}
-            )
-            log._add_error(str(error))
+            self._push_failed(plan, error)
             raise
         return len(self)
+
+    def _push_prepare(self, log, client):
+        """In the run's thread: the plan of this batch, its tags recorded and
+        its email changes sent (rare, one call each)."""
+        audience = self.audience_id
+        audience.ensure_one()
+        self.attempt_log_id = log
+        plan = self._push_plan(audience, log)
+        plan.members, plan.log, plan.now = self, log, fields.Datetime.now()
+        self._store_pending_tags(plan.tag_rows)
+        try:
+            for member, payload in plan.patches:
+                member._push_email_change(client, payload, log, plan.now)
+        except MailchimpError as error:
+            self._push_failed(plan, error)
+            raise
+        return plan
+
+    def _push_failed(self, plan, error):
+        """A whole call failed: the members stay flagged, with the reason."""
+        plan.members.filtered("need_sync").write(
+            {"last_error": str(error), "last_error_date": plan.now}
+        )
+        plan.log._add_error(str(error))
+
+    def _push_answered(self, plan, answer):
+        """In the run's thread: apply the batch subscribe ``answer`` (None when
+        nothing was new); the ``POST /batches`` operations left to send."""
+        if answer is not None:
+            plan.updates.extend(self._create_new(answer, plan, plan.log, plan.now))
+        return self._batch_operations(plan.members.audience_id, plan)
 
     def _push_plan(self, audience, log):
         mapper = Mapper.of(audience, TO_MAILCHIMP)
@@ -216,16 +246,10 @@ class MailchimpMember(models.Model):
         else:
             plan.archives.append(self)
 
-    def _create_new(self, client, plan, log, now):
-        """One create-only batch subscribe call; returns ``[(member, PUT body)]``
-        for the addresses Mailchimp already had (``ERROR_CONTACT_EXISTS``)."""
-        audience = next(iter(plan.new.values()))[0].audience_id
-        result = client.batch_upsert(
-            audience.mailchimp_id,
-            [payload for _member, payload in plan.new.values()],
-            update_existing=False,
-            skip_merge_validation=audience.required_policy == REQUIRED_EMPTY,
-        )
+    def _create_new(self, result, plan, log, now):
+        """The answer of the create-only batch subscribe call; returns
+        ``[(member, PUT body)]`` for the addresses Mailchimp already had
+        (``ERROR_CONTACT_EXISTS``)."""
         answer = UpsertAnswer.from_api(result)
         synced, exists = [], []
         for checked in answer.created:

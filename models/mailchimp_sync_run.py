@@ -15,7 +15,7 @@ from datetime import timedelta
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..services import BATCH_SIZE, MailchimpError
+from ..services import BATCH_SIZE, MailchimpError, parallel
 
 _logger = logging.getLogger(__name__)
 
@@ -61,14 +61,13 @@ class PushRun(_Run):
         if self.log.push_batch_id:
             self.audience._poll_push_batch(self.client, self.log)
             return 0, False
-        members = self.audience._members_to_push(self.log, self.members)
-        if not members:
+        sent = self.audience._push_step(self.log, self.client, self.members)
+        if not sent:
             # a whole run goes on with the segments; a contact's push ends here
             if self.members is None and self.audience._start_segment_phase(self.log):
                 return 0, False
             return 0, True
-        self.log._count("pushed", len(members))
-        return members._push(self.log, self.client), False
+        return sent, False
 
 
 class SegmentRun(_Run):
@@ -266,6 +265,7 @@ class MailchimpAudience(models.Model):
                 units, finished = audience._sync_step(client)
                 audience._release_batch()
                 done += units
+            parallel.close(client)
         return done, finished_all
 
     def _run_sync(self, trigger="manual", full=False, time_budget=None):

@@ -10,12 +10,14 @@ install_deps test "$ROOT/requirements.txt" "$ROOT/requirements-test.txt"
 link_addon
 start_pg
 CFG="$LOCAL/odoo-bench.cfg"
-write_config "$CFG" 8269
+BENCH_PORT="${MCS_BENCH_HTTP_PORT:-8269}"
+write_config "$CFG" "$BENCH_PORT"
 for n in "$@"; do
   drop_db "mailchimp_sync_bench_$n"
   echo "Preparing database mailchimp_sync_bench_$n..."
   odoo_cmd -c "$CFG" -d "mailchimp_sync_bench_$n" -i mailchimp_sync \
     --without-demo=all --stop-after-init --log-level=warn
 done
-(cd / && "$PYTHON" "$ROOT/benchmark/bench_sync.py" --config "$CFG" "$@")
+(cd / && "$PYTHON" "$ROOT/benchmark/bench_sync.py" --config "$CFG" \
+  --fake-port "${MCS_BENCH_FAKE_PORT:-$((BENCH_PORT + 20))}" "$@")
 for n in "$@"; do drop_db "mailchimp_sync_bench_$n"; done

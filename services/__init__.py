@@ -3,7 +3,7 @@
 It imports no Odoo module, so its tests run without Odoo.
 """
 
-from . import oauth
+from . import oauth, parallel
 from .account import RemoteAccount, RemoteAudience, RemotePermission
 from .campaigns import (
     ParsedItems,

@@ -87,7 +87,11 @@ class MailchimpClient(AudienceEndpoints):
         backoff=1.0,
         max_backoff=30.0,
         sleep=None,
+        host=None,
     ):
+        # what a copy for another connection needs (``parallel.py``)
+        self.settings = {k: v for k, v in locals().items() if k != "self"}
+        self.on_throttle = None  # called with the error before a 429 is retried
         self._secrets = tuple(s for s in (api_key, access_token) if s)
         if not self._secrets:
             raise MailchimpError("No Mailchimp API key is set.", kind="config")
@@ -112,6 +116,8 @@ class MailchimpClient(AudienceEndpoints):
         else:
             config["api_key"] = api_key
         self.sdk = mailchimp_marketing.Client(config)
+        if host:  # an explicit setting (a local test server), never a default
+            self.sdk.api_client.host = host
         self._last_headers = {}
         self._watch_responses()
 
@@ -154,6 +160,8 @@ class MailchimpClient(AudienceEndpoints):
                 if not error.retryable or attempt > self._retries_for(error):
                     raise
                 delay = self._retry_delay(error, attempt)
+                if error.status == 429 and self.on_throttle:
+                    self.on_throttle(error)
                 _logger.info(
                     "Mailchimp %s (%s); retry %d/%d in %.1fs",
                     error.title or error.kind,
@@ -301,31 +309,26 @@ class MailchimpClient(AudienceEndpoints):
             **params,
         )
 
-    def iter_member_pages(self, list_id, since=None, before=None, fields=None):
-        params = {"sort_field": "last_changed", "sort_dir": "ASC"}
+    @staticmethod
+    def _window(since, before, fields, **params):
+        """The query of a member read sorted by ``last_changed``."""
+        params.update(sort_field="last_changed", sort_dir="ASC")
         if since:
             params["since_last_changed"] = since
         if before:
             params["before_last_changed"] = before
         if fields:
             params["fields"] = field_list(fields)
+        return params
+
+    def iter_member_pages(self, list_id, since=None, before=None, fields=None):
+        params = self._window(since, before, fields)
         return self.paginate(
             self.sdk.lists.get_list_members_info, "members", list_id, **params
         )
 
     def get_member_page(self, list_id, offset, since=None, before=None, fields=None):
-        params = {
-            "sort_field": "last_changed",
-            "sort_dir": "ASC",
-            "count": PAGE_SIZE,
-            "offset": offset,
-        }
-        if since:
-            params["since_last_changed"] = since
-        if before:
-            params["before_last_changed"] = before
-        if fields:
-            params["fields"] = field_list(fields)
+        params = self._window(since, before, fields, count=PAGE_SIZE, offset=offset)
         return self.call(self.sdk.lists.get_list_members_info, list_id, **params)
 
     def get_member(self, list_id, member_hash):

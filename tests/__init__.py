@@ -20,3 +20,4 @@ from . import test_sync_core
 from . import test_segments
 from . import test_menus
 from . import test_sync_buttons
+from . import test_parallel_push

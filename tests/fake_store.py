@@ -3,6 +3,7 @@ activity, and the helpers tests use to change them "in Mailchimp"."""
 
 import hashlib
 import hmac
+import threading
 import time
 import uuid
 from datetime import datetime, timedelta, timezone
@@ -41,6 +42,7 @@ class FakeStore:
         self.calls = []
         self.deliveries = []  # (url, form) webhook deliveries Mailchimp would send
         self.busy = 0.0
+        self.lock = threading.RLock()  # calls on several connections at once
         self._failures = []
         self._manglers = []
         self.batches = {}

@@ -139,12 +139,13 @@ class FakeTransport:
 
     # ------------------------------------------------------------ dispatch
     def _handle(self, request):
-        started = time.perf_counter()
-        try:
-            return self._handle_request(request)
-        finally:
-            # Mailchimp's own work, kept apart by the benchmark
-            self.busy += time.perf_counter() - started
+        with self.lock:
+            started = time.perf_counter()
+            try:
+                return self._handle_request(request)
+            finally:
+                # Mailchimp's own work, kept apart by the benchmark
+                self.busy += time.perf_counter() - started
 
     def _handle_request(self, request):
         url = request.url

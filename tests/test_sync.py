@@ -228,6 +228,8 @@ class TestPush(MailchimpCase):
         self.assertEqual((log.created, log.state), (3, "done"))
 
     def test_server_error_mid_run_keeps_unsent_flagged(self):
+        # one connection: the batches go out one after the other
+        self.account.parallel_connections = 1
         partners = self.make_partners(1200)
         # the first batch goes through, the second fails on every retry
         self.fake.fail_after(1, "POST", rf"/lists/{self.list_id}", status=500, times=5)

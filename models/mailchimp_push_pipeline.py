@@ -1,0 +1,85 @@
+"""The push step of a run: several batches of 500 members on the run's
+parallel connections (``services/parallel.py``).
+
+The run's thread plans each batch (ORM reads, payloads), hands the HTTP call
+to a worker and plans the next one while it is in flight; the answers are
+applied by the run's thread in the order the batches were planned. The
+``POST /batches`` operations of the members Mailchimp already has are
+submitted the same way; the run then reads their results (its
+``push_batch_id`` lists the ids, in order)."""
+
+from odoo import models
+
+from ..services import MailchimpClient, MailchimpError, parallel, upsert
+
+# batches of 500 a push step plans per connection before it waits for the
+# last answers: a step stays bounded (memory, the cron's time budget)
+CHUNKS_PER_CONNECTION = 4
+
+
+class MailchimpAudience(models.Model):
+    _inherit = "mailchimp.audience"
+
+    def _push_step(self, log, client, among=None):
+        """Send the next batches of flagged members (``among`` only, when
+        given); the number of members handled (0: none left)."""
+        self.ensure_one()
+        connections = parallel.connections_for(
+            client, self.account_id.parallel_connections
+        )
+        jobs = []  # (plan, future of its POST /batches id)
+
+        def answered(plan, answer, error):
+            if error is None:
+                try:
+                    operations = plan.members._push_answered(plan, answer)
+                except MailchimpError as malformed:
+                    error = pipeline.error = pipeline.error or malformed
+                else:
+                    if operations:
+                        job = connections.submit(upsert.start, operations)
+                        jobs.append((plan, job))
+            if error is not None:
+                plan.members._push_failed(plan, error)
+            self._release_batch()  # the ORM cache stays small
+
+        pipeline = parallel.Pipeline(connections, answered)
+        try:
+            sent = self._push_chunks(log, client, among, pipeline)
+        finally:
+            pipeline.drain()  # every answer applied, then the first error raised
+            self._start_push_batches(client, log, jobs)
+        return sent
+
+    def _push_chunks(self, log, client, among, pipeline):
+        sent = 0
+        for _index in range(pipeline.connections.limit * CHUNKS_PER_CONNECTION):
+            members = self._members_to_push(log, among)
+            if not members or pipeline.error:
+                break
+            log._count("pushed", len(members))
+            plan = members._push_prepare(log, client)
+            if plan.new:
+                args = plan.new_call_args()
+                pipeline.send(plan, MailchimpClient.batch_upsert, *args)
+            else:
+                pipeline.apply(plan, None, None)
+            sent += len(members)
+        return sent
+
+    def _start_push_batches(self, client, log, jobs):
+        """The submitted ``POST /batches`` ids go on the log (their results
+        are read now, or by the next steps); a failed submission leaves its
+        members flagged and is raised."""
+        ids, first_error = [], None
+        for plan, future in jobs:
+            try:
+                ids.append(future.result())
+            except MailchimpError as error:
+                plan.members._push_failed(plan, error)
+                first_error = first_error or error
+        if ids:
+            log.push_batch_id = " ".join(ids)
+            self._poll_push_batch(client, log)
+        if first_error is not None:
+            raise first_error

@@ -18,6 +18,7 @@ from . import res_config_settings
 from . import mailchimp_list_export
 from . import mailchimp_webhook
 from . import mailchimp_audience_pull
+from . import mailchimp_audience_companies
 from . import mailchimp_audience_match
 from . import ir_http
 from . import mailchimp_gdpr

@@ -132,10 +132,15 @@ class ResPartner(models.Model):
     _inherit = "res.partner"
 
     mailchimp_customer_since = fields.Datetime(
-        "Customer since", compute="_compute_mailchimp_conversion"
+        "Customer since",
+        compute="_compute_mailchimp_conversion",
+        groups="mailchimp_sync.group_mailchimp_user",
     )
     mailchimp_won_campaign_id = fields.Many2one(
-        "mailchimp.campaign", "After campaign", compute="_compute_mailchimp_conversion"
+        "mailchimp.campaign",
+        "After campaign",
+        compute="_compute_mailchimp_conversion",
+        groups="mailchimp_sync.group_mailchimp_user",
     )
 
     def _compute_mailchimp_conversion(self):

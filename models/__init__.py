@@ -12,12 +12,16 @@ from . import mailchimp_segment
 from . import mailchimp_segment_sync
 from . import mailchimp_audience_segments
 from . import mailchimp_campaign
+from . import mailchimp_campaign_utm
+from . import mailchimp_conversion
+from . import mailchimp_campaign_conversion
 from . import res_company
 from . import res_partner
 from . import res_config_settings
 from . import mailchimp_list_export
 from . import mailchimp_webhook
 from . import mailchimp_audience_pull
+from . import mailchimp_audience_companies
 from . import mailchimp_audience_match
 from . import ir_http
 from . import mailchimp_gdpr

@@ -331,18 +331,7 @@ class MailchimpAudience(models.Model):
 
     def _create_partners_from_remote(self, remotes, mapper, log):
         Partner = self.env["res.partner"].with_context(mailchimp_no_sync=True)
-        vals_list = []
-        for remote in remotes:
-            vals = mapper.to_odoo(remote, Partner)
-            if mapper.groups:
-                vals.update(mapper.groups.to_odoo(remote, Partner))
-            vals.setdefault("name", remote.email)
-            vals.update(
-                email=remote.email,
-                mailchimp_sync=True,
-                mailchimp_audience_id=self.id,
-            )
-            vals_list.append(vals)
+        vals_list = self._partner_vals_from_remote(remotes, mapper)
         partners = Partner.create(vals_list)
         members = self.env["mailchimp.member"].create(
             [

@@ -1,0 +1,79 @@
+"""Each Mailchimp campaign has an Odoo UTM campaign (matched by name, else
+created when the campaign is read), with Mailchimp as its source and email as
+its medium: leads, quotations and orders recorded from visits whose links
+carry ``utm_campaign=<name>`` fall into Odoo's own UTM reporting."""
+
+from odoo import fields, models
+from odoo.osv.expression import OR
+
+UTM_SOURCE_XMLID = "mailchimp_sync.utm_source_mailchimp"
+UTM_MEDIUM_XMLID = "utm.utm_medium_email"
+
+
+class MailchimpCampaign(models.Model):
+    _inherit = "mailchimp.campaign"
+
+    utm_campaign_id = fields.Many2one(
+        "utm.campaign",
+        "UTM Campaign",
+        ondelete="set null",
+        index="btree_not_null",
+        help="Odoo's campaign for this Mailchimp campaign: turn on Mailchimp's "
+        "link tracking with utm_campaign set to its name to track visits.",
+    )
+    utm_source_id = fields.Many2one(
+        "utm.source",
+        "UTM Source",
+        ondelete="set null",
+        default=lambda self: self.env.ref(UTM_SOURCE_XMLID, raise_if_not_found=False),
+    )
+    utm_medium_id = fields.Many2one(
+        "utm.medium",
+        "UTM Medium",
+        ondelete="set null",
+        default=lambda self: self.env.ref(UTM_MEDIUM_XMLID, raise_if_not_found=False),
+    )
+    utm_campaign_name = fields.Char(
+        "utm_campaign", related="utm_campaign_id.name", readonly=True
+    )
+
+    def _utm_title(self):
+        self.ensure_one()
+        return self.title or self.subject or self.mailchimp_id
+
+    def _link_utm_campaigns(self):
+        """Give the campaigns without one their UTM campaign: the one whose
+        name is the campaign's title (case aside, as Odoo matches the
+        ``utm_campaign`` of a visit), else a new one (one search, one
+        create)."""
+        todo = self.filtered(lambda c: not c.utm_campaign_id)
+        if not todo:
+            return
+        UtmCampaign = self.env["utm.campaign"].sudo().with_context(active_test=False)
+        titles = {campaign: campaign._utm_title() for campaign in todo}
+        wanted = {title.lower(): title for title in titles.values()}
+        domain = OR(
+            [[("name", "=ilike", _escape_like(title))] for title in wanted.values()]
+        )
+        found = {}
+        for utm in UtmCampaign.search(domain, order="id desc"):
+            found[utm.name.lower()] = utm  # the lowest id wins
+        missing = sorted(set(wanted) - found.keys())
+        created = UtmCampaign.create([{"title": wanted[key]} for key in missing])
+        found.update(zip(missing, created, strict=True))
+        for campaign, title in titles.items():
+            campaign.utm_campaign_id = found[title.lower()]
+
+
+def _escape_like(text):
+    """``text`` matched literally by ``=ilike``."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class MailchimpAudience(models.Model):
+    _inherit = "mailchimp.audience"
+
+    def _sync_campaigns(self):
+        stored = super()._sync_campaigns()
+        self.campaign_ids._link_utm_campaigns()
+        return stored

@@ -1,0 +1,206 @@
+"""Closed-loop reporting: which campaigns generated new customers.
+
+A contact who opened or clicked a campaign and became a customer within the
+audience's window (``conversion_window_days``, 30 by default) is won by that
+campaign: the last open or click before the conversion wins. The conversion is
+the earliest conversion record of the contact's commercial entity (a
+confirmed order, a posted customer invoice, a won opportunity: whichever
+models are installed, see ``mailchimp_conversion_sources``). Its revenue is
+the untaxed amount, in company currency, of the first order (else the first
+invoice) dated within the window after that open or click.
+
+Computed per audience in one query, stored as ``mailchimp.conversion`` rows,
+refreshed with the campaign activity (scheduled action and button)."""
+
+from datetime import timedelta
+
+from odoo import api, fields, models
+from odoo.exceptions import ValidationError
+from odoo.tools import SQL
+
+from .mailchimp_conversion_sources import CONVERSION_SOURCES
+
+DEFAULT_WINDOW_DAYS = 30
+TOUCH_ACTIONS = ("open", "click")
+
+
+class MailchimpConversion(models.Model):
+    _name = "mailchimp.conversion"
+    _description = "Mailchimp Campaign Conversion"
+    _order = "conversion_date desc, id desc"
+    _rec_name = "partner_id"
+
+    campaign_id = fields.Many2one(
+        "mailchimp.campaign", required=True, ondelete="cascade", index=True
+    )
+    audience_id = fields.Many2one(
+        related="campaign_id.audience_id", store=True, index=True
+    )
+    company_id = fields.Many2one(related="campaign_id.company_id", store=True)
+    currency_id = fields.Many2one(related="company_id.currency_id")
+    partner_id = fields.Many2one(
+        "res.partner", "Customer", required=True, ondelete="cascade", index=True
+    )
+    touch_date = fields.Datetime("Last open or click")
+    conversion_date = fields.Datetime("Customer since")
+    conversion_model = fields.Char()
+    conversion_res_id = fields.Integer()
+    conversion_ref = fields.Reference(
+        "_selection_documents", "Converted by", compute="_compute_refs"
+    )
+    revenue_model = fields.Char()
+    revenue_res_id = fields.Integer()
+    revenue_ref = fields.Reference(
+        "_selection_documents", "First order or invoice", compute="_compute_refs"
+    )
+    revenue = fields.Monetary(currency_field="currency_id")
+
+    @api.model
+    def _selection_documents(self):
+        return [
+            (source.model, self.env[source.model]._description)
+            for source in CONVERSION_SOURCES
+            if source.model in self.env
+        ]
+
+    @api.depends(
+        "conversion_model", "conversion_res_id", "revenue_model", "revenue_res_id"
+    )
+    def _compute_refs(self):
+        models_ = dict(self._selection_documents())
+        for row in self:
+            row.conversion_ref = _ref(
+                models_, row.conversion_model, row.conversion_res_id
+            )
+            row.revenue_ref = _ref(models_, row.revenue_model, row.revenue_res_id)
+
+
+def _ref(models_, model, res_id):
+    return f"{model},{res_id}" if model in models_ and res_id else False
+
+
+class MailchimpAudience(models.Model):
+    _inherit = "mailchimp.audience"
+
+    conversion_window_days = fields.Integer(
+        "Conversion window (days)",
+        default=DEFAULT_WINDOW_DAYS,
+        help="A contact who opened or clicked a campaign and became a customer "
+        "within this many days counts as won by that campaign (the last open "
+        "or click before the conversion wins).",
+    )
+
+    @api.constrains("conversion_window_days")
+    def _check_conversion_window_days(self):
+        if any(audience.conversion_window_days < 1 for audience in self):
+            raise ValidationError(
+                self.env._("The conversion window is at least one day.")
+            )
+
+    def _sync_campaigns(self):
+        stored = super()._sync_campaigns()
+        self._refresh_conversions()
+        return stored
+
+    def _refresh_conversions(self):
+        """Recompute the conversions of these audiences (one query each)."""
+        Conversion = self.env["mailchimp.conversion"].sudo()
+        for audience in self:
+            rows = audience._won_customers()
+            Conversion.search([("audience_id", "=", audience.id)]).unlink()
+            Conversion.create(rows)
+
+    def _won_customers(self):
+        """The conversion rows of this audience (values to create)."""
+        self.ensure_one()
+        sources = [s for s in CONVERSION_SOURCES if s.available(self.env)]
+        partners = self._touched_partners()
+        if not sources or not partners:
+            return []
+        for source in sources:
+            source.flush(self.env)
+        self.env.cr.execute(self._conversion_query(sources, partners))
+        return [
+            {
+                "partner_id": cp,
+                "conversion_date": at,
+                "campaign_id": campaign_id,
+                "touch_date": touch,
+                "conversion_model": model,
+                "conversion_res_id": res_id,
+                "revenue_model": rev_model,
+                "revenue_res_id": rev_id,
+                "revenue": amount or 0.0,
+            }
+            for (
+                cp,
+                at,
+                campaign_id,
+                touch,
+                model,
+                res_id,
+                rev_model,
+                rev_id,
+                amount,
+            ) in self.env.cr.fetchall()
+        ]
+
+    def _touched_partners(self):
+        """Commercial entities of the contacts who opened or clicked a
+        campaign of this audience (one query)."""
+        self.env["mailchimp.member.activity"].flush_model()
+        self.env["mailchimp.campaign"].flush_model(["audience_id"])
+        self.env["res.partner"].flush_model(["commercial_partner_id"])
+        self.env.cr.execute(
+            SQL(
+                """SELECT DISTINCT p.commercial_partner_id
+                     FROM mailchimp_member_activity a
+                     JOIN mailchimp_campaign c ON c.id = a.campaign_id
+                     JOIN res_partner p ON p.id = a.partner_id
+                    WHERE c.audience_id = %s AND a.action = ANY(%s)
+                      AND p.commercial_partner_id IS NOT NULL""",
+                self.id,
+                list(TOUCH_ACTIONS),
+            )
+        )
+        return [cp for (cp,) in self.env.cr.fetchall()]
+
+    def _conversion_query(self, sources, partners):
+        """First conversion per commercial entity, the last open or click
+        before it within the window, and the first order (else invoice) in
+        the window after that open or click."""
+        company = self.company_id.id or None
+        docs = SQL(" UNION ALL ").join(s.select(company, partners) for s in sources)
+        return SQL(
+            """WITH docs AS (%(docs)s),
+                firsts AS (
+                    SELECT DISTINCT ON (cp) cp, at, model, res_id
+                      FROM docs WHERE at IS NOT NULL
+                  ORDER BY cp, at, priority, res_id),
+                won AS (
+                    SELECT f.*, t.campaign_id, t.timestamp AS touch
+                      FROM firsts f
+                CROSS JOIN LATERAL (
+                    SELECT a.campaign_id, a.timestamp
+                      FROM mailchimp_member_activity a
+                      JOIN mailchimp_campaign c ON c.id = a.campaign_id
+                      JOIN res_partner p ON p.id = a.partner_id
+                     WHERE c.audience_id = %(audience)s
+                       AND a.action = ANY(%(actions)s)
+                       AND p.commercial_partner_id = f.cp
+                       AND a.timestamp <= f.at
+                       AND a.timestamp >= f.at - %(window)s
+                  ORDER BY a.timestamp DESC, a.id DESC LIMIT 1) t)
+            SELECT w.cp, w.at, w.campaign_id, w.touch, w.model, w.res_id,
+                   r.model, r.res_id, r.amount
+              FROM won w
+         LEFT JOIN LATERAL (
+                SELECT d.model, d.res_id, d.amount FROM docs d
+                 WHERE d.cp = w.cp AND d.amount IS NOT NULL
+                   AND d.at >= w.touch AND d.at <= w.touch + %(window)s
+              ORDER BY d.priority, d.at, d.res_id LIMIT 1) r ON TRUE""",
+            docs=docs,
+            audience=self.id,
+            actions=list(TOUCH_ACTIONS),
+            window=timedelta(days=self.conversion_window_days),
+        )

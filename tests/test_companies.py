@@ -1,0 +1,99 @@
+from unittest.mock import patch
+
+from .common import MailchimpCase
+
+
+class TestCompaniesFromMailchimp(MailchimpCase):
+    """Maximizer: a new member whose COMPANY names a company is created under
+    that company (a Company/Contact relationship), else as an individual."""
+
+    def setUp(self):
+        super().setUp()
+        self.audience.create_partners = True
+        self.fake.add_merge_field(self.list_id, "COMPANY", "text")
+        self.audience._refresh_merge_fields()
+
+    def add(self, email, company=None, first="Ann"):
+        merge = {"FNAME": first, "LNAME": "Lee"}
+        if company is not None:
+            merge["COMPANY"] = company
+        self.fake.add_member(self.list_id, email, merge_fields=merge)
+
+    def partner(self, email):
+        return self.env["res.partner"].search([("email", "=", email)])
+
+    def companies(self, name):
+        return self.env["res.partner"].search(
+            [("name", "=", name), ("is_company", "=", True)]
+        )
+
+    def test_company_created_and_reused_by_a_second_member(self):
+        self.add("ann@acme.example.com", "Acme")
+        self.add("bob@acme.example.com", "Acme", first="Bob")
+        self.add("solo@example.com")
+        self.fake.reset_calls()
+        self.sync()
+        acme = self.companies("Acme")
+        self.assertEqual(len(acme), 1, "one company for two members")
+        ann = self.partner("ann@acme.example.com")
+        bob = self.partner("bob@acme.example.com")
+        self.assertEqual((ann.parent_id, bob.parent_id), (acme, acme))
+        self.assertEqual(ann.name, "Ann Lee")
+        self.assertFalse(acme.mailchimp_sync, "the company is not a member")
+        self.assertFalse(self.partner("solo@example.com").parent_id)
+        # a member of Acme read later reuses it
+        self.add("cy@acme.example.com", "Acme", first="Cy")
+        self.sync()
+        self.assertEqual(self.partner("cy@acme.example.com").parent_id, acme)
+        self.assertEqual(len(self.companies("Acme")), 1)
+
+    def test_existing_company_matched_by_exact_name(self):
+        acme = self.env["res.partner"].create({"name": "Acme", "is_company": True})
+        person = self.env["res.partner"].create({"name": "Acme"})  # not a company
+        self.add("ann@acme.example.com", "Acme")
+        self.add("eve@example.com", "ACME Inc")
+        self.sync()
+        self.assertEqual(self.partner("ann@acme.example.com").parent_id, acme)
+        other = self.partner("eve@example.com").parent_id
+        self.assertEqual((other.name, other.is_company), ("ACME Inc", True))
+        self.assertFalse(person.child_ids)
+
+    def test_company_of_another_company_is_not_matched(self):
+        other_company = self.env["res.company"].create({"name": "Other Co"})
+        theirs = self.env["res.partner"].create(
+            {"name": "Acme", "is_company": True, "company_id": other_company.id}
+        )
+        self.add("ann@acme.example.com", "Acme")
+        self.sync()
+        parent = self.partner("ann@acme.example.com").parent_id
+        self.assertTrue(parent)
+        self.assertNotEqual(parent, theirs)
+
+    def test_without_company_mapping_members_are_individuals(self):
+        self.audience.mapping_ids.filtered(
+            lambda m: m.merge_field_id.tag == "COMPANY"
+        ).unlink()
+        self.add("ann@acme.example.com", "Acme")
+        self.sync()
+        self.assertFalse(self.partner("ann@acme.example.com").parent_id)
+        self.assertFalse(self.companies("Acme"))
+
+    def test_one_create_for_the_companies_of_a_page(self):
+        for i in range(6):
+            self.add(f"p{i}@example.com", f"Co {i % 3}")
+        Partner = type(self.env["res.partner"])
+        calls = []
+        original = Partner.create
+
+        def create(records, vals_list):
+            if isinstance(vals_list, list) and any(
+                v.get("is_company") for v in vals_list
+            ):
+                calls.append(len(vals_list))
+            return original(records, vals_list)
+
+        with patch.object(Partner, "create", create):
+            self.sync()
+        self.assertEqual(calls, [3], "the page's three companies in one create")
+        people = self.env["res.partner"].search([("email", "=like", "p%@example.com")])
+        self.assertEqual(len(people.parent_id), 3)

@@ -173,7 +173,30 @@ class TestUserPath(MailchimpCase, HttpCase):
             "mailchimp_sync_contact_tab",
             login="tour_manager",
         )
+        self._tour_campaign_figures(partner)
         return partner
+
+    def _tour_campaign_figures(self, partner):
+        """The campaign's figures, with a customer it won (seeded: the test
+        database has no Sales app)."""
+        campaign = self.env["mailchimp.campaign"].search(
+            [("audience_id", "=", self.audience.id)], limit=1
+        )
+        self.env["mailchimp.conversion"].create(
+            {
+                "campaign_id": campaign.id,
+                "audience_id": self.audience.id,
+                "partner_id": partner.id,
+                "touch_date": "2026-11-02 10:13:00",
+                "conversion_date": "2026-11-06 15:00:00",
+                "revenue": 1250.0,
+            }
+        )
+        self.start_tour(
+            f"/odoo/action-mailchimp_sync.mailchimp_campaign_action/{campaign.id}",
+            "mailchimp_sync_campaign",
+            login="tour_manager",
+        )
 
     def test_read_only_path(self):
         """As Mailchimp / User: the menus lead to the screens, nothing can be

@@ -156,3 +156,11 @@ tours.add("mailchimp_sync_read_only_contact", {
         { content: "No Sync now for a reader", trigger: ".o_form_view:not(:has(button[name=action_mailchimp_sync_now]))" },
     ],
 });
+
+tours.add("mailchimp_sync_campaign", {
+    steps: () => [
+        { content: "The campaign", trigger: ".o_form_view .o_field_widget[name=title]:contains(Autumn)" },
+        { content: "A new customer it won", trigger: ".o_form_view button[name=action_open_new_customers]" },
+        shot("campaign_figures", ".o_form_view button[name=action_open_revenue]"),
+    ],
+});

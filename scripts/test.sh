@@ -24,7 +24,7 @@ if [[ " $TIERS " == *" odoo "* ]]; then
   if find_odoo; then
     ODOO=1
   else
-    echo "Odoo tier SKIPPED: no Odoo 18 found (set ODOO_PATH)"
+    echo "Odoo tier SKIPPED: $ODOO_PROBLEM"
   fi
 fi
 
@@ -35,6 +35,7 @@ fi
 
 if [ -n "$ODOO" ]; then
   say "Tier 3: Odoo 18 ($ODOO_ROOT)"
+  trap stop_pg EXIT  # also on failure: no cluster of this checkout left behind
   start_pg
   CFG="$LOCAL/odoo-test.cfg"
   write_config "$CFG" "${MCS_TEST_HTTP_PORT:-8169}"

@@ -14,9 +14,14 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from whool import buildapi
-
 ADDON = "mailchimp_sync"
+
+
+def _whool():
+    from whool import buildapi  # only to build: stage() works without it
+
+    return buildapi
+
 ROOT = Path(__file__).resolve().parent.parent
 # never in a package: local state, caches, editable-install links
 LOCAL = {".local", ".git", "build", "dist", "__pycache__", ".pytest_cache"}
@@ -93,7 +98,7 @@ def _in_stage(wheel, build):
 def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
     return _in_stage(
         True,
-        lambda addon_dir: buildapi._build_wheel(
+        lambda addon_dir: _whool()._build_wheel(
             addon_dir, Path(wheel_directory), editable=False
         ),
     )
@@ -102,15 +107,15 @@ def build_wheel(wheel_directory, config_settings=None, metadata_directory=None):
 def build_sdist(sdist_directory, config_settings=None):
     return _in_stage(
         False,
-        lambda addon_dir: buildapi._build_sdist(addon_dir, Path(sdist_directory)),
+        lambda addon_dir: _whool()._build_sdist(addon_dir, Path(sdist_directory)),
     )
 
 
 def prepare_metadata_for_build_wheel(metadata_directory, config_settings=None):
     return _in_stage(
         True,
-        lambda addon_dir: buildapi._make_dist_info(
-            buildapi._get_metadata(addon_dir), Path(metadata_directory)
+        lambda addon_dir: _whool()._make_dist_info(
+            _whool()._get_metadata(addon_dir), Path(metadata_directory)
         ),
     )
 
@@ -126,5 +131,12 @@ def _link():
 
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
     """An editable install points Odoo at the checkout through the link."""
-    return buildapi._build_wheel(_link(), Path(wheel_directory), editable=True)
+    return _whool()._build_wheel(_link(), Path(wheel_directory), editable=True)
 
+
+
+if __name__ == "__main__":
+    # python3 scripts/build_backend.py TARGET: stage the addon (sdist files)
+    import sys
+
+    print(stage(ROOT, sys.argv[1], wheel=False))

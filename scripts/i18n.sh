@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The translation template, i18n/mailchimp_sync.pot, from the code.
+#   ./scripts/i18n.sh            regenerate it (a throwaway database)
+#   ./scripts/i18n.sh --check DB fail when it is stale (DB: the module installed)
+# Odoo exports from a staged copy of the addon (the files git tracks), so
+# nothing under .local (local copies, a link back to the checkout) is read.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+cd "$ROOT"
+find_odoo || { echo "The translation export needs Odoo 18: $ODOO_PROBLEM." >&2; exit 1; }
+CHECK=""
+DB="mailchimp_sync_i18n"
+if [ "${1:-}" = "--check" ]; then
+  CHECK=1
+  DB="$2"
+fi
+start_pg
+[ -n "$CHECK" ] || trap stop_pg EXIT
+STAGE="$LOCAL/i18n-stage"
+rm -rf "$STAGE"
+"$PYTHON" "$ROOT/scripts/build_backend.py" "$STAGE" >/dev/null
+CFG="$LOCAL/odoo-i18n.cfg"
+write_config "$CFG" 8299
+sed -i "s|^addons_path = .*|addons_path = $(odoo_addons_path | sed "s|$LOCAL/addons|$STAGE|")|" "$CFG"
+if [ -z "$CHECK" ]; then
+  drop_db "$DB"
+  odoo_cmd -c "$CFG" -d "$DB" -i mailchimp_sync \
+    --stop-after-init --log-level=warn
+fi
+EXPORT="$LOCAL/mailchimp_sync.export.pot"
+rm -f "$EXPORT"
+odoo_cmd -c "$CFG" -d "$DB" --i18n-export="$EXPORT" --modules=mailchimp_sync \
+  --stop-after-init --log-level=warn
+"$PYTHON" "$ROOT/scripts/pot_tool.py" clean "$EXPORT" "$EXPORT.clean"
+if [ -n "$CHECK" ]; then
+  "$PYTHON" "$ROOT/scripts/pot_tool.py" compare "$EXPORT.clean" i18n/mailchimp_sync.pot
+else
+  mv "$EXPORT.clean" i18n/mailchimp_sync.pot
+  drop_db "$DB"
+  for po in i18n/*.po; do
+    [ -f "$po" ] && "$PYTHON" "$ROOT/scripts/pot_tool.py" check i18n/mailchimp_sync.pot "$po" || true
+  done
+fi
+rm -rf "$STAGE"

@@ -4,6 +4,7 @@
 #   ./scripts/test.sh static|pure|odoo   one tier
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/odoo_checks.sh"
 cd "$ROOT"
 TIERS="${*:-static pure odoo}"
 DB="mailchimp_sync_test"
@@ -45,11 +46,11 @@ if [ -n "$ODOO" ]; then
   rm -f "$LOG"  # Odoo appends: each run judges its own install only
   odoo_cmd -c "$CFG" -d "$DB" -i mailchimp_sync --stop-after-init \
     --log-level=info --logfile="$LOG" || { tail -40 "$LOG"; exit 1; }
-  if grep -E ' (WARNING|ERROR|CRITICAL) ' "$LOG"; then
-    echo "The install log has warnings or errors (above): failing." >&2
-    exit 1
-  fi
-  echo "Installed without warnings."
+  judge_log "$LOG" "Install"
+  check_upgrade "$DB" "$CFG"
+  "$ROOT/scripts/i18n.sh" --check "$DB"
+  check_wheel
+  check_migration
   # pytest runs from the link's folder so the tests import as
   # odoo.addons.mailchimp_sync.tests, whatever the checkout is called.
   cd "$LOCAL/addons"

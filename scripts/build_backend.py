@@ -22,6 +22,7 @@ def _whool():
 
     return buildapi
 
+
 ROOT = Path(__file__).resolve().parent.parent
 # never in a package: local state, caches, editable-install links
 LOCAL = {".local", ".git", "build", "dist", "__pycache__", ".pytest_cache"}
@@ -132,7 +133,6 @@ def _link():
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
     """An editable install points Odoo at the checkout through the link."""
     return _whool()._build_wheel(_link(), Path(wheel_directory), editable=True)
-
 
 
 if __name__ == "__main__":

@@ -73,9 +73,9 @@ def main(argv):
         return 0
     if command == "compare":
         missing, extra = compare(*args)
-        for msgctxt, msgid in missing:
+        for _ctx, msgid in missing:
             print(f"in the code, not in {args[1]}: {msgid[:70]!r}")
-        for msgctxt, msgid in extra:
+        for _ctx, msgid in extra:
             print(f"in {args[1]}, no longer in the code: {msgid[:70]!r}")
         if missing or extra:
             print(f"{args[1]} is stale: run ./scripts/i18n.sh", file=sys.stderr)
@@ -84,7 +84,8 @@ def main(argv):
         return 0
     if command == "check":
         problems = [p for po in args[1:] for p in check_po(args[0], po)]
-        print("\n".join(problems) or f"{', '.join(args[1:])}: every message translated.")
+        done = f"{', '.join(args[1:])}: every message translated."
+        print("\n".join(problems) or done)
         return 1 if problems else 0
     print(__doc__, file=sys.stderr)
     return 2

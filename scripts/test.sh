@@ -16,8 +16,10 @@ if [[ " $TIERS " == *" static "* ]]; then
   say "Tier 1: static checks"
   "$PYTHON" -m ruff check .
   "$PYTHON" -m ruff format --check .
-  (cd "$LOCAL/addons" && "$PYTHON" -m pylint --rcfile="$ROOT/.pylintrc-mandatory" mailchimp_sync)
+  "$ROOT/scripts/pylint.sh"
   "$PYTHON" "$ROOT/scripts/check_files.py"
+  "$PYTHON" "$ROOT/scripts/gen_readme.py" --check
+  "$PYTHON" "$ROOT/scripts/pot_tool.py" check i18n/mailchimp_sync.pot i18n/nl.po i18n/fr.po
 fi
 
 ODOO=""

@@ -27,7 +27,8 @@ say() { printf '\n=== %s\n' "$*"; }
 
 # Install pinned Python packages once: a stamp keeps the hash of the files.
 install_deps() {
-  local stamp="$LOCAL/deps-$1.sha256" files=("${@:2}") sum
+  local stamp files=("${@:2}") sum
+  stamp="$LOCAL/deps-$1-$(printf %s "$PYTHON" | sha256sum | cut -c1-8).sha256"
   sum="$(cat "${files[@]}" | sha256sum | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
     return 0
@@ -82,6 +83,24 @@ find_odoo() {
     return 1
   fi
   ODOO_ROOT="${info#* }"
+}
+
+# find_odoo, else (when ODOO_PATH was not given) Odoo 18.0 fetched from its
+# official source archive into .local with its requirements in a virtual
+# environment (scripts/get_odoo.py); PYTHON becomes that environment's.
+provide_odoo() {
+  find_odoo && return 0
+  [ -z "${ODOO_PATH:-}" ] || return 1  # the user's tree: say what failed
+  local out err="$LOCAL/get-odoo.err"
+  say "No Odoo 18 found: fetching Odoo 18.0 Community into .local"
+  if ! out="$("$PYTHON" "$ROOT/scripts/get_odoo.py" "$LOCAL" 2>"$err")"; then
+    ODOO_PROBLEM="$(tail -1 "$err")"
+    return 1
+  fi
+  export ODOO_PATH="${out#*ODOO_PATH=}"
+  ODOO_PATH="${ODOO_PATH%%$'\n'*}"
+  PYTHON="${out#*PYTHON=}"
+  find_odoo
 }
 
 odoo_addons_path() {

@@ -15,7 +15,7 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if ! find_odoo; then
+if ! provide_odoo; then
   cat >&2 <<MSG
 Odoo 18 was not found: $ODOO_PROBLEM. Provide it in one of these ways, then run this command again:
   - set ODOO_PATH to an Odoo 18 source tree (the folder holding odoo-bin), with

@@ -9,6 +9,16 @@ cd "$ROOT"
 TIERS="${*:-static pure odoo}"
 DB="mailchimp_sync_test"
 
+ODOO=""
+if [[ " $TIERS " == *" odoo "* ]]; then
+  # first: a fetched Odoo brings its own Python, where the tools go too
+  if provide_odoo; then
+    ODOO=1
+  else
+    echo "Odoo tier SKIPPED: $ODOO_PROBLEM"
+  fi
+fi
+
 install_deps test "$ROOT/requirements.txt" "$ROOT/requirements-test.txt"
 link_addon
 
@@ -22,18 +32,10 @@ if [[ " $TIERS " == *" static "* ]]; then
   "$PYTHON" "$ROOT/scripts/pot_tool.py" check i18n/mailchimp_sync.pot i18n/nl.po i18n/fr.po
 fi
 
-ODOO=""
-if [[ " $TIERS " == *" odoo "* ]]; then
-  if find_odoo; then
-    ODOO=1
-  else
-    echo "Odoo tier SKIPPED: $ODOO_PROBLEM"
-  fi
-fi
-
 if [[ " $TIERS " == *" pure "* ]]; then
   say "Tier 2: pure Python (service layer, no Odoo)"
-  "$PYTHON" -m pytest -q -p no:cacheprovider -p no:odoo --rootdir tests/pure tests/pure
+  "$PYTHON" -m pytest -q -p no:cacheprovider -p no:odoo --rootdir tests/pure \
+    --confcutdir tests/pure tests/pure
 fi
 
 if [ -n "$ODOO" ]; then
@@ -57,6 +59,7 @@ if [ -n "$ODOO" ]; then
   # odoo.addons.mailchimp_sync.tests, whatever the checkout is called.
   cd "$LOCAL/addons"
   "$PYTHON" -m pytest -p no:cacheprovider -q --rootdir "$LOCAL/addons" \
+    --confcutdir "$LOCAL/addons" \
     --odoo-config "$CFG" --odoo-database "$DB" --odoo-http \
     mailchimp_sync/tests --ignore=mailchimp_sync/tests/pure
 fi

@@ -88,7 +88,9 @@ check_wheel() {
   "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --no-deps \
     --no-build-isolation -w "$dist" "$ROOT"
   wheel="$(ls "$dist"/odoo_addon_mailchimp_sync-*.whl)"
-  "$PYTHON" -m zipfile -l "$wheel" | grep -q ' odoo/addons/mailchimp_sync/__manifest__.py ' || {
+  local listing
+  listing="$("$PYTHON" -m zipfile -l "$wheel")"
+  grep -q '^odoo/addons/mailchimp_sync/__manifest__.py ' <<<"$listing" || {
     echo "$wheel has no odoo/addons/mailchimp_sync." >&2
     return 1
   }
@@ -110,6 +112,14 @@ check_wheel() {
   odoo_logged "$LOCAL/wheel.log" "Install from the wheel with nl_NL, fr_FR" \
     bash -c 'cd / && "$0" -m odoo "$@"' "$venv/bin/python" -c "$cfg" -d "$db" \
     -i mailchimp_sync --load-language=nl_NL,fr_FR
+  # the module came from the wheel: the checkout is on no addons path
+  local paths
+  paths="$(grep -m1 'odoo: addons paths:' "$LOCAL/wheel.log")"
+  if [[ "$paths" == *"$LOCAL/addons"* || "$paths" != *"$venv/"*"/site-packages/odoo/addons"* ]]; then
+    echo "Install from the wheel: unexpected addons paths: $paths" >&2
+    return 1
+  fi
+  echo "Addons paths: ${paths#*addons paths: }"
   check_sql "$db" "Module from the wheel, translations loaded" <<'SQL'
 SELECT 'not installed' WHERE NOT EXISTS (SELECT 1 FROM ir_module_module
  WHERE name = 'mailchimp_sync' AND state = 'installed');

@@ -28,9 +28,12 @@ if [ -z "$CHECK" ]; then
     --stop-after-init --log-level=warn
 fi
 EXPORT="$LOCAL/mailchimp_sync.export.pot"
-rm -f "$EXPORT"
+rm -f "$EXPORT" "$LOCAL/i18n-export.log"
 odoo_cmd -c "$CFG" -d "$DB" --i18n-export="$EXPORT" --modules=mailchimp_sync \
-  --stop-after-init --log-level=warn
+  --stop-after-init --log-level=warn --logfile="$LOCAL/i18n-export.log"
+# a file Babel cannot read loses its later messages: say which (not fatal)
+grep -h 'Failed to extract terms from' "$LOCAL/i18n-export.log" |
+  sed "s|.*Failed to extract terms from $STAGE/|i18n: Babel cannot read every message of |;s| *$| (see .local/i18n-export.log)|" || true
 "$PYTHON" "$ROOT/scripts/pot_tool.py" clean "$EXPORT" "$EXPORT.clean"
 if [ -n "$CHECK" ]; then
   "$PYTHON" "$ROOT/scripts/pot_tool.py" compare "$EXPORT.clean" i18n/mailchimp_sync.pot

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The translation template, i18n/mailchimp_sync.pot, from the code.
-#   ./scripts/i18n.sh            regenerate it (a throwaway database)
+#   ./scripts/i18n.sh            regenerate it (a throwaway database), bring
+#                                i18n/*.po in line and list what to translate
 #   ./scripts/i18n.sh --check DB fail when it is stale (DB: the module installed)
 # Odoo exports from a staged copy of the addon (the files git tracks), so
 # nothing under .local (local copies, a link back to the checkout) is read.
@@ -41,7 +42,9 @@ else
   mv "$EXPORT.clean" i18n/mailchimp_sync.pot
   drop_db "$DB"
   for po in i18n/*.po; do
-    [ -f "$po" ] && "$PYTHON" "$ROOT/scripts/pot_tool.py" check i18n/mailchimp_sync.pot "$po" || true
+    [ -f "$po" ] || continue
+    "$PYTHON" "$ROOT/scripts/pot_tool.py" merge i18n/mailchimp_sync.pot "$po"
+    "$PYTHON" "$ROOT/scripts/pot_tool.py" check i18n/mailchimp_sync.pot "$po" || true
   done
 fi
 rm -rf "$STAGE"

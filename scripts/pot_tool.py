@@ -4,6 +4,8 @@
     python3 scripts/pot_tool.py compare EXPORTED POT   fails when POT is stale
     python3 scripts/pot_tool.py check POT PO...        fails on a missing or
                                                        broken translation
+    python3 scripts/pot_tool.py merge POT PO...        brings translations in
+                                                       line with the template
 
 The comparison is by message (msgctxt, msgid): the header, dates and
 references do not count.
@@ -66,6 +68,17 @@ def check_po(pot, po_path):
     return problems
 
 
+def merge(pot, po_path):
+    """New messages added untranslated, gone ones dropped, references and
+    comments from the template; the translations kept."""
+    po = polib.pofile(po_path, wrapwidth=78)
+    po.merge(polib.pofile(pot))
+    for entry in po.obsolete_entries():
+        po.remove(entry)
+    po.save(po_path)
+    return sum(1 for e in po if not e.msgstr.strip())
+
+
 def main(argv):
     command, args = argv[0], argv[1:]
     if command == "clean":
@@ -81,6 +94,10 @@ def main(argv):
             print(f"{args[1]} is stale: run ./scripts/i18n.sh", file=sys.stderr)
             return 1
         print(f"{args[1]} is up to date ({len(_messages(args[1]))} messages).")
+        return 0
+    if command == "merge":
+        for po in args[1:]:
+            print(f"{po}: {merge(args[0], po)} messages to translate")
         return 0
     if command == "check":
         problems = [p for po in args[1:] for p in check_po(args[0], po)]

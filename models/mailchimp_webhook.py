@@ -139,13 +139,14 @@ class MailchimpAudience(models.Model):
             "link_local": self.env._("a link-local address"),
             "single_label": self.env._("a name without a domain"),
         }
+        address = "{}://{}".format(url.scheme, url.netloc.rpartition("@")[2])
         raise UserError(
             self.env._(
                 "Mailchimp cannot reach Odoo at %(url)s (%(reason)s), so the "
                 "webhook was not registered. Set the system parameter "
                 "web.base.url to Odoo's public address (reachable from the "
                 "internet), then register the webhook again.",
-                url=f"{url.scheme}://{url.netloc.rpartition('@')[2]}",
+                url=address,
                 reason=reasons[reason],
             )
         )

@@ -27,7 +27,8 @@ say() { printf '\n=== %s\n' "$*"; }
 
 # Install pinned Python packages once: a stamp keeps the hash of the files.
 install_deps() {
-  local stamp="$LOCAL/deps-$1.sha256" files=("${@:2}") sum
+  local stamp files=("${@:2}") sum
+  stamp="$LOCAL/deps-$1-$(printf %s "$PYTHON" | sha256sum | cut -c1-8).sha256"
   sum="$(cat "${files[@]}" | sha256sum | cut -d' ' -f1)"
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$sum" ]; then
     return 0
@@ -49,19 +50,57 @@ install_deps() {
 }
 
 # Odoo 18: ODOO_PATH (a source tree) or an importable `odoo` package.
-# Sets ODOO_ROOT (the folder holding the odoo package) on success.
+# Sets ODOO_ROOT (the folder holding the odoo package) on success; on failure
+# ODOO_PROBLEM says what was found and what failed (the ImportError's line).
 find_odoo() {
+  ODOO_PROBLEM="no Odoo 18 found (set ODOO_PATH)"
   if [ -n "${ODOO_PATH:-}" ]; then
     if [ ! -f "$ODOO_PATH/odoo/release.py" ]; then
-      echo "ODOO_PATH=$ODOO_PATH is not an Odoo source tree (no odoo/release.py)." >&2
+      ODOO_PROBLEM="ODOO_PATH=$ODOO_PATH is not an Odoo source tree (no odoo/release.py)"
       return 1
     fi
-    export PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}"
+    case ":${PYTHONPATH:-}:" in
+      *":$ODOO_PATH:"*) ;;
+      *) export PYTHONPATH="$ODOO_PATH${PYTHONPATH:+:$PYTHONPATH}" ;;
+    esac
   fi
-  local info
-  info="$(cd / && "$PYTHON" -c 'import os, odoo.release as r; print(r.version_info[0], os.path.dirname(os.path.dirname(os.path.abspath(r.__file__))))' 2>/dev/null)" || return 1
-  [ "${info%% *}" = "18" ] || return 1
+  local info err
+  err="$LOCAL/find-odoo.err"
+  if ! info="$(cd / && "$PYTHON" -c 'import os, odoo.release as r; print(r.version_info[0], os.path.dirname(os.path.dirname(os.path.abspath(r.__file__)))); import odoo.modules, psycopg2' 2>"$err")"; then
+    local failed
+    failed="$(grep -E '^[A-Za-z]*(Error|Exception)' "$err" | tail -1)"
+    if [ -n "$info" ]; then
+      ODOO_PROBLEM="Odoo ${info%% *} found in ${info#* } but $PYTHON cannot load it: ${failed:-see $err} (install Odoo's requirements for this Python, or set PYTHON)"
+    elif [ -n "${ODOO_PATH:-}" ]; then
+      local found
+      found="$(sed -n 's/^version_info = (\([0-9]*\), *\([0-9]*\).*/\1.\2/p' "$ODOO_PATH/odoo/release.py")"
+      ODOO_PROBLEM="ODOO_PATH=$ODOO_PATH holds Odoo ${found:-?} but $PYTHON cannot import it: ${failed:-see $err} (install Odoo's requirements for this Python, or set PYTHON)"
+    fi
+    return 1
+  fi
+  if [ "${info%% *}" != "18" ]; then
+    ODOO_PROBLEM="Odoo ${info%% *} found in ${info#* }, not Odoo 18 (set ODOO_PATH to an Odoo 18 tree)"
+    return 1
+  fi
   ODOO_ROOT="${info#* }"
+}
+
+# find_odoo, else (when ODOO_PATH was not given) Odoo 18.0 fetched from its
+# official source archive into .local with its requirements in a virtual
+# environment (scripts/get_odoo.py); PYTHON becomes that environment's.
+provide_odoo() {
+  find_odoo && return 0
+  [ -z "${ODOO_PATH:-}" ] || return 1  # the user's tree: say what failed
+  local out err="$LOCAL/get-odoo.err"
+  say "No Odoo 18 found: fetching Odoo 18.0 Community into .local"
+  if ! out="$("$PYTHON" "$ROOT/scripts/get_odoo.py" "$LOCAL" 2>"$err")"; then
+    ODOO_PROBLEM="$(tail -1 "$err")"
+    return 1
+  fi
+  export ODOO_PATH="${out#*ODOO_PATH=}"
+  ODOO_PATH="${ODOO_PATH%%$'\n'*}"
+  PYTHON="${out#*PYTHON=}"
+  find_odoo
 }
 
 odoo_addons_path() {
@@ -97,6 +136,7 @@ pg_bin() {
 start_pg() {
   local bin
   bin="$(pg_bin)"
+  PG_BIN="$bin"
   if [ ! -f "$PGDIR/data/PG_VERSION" ]; then
     say "Creating a PostgreSQL cluster in .local/pg"
     mkdir -p "$PGDIR"
@@ -113,6 +153,20 @@ start_pg() {
     "$bin/psql" -h "$PGDIR" -p "$PGPORT" -U postgres -d postgres -qc \
       "CREATE ROLE odoo LOGIN SUPERUSER" >/dev/null
   PG_BIN="$bin"
+}
+
+# Stop the checkout's cluster (the test command, on exit), unless the run
+# command is serving from it (its pid in .local/run.pid is alive).
+stop_pg() {
+  [ -n "${PG_BIN:-}" ] || return 0
+  local pid
+  pid="$(cat "$LOCAL/run.pid" 2>/dev/null || true)"
+  if [ -n "$pid" ] && tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q odoo-run.cfg; then
+    return 0
+  fi
+  if as_pg "$PG_BIN/pg_ctl" -D "$PGDIR/data" status >/dev/null 2>&1; then
+    as_pg "$PG_BIN/pg_ctl" -D "$PGDIR/data" -m fast -w stop >/dev/null 2>&1 || true
+  fi
 }
 
 # write_config FILE HTTP_PORT

@@ -15,9 +15,9 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-if ! find_odoo; then
+if ! provide_odoo; then
   cat >&2 <<MSG
-Odoo 18 was not found. Provide it in one of these ways, then run this command again:
+Odoo 18 was not found: $ODOO_PROBLEM. Provide it in one of these ways, then run this command again:
   - set ODOO_PATH to an Odoo 18 source tree (the folder holding odoo-bin), with
     Odoo's Python requirements installed for python3; or
   - make the 'odoo' package importable by python3 (e.g. a .pth file in site-packages).
@@ -40,4 +40,5 @@ else
 fi
 say "Odoo is running on http://localhost:$PORT — login: admin / password: admin"
 cd /
+echo $$ >"$LOCAL/run.pid"  # exec keeps the pid: the test command leaves this cluster running
 exec "$PYTHON" -m odoo -c "$CFG" -d "$DB" --db-filter="^$DB\$" --log-level=warn

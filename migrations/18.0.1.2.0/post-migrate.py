@@ -1,7 +1,8 @@
 """1.2 keeps the state of a run under way on its sync log, not on the
 audience: the window, offset and counters of a read in progress and the
-Mailchimp batch a push waits for move to the log (the old columns stay,
-unread, as Odoo leaves dropped fields' columns)."""
+Mailchimp batch a push waits for move to the log, and whether that run reads
+every member (``pull_full``) becomes the log's ``full_read`` (the old columns
+stay, unread, as Odoo leaves dropped fields' columns)."""
 
 MOVED = (
     ("pull_running", "pull_running"),
@@ -37,6 +38,14 @@ def migrate(cr, version):
             f"""UPDATE mailchimp_sync_log l SET {sets}
                   FROM mailchimp_audience a
                  WHERE a.current_log_id = l.id"""  # noqa: S608 (names above)
+        )
+    if "pull_full" in old:
+        # a run under way that reads every member (the first sync, the daily
+        # full read) says so on its log: its end looks for deleted members
+        cr.execute(
+            """UPDATE mailchimp_sync_log l SET full_read = TRUE
+                 FROM mailchimp_audience a
+                WHERE a.current_log_id = l.id AND a.pull_full"""
         )
     if "push_batch_id" in old:
         # the batch goes to the run under way, else to the audience's last log

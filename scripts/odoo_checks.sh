@@ -1,0 +1,167 @@
+# The Odoo tier's install checks beyond the test database (sourced by
+# scripts/test.sh once the cluster runs): the upgrade, the translation
+# template, the wheel and the upgrade from 18.0.1.1.0.
+# shellcheck shell=bash
+
+OLD_COMMIT=1cdc85f  # the addon at 18.0.1.1.0
+BASE_DB="mailchimp_sync_pkg_base"
+
+# judge_log LOG WHAT: fail on any WARNING/ERROR line
+judge_log() {
+  if grep -E ' (WARNING|ERROR|CRITICAL) ' "$1"; then
+    echo "$2: the log has warnings or errors (above): failing." >&2
+    return 1
+  fi
+  echo "$2: no warnings."
+}
+
+# odoo_logged LOG WHAT ODOO-ARGS...: run Odoo at info level into LOG, judge it
+odoo_logged() {
+  local log="$1" what="$2"
+  shift 2
+  rm -f "$log"
+  "$@" --stop-after-init --log-level=info --logfile="$log" || {
+    tail -40 "$log"
+    echo "$what: failed." >&2
+    return 1
+  }
+  judge_log "$log" "$what"
+}
+
+# config_with FILE ADDONS: a config whose addons path is Odoo's and ADDONS
+config_with() {
+  write_config "$1" 8298
+  local odoo_only
+  odoo_only="$(odoo_addons_path | sed "s|,$LOCAL/addons$||")"
+  sed -i "s|^addons_path = .*|addons_path = $odoo_only${2:+,$2}|" "$1"
+}
+
+manifest_version() {
+  "$PYTHON" -c 'import ast, sys; print(ast.literal_eval(open(sys.argv[1]).read())["version"])' \
+    "$ROOT/__manifest__.py"
+}
+
+# A database with the module's dependencies installed (kept between runs),
+# copied for each check: an install of the module alone is quick.
+new_from_base() {
+  local cfg="$LOCAL/odoo-base.cfg" stamp="$LOCAL/pkg-base.stamp" want
+  want="$ODOO_ROOT $(cd / && "$PYTHON" -c 'import odoo.release as r; print(r.version)')"
+  if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] ||
+    ! "$PG_BIN/psql" -h "$PGDIR" -p "$PGPORT" -U odoo -d postgres -qtAc \
+      "SELECT 1 FROM pg_database WHERE datname='$BASE_DB'" | grep -q 1; then
+    echo "Creating $BASE_DB (the module's dependencies, kept for the next runs)..."
+    config_with "$cfg" ""
+    drop_db "$BASE_DB"
+    odoo_cmd -c "$cfg" -d "$BASE_DB" -i contacts,mass_mailing,phone_validation \
+      --stop-after-init --log-level=warn
+    echo "$want" >"$stamp"
+  fi
+  drop_db "$1"
+  "$PG_BIN/createdb" -h "$PGDIR" -p "$PGPORT" -U odoo -T "$BASE_DB" "$1"
+  rm -rf "$LOCAL/data/filestore/$1"
+  if [ -d "$LOCAL/data/filestore/$BASE_DB" ]; then
+    mkdir -p "$LOCAL/data/filestore"
+    cp -r "$LOCAL/data/filestore/$BASE_DB" "$LOCAL/data/filestore/$1"
+  fi
+}
+
+drop_check_db() {
+  drop_db "$1"
+  rm -rf "$LOCAL/data/filestore/$1"
+}
+
+# check_upgrade DB CFG: -u on the freshly installed database
+check_upgrade() {
+  echo "Upgrading mailchimp_sync in $1 (-u)..."
+  odoo_logged "$LOCAL/upgrade.log" "Upgrade (-u mailchimp_sync)" \
+    odoo_cmd -c "$2" -d "$1" -u mailchimp_sync
+}
+
+# The wheel, built as pip builds it, installed into a throwaway virtual
+# environment next to Odoo; the module installed from there (the addons path
+# does not hold the checkout) with Dutch and French loaded.
+check_wheel() {
+  local dist="$LOCAL/dist" venv="$LOCAL/wheel-venv" db="mailchimp_sync_wheel"
+  local cfg="$LOCAL/odoo-wheel.cfg" wheel
+  echo "Building the wheel (pip wheel .)..."
+  rm -rf "$dist"
+  "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --no-deps \
+    --no-build-isolation -w "$dist" "$ROOT"
+  wheel="$(ls "$dist"/odoo_addon_mailchimp_sync-*.whl)"
+  local listing
+  listing="$("$PYTHON" -m zipfile -l "$wheel")"
+  grep -q '^odoo/addons/mailchimp_sync/__manifest__.py ' <<<"$listing" || {
+    echo "$wheel has no odoo/addons/mailchimp_sync." >&2
+    return 1
+  }
+  local requires
+  requires="$(unzip -p "$wheel" '*.dist-info/METADATA' | grep '^Requires-Dist:' | tr '\n' ' ')"
+  for dep in mailchimp-marketing phonenumbers; do
+    [[ "$requires" == *"Requires-Dist: $dep"* ]] || {
+      echo "$wheel does not require $dep ($requires)." >&2
+      return 1
+    }
+  done
+  echo "${wheel##*/}: $requires"
+  [ -x "$venv/bin/python" ] || "$PYTHON" -m venv --system-site-packages "$venv"
+  "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
+    --force-reinstall "$wheel"
+  config_with "$cfg" ""
+  new_from_base "$db"
+  echo "Installing mailchimp_sync from the wheel, with nl_NL and fr_FR..."
+  odoo_logged "$LOCAL/wheel.log" "Install from the wheel with nl_NL, fr_FR" \
+    bash -c 'cd / && "$0" -m odoo "$@"' "$venv/bin/python" -c "$cfg" -d "$db" \
+    -i mailchimp_sync --load-language=nl_NL,fr_FR
+  # the module came from the wheel: the checkout is on no addons path
+  local paths
+  paths="$(grep -m1 'odoo: addons paths:' "$LOCAL/wheel.log")"
+  if [[ "$paths" == *"$LOCAL/addons"* || "$paths" != *"$venv/"*"/site-packages/odoo/addons"* ]]; then
+    echo "Install from the wheel: unexpected addons paths: $paths" >&2
+    return 1
+  fi
+  echo "Addons paths: ${paths#*addons paths: }"
+  check_sql "$db" "Module from the wheel, translations loaded" <<'SQL'
+SELECT 'not installed' WHERE NOT EXISTS (SELECT 1 FROM ir_module_module
+ WHERE name = 'mailchimp_sync' AND state = 'installed');
+SELECT 'no ' || l || ' label' FROM unnest(ARRAY['nl_NL', 'fr_FR']) l
+ WHERE NOT EXISTS (SELECT 1 FROM ir_model_fields
+  WHERE model = 'mailchimp.audience' AND name = 'conflict_policy'
+    AND field_description->>l IS NOT NULL
+    AND field_description->>l != field_description->>'en_US');
+SQL
+  drop_check_db "$db"
+}
+
+# check_sql DB WHAT < SQL: each row the queries return is a failed check
+check_sql() {
+  local out
+  out="$("$PG_BIN/psql" -h "$PGDIR" -p "$PGPORT" -U odoo -d "$1" -qtA \
+    -v ON_ERROR_STOP=1 -v version="$(manifest_version)" -f -)" || return 1
+  if [ -n "$out" ]; then
+    echo "$out" >&2
+    echo "$2: failing." >&2
+    return 1
+  fi
+  echo "$2: checked."
+}
+
+# The module as it was at 18.0.1.1.0, with data, upgraded to this checkout.
+check_migration() {
+  local old="$LOCAL/old-1.1" db="mailchimp_sync_upgrade"
+  local cfg_old="$LOCAL/odoo-old.cfg" cfg_new="$LOCAL/odoo-upgrade.cfg"
+  if [ ! -f "$old/mailchimp_sync/__manifest__.py" ]; then
+    mkdir -p "$old/mailchimp_sync"
+    git -C "$ROOT" archive "$OLD_COMMIT" | tar -x -C "$old/mailchimp_sync"
+  fi
+  config_with "$cfg_old" "$old"
+  config_with "$cfg_new" "$LOCAL/addons"
+  new_from_base "$db"
+  echo "Installing mailchimp_sync 18.0.1.1.0 ($OLD_COMMIT) with data..."
+  odoo_cmd -c "$cfg_old" -d "$db" -i mailchimp_sync --stop-after-init --log-level=warn
+  odoo_cmd shell -c "$cfg_old" -d "$db" --log-level=warn <"$ROOT/scripts/upgrade_data.py"
+  echo "Upgrading it to $(manifest_version) (this checkout)..."
+  odoo_logged "$LOCAL/upgrade-1.1.log" "Upgrade from 18.0.1.1.0" \
+    odoo_cmd -c "$cfg_new" -d "$db" -u mailchimp_sync
+  check_sql "$db" "Data after the upgrade from 18.0.1.1.0" <"$ROOT/scripts/upgrade_check.sql"
+  drop_check_db "$db"
+}

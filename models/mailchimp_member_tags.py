@@ -48,6 +48,13 @@ class MailchimpTagMapping(models.Model):
         self.audience_id._flag_members_for_push()
         return res
 
+    def unlink(self):
+        audiences = self.audience_id
+        res = super().unlink()
+        self.env.registry.clear_cache()
+        audiences._flag_members_for_push()
+        return res
+
 
 class MailchimpAudience(models.Model):
     _inherit = "mailchimp.audience"

@@ -332,7 +332,12 @@ class MailchimpAudience(models.Model):
     def _create_partners_from_remote(self, remotes, mapper, log):
         Partner = self.env["res.partner"].with_context(mailchimp_no_sync=True)
         vals_list = self._partner_vals_from_remote(remotes, mapper)
+        # linked to their company after creation: Odoo's first-contact rule
+        # would copy a new person's address (Mailchimp's data) up to a
+        # company contact nobody ticked
+        parents = [vals.pop("parent_id", False) for vals in vals_list]
         partners = Partner.create(vals_list)
+        _link_to_companies(partners, parents)
         members = self.env["mailchimp.member"].create(
             [
                 {
@@ -373,3 +378,14 @@ class MailchimpAudience(models.Model):
             # members read before were not created: read them all again
             vals = dict(vals, last_full_pull=False)
         return super().write(vals)
+
+
+def _link_to_companies(partners, parents):
+    """Put each new person under its company contact: one write a company,
+    after creation (never the first-contact copy of an address upwards)."""
+    by_parent = {}
+    for partner, parent in zip(partners, parents, strict=True):
+        if parent:
+            by_parent[parent] = by_parent.get(parent, partners.browse()) | partner
+    for parent, people in by_parent.items():
+        people.write({"parent_id": parent})

@@ -77,8 +77,10 @@ class MailchimpAudience(models.Model):
             else:
                 rest.append(remote)
         kept = {str(r.id) for r in rest}
-        # first the records no longer needed (a tag now linked to Odoo's)
-        (existing - ours).filtered(lambda s: s.mailchimp_id not in kept).unlink()
+        # first the records no longer needed (a tag now linked to Odoo's); a
+        # partial read (a malformed item) deletes nothing
+        if not reasons:
+            (existing - ours).filtered(lambda s: s.mailchimp_id not in kept).unlink()
         for key, (segment, remote) in links.items():
             _write_changed(segment, _remote_vals(remote, mailchimp_id=key))
         new = []
@@ -90,9 +92,11 @@ class MailchimpAudience(models.Model):
             vals.update(mailchimp_id=str(remote.id), origin="mailchimp")
             new.append(dict(vals, audience_id=self.id))
         Segment.create(new)
-        ours.filtered(lambda s: s.mailchimp_id and s.mailchimp_id not in links)._lost(
-            log
-        )
+        if not reasons:
+            lost = ours.filtered(
+                lambda s: s.mailchimp_id and s.mailchimp_id not in links
+            )
+            lost._lost(log)
 
     # ------------------------------------------------------------- run
     def _start_segment_phase(self, log):

@@ -24,6 +24,7 @@ class MailchimpCampaign(models.Model):
     )
     revenue = fields.Monetary(
         compute="_compute_conversion_figures",
+        groups="mailchimp_sync.group_mailchimp_manager",
         currency_field="currency_id",
         help="Untaxed amount of the first order (else invoice) of the new "
         "customers, in the window after their last open or click.",

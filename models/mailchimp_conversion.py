@@ -53,7 +53,9 @@ class MailchimpConversion(models.Model):
     revenue_ref = fields.Reference(
         "_selection_documents", "First order or invoice", compute="_compute_refs"
     )
-    revenue = fields.Monetary(currency_field="currency_id")
+    revenue = fields.Monetary(
+        currency_field="currency_id", groups="mailchimp_sync.group_mailchimp_manager"
+    )
 
     @api.model
     def _selection_documents(self):

@@ -8,12 +8,12 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
-from ..services import RemoteCategory, RemoteInterest
+from ..services import InvalidItem, RemoteCategory, RemoteInterest
 from ..services.interests import checked
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
 from .mailchimp_field_mapping import DIRECTIONS
-from .mailchimp_mapping_policy import mapping_path_error
+from .mailchimp_mapping_policy import WRITABLE_COMODELS, mapping_path_error
 
 _logger = logging.getLogger(__name__)
 
@@ -41,6 +41,16 @@ def group_field_error(env, field_record, direction, as_user=True):
     if writes and (field.readonly or field.related or field.compute):
         return env._(
             "“%s” is computed or read-only: Mailchimp cannot fill it.", field.string
+        )
+    if (
+        writes
+        and field.type == "many2one"
+        and field.comodel_name not in (WRITABLE_COMODELS)
+    ):
+        # subscribers choose their groups: never a link (company, salesperson…)
+        return env._(
+            "“%s” is a link Mailchimp may not change: map it Odoo → Mailchimp only.",
+            field.string,
         )
     return None
 
@@ -167,7 +177,12 @@ class MailchimpInterestCategory(models.Model):
                 answer = client.create_interest(
                     audience.mailchimp_id, self.mailchimp_id, str(label)
                 )
-            remote = RemoteInterest.from_api(answer, self.mailchimp_id)
+            try:
+                remote = RemoteInterest.from_api(answer, self.mailchimp_id)
+            except InvalidItem as reason:
+                raise UserError(
+                    self.env._("Mailchimp sent a malformed group name: %s", reason)
+                ) from None
             self.env["mailchimp.interest"].create(
                 dict(self._interest_vals(remote), value_ref=str(value))
             )
@@ -290,10 +305,11 @@ class MailchimpAudience(models.Model):
                 }
             for reason in rejected:
                 _logger.info("Group of audience %s skipped: %s", audience.id, reason)
-            audience._store_groups(categories, interests)
+            # a malformed item: keep what Odoo has (never delete on a partial read)
+            audience._store_groups(categories, interests, complete=not rejected)
         return True
 
-    def _store_groups(self, categories, interests):
+    def _store_groups(self, categories, interests, complete=True):
         Category = self.env["mailchimp.interest.category"]
         known = {c.mailchimp_id: c for c in self.interest_category_ids}
         for remote in categories:
@@ -309,15 +325,16 @@ class MailchimpAudience(models.Model):
                 category = Category.create(
                     dict(vals, audience_id=self.id, mailchimp_id=remote.id)
                 )
-            category._store_interests(interests[remote.id])
-        for gone in known.values():
-            gone.unlink()
+            category._store_interests(interests[remote.id], complete)
+        if complete:
+            known_left = self.env["mailchimp.interest.category"].union(*known.values())
+            known_left.unlink()
 
 
 class MailchimpInterestCategoryStore(models.Model):
     _inherit = "mailchimp.interest.category"
 
-    def _store_interests(self, remotes):
+    def _store_interests(self, remotes, complete=True):
         known = {i.mailchimp_id: i for i in self.interest_ids}
         for remote in remotes:
             interest = known.pop(remote.id, None)
@@ -327,5 +344,5 @@ class MailchimpInterestCategoryStore(models.Model):
                 interest.write({k: v for k, v in vals.items() if interest[k] != v})
             else:
                 self.env["mailchimp.interest"].create(vals)
-        for gone in known.values():
-            gone.unlink()
+        if complete:
+            self.env["mailchimp.interest"].union(*known.values()).unlink()

@@ -47,8 +47,11 @@ class MailchimpAudience(models.Model):
         try:
             sent = self._push_chunks(log, client, among, pipeline)
         finally:
-            pipeline.drain()  # every answer applied, then the first error raised
-            self._start_push_batches(client, log, jobs)
+            try:
+                pipeline.drain()  # every answer applied, then the first error raised
+            finally:
+                # batches Mailchimp accepted are read by a later step, whatever failed
+                self._start_push_batches(client, log, jobs)
         return sent
 
     def _push_chunks(self, log, client, among, pipeline):

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import email_normalize
+from odoo.tools import email_normalize, escape_psql
 
 from ..services import InvalidItem, MailchimpError, is_member_id, subscriber_hash
 from ..services.webhooks import (
@@ -30,6 +30,19 @@ from .mailchimp_errors import mailchimp_user_errors
 
 _logger = logging.getLogger(__name__)
 
+# a campaign's statuses in Mailchimp (anything else in a delivery is ignored)
+CAMPAIGN_STATUSES = frozenset(
+    {
+        "save",
+        "paused",
+        "schedule",
+        "sending",
+        "sent",
+        "canceled",
+        "canceling",
+        "archived",
+    }
+)
 REFUSED_EMAIL_TAKEN = (
     "Email change from Mailchimp refused: another contact already has this address."
 )
@@ -278,7 +291,8 @@ class MailchimpAudience(models.Model):
                 ("audience_id", "=", self.id),
                 "|",
                 ("mailchimp_id", "=", subscriber_hash(old)),
-                ("email", "=ilike", old),
+                # literal: "_" and "%" in an address are no wildcards
+                ("email", "=ilike", escape_psql(old)),
             ],
             limit=1,
         )
@@ -313,6 +327,11 @@ class MailchimpAudience(models.Model):
         partner = row.partner_id
         if not partner or not partner._mailchimp_ticked_for(self):
             return "Email changed in Mailchimp; the contact is not synced: unchanged."
+        if partner.company_id and partner.company_id != self.company_id:
+            return (
+                "Email changed in Mailchimp; the contact belongs to another company: "
+                "unchanged."
+            )
         if self._user_partner_ids([partner.id]):
             return (
                 "Email changed in Mailchimp; the contact is a user's: Mailchimp "
@@ -332,9 +351,13 @@ class MailchimpAudience(models.Model):
         if not delivery.campaign_id:
             return
         campaign = self.env["mailchimp.campaign"].search(
-            [("mailchimp_id", "=", delivery.campaign_id)], limit=1
+            [
+                ("mailchimp_id", "=", delivery.campaign_id),
+                ("audience_id", "=", self.id),
+            ],
+            limit=1,
         )
-        if campaign and delivery.campaign_status:
+        if campaign and delivery.campaign_status in CAMPAIGN_STATUSES:
             campaign.status = delivery.campaign_status
 
 

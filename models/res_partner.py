@@ -203,8 +203,10 @@ class ResPartner(models.Model):
     def _check_sync_control(self):
         """Ticking "Sync with Mailchimp" or choosing the audience is a
         Mailchimp manager's decision (the read-only role cannot enrol
-        contacts); Odoo's own writes (the sync, the cron) are not users'."""
-        if self.env.su or self.env.context.get("mailchimp_no_sync"):
+        contacts). Only the superuser (the cron, the webhook, Odoo's own
+        writes done with sudo) skips the check: a context key proves nothing,
+        any caller can set one."""
+        if self.env.su:
             return
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
@@ -225,7 +227,7 @@ class ResPartner(models.Model):
         for partner in flagged.filtered(lambda p: not p.mailchimp_audience_id):
             audience = partner._mailchimp_default_audience()
             if audience:
-                partner.with_context(
+                partner.sudo().with_context(
                     mailchimp_no_sync=True
                 ).mailchimp_audience_id = audience
         vals_list = []

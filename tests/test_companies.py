@@ -97,3 +97,20 @@ class TestCompaniesFromMailchimp(MailchimpCase):
         self.assertEqual(calls, [3], "the page's three companies in one create")
         people = self.env["res.partner"].search([("email", "=like", "p%@example.com")])
         self.assertEqual(len(people.parent_id), 3)
+
+    def test_an_existing_company_gets_no_address_from_mailchimp(self):
+        """Odoo copies a company's first contact's address up to a company
+        without one: Mailchimp's data must not reach a contact nobody
+        ticked."""
+        acme = self.env["res.partner"].create({"name": "Acme", "is_company": True})
+        self.add("ann@acme.example.com", "Acme")
+        member = self.fake.member(self.list_id, "ann@acme.example.com")
+        member["merge_fields"]["ADDRESS"] = {
+            "addr1": "1 Attacker Street",
+            "city": "Nowhere",
+            "zip": "99999",
+            "country": "US",
+        }
+        self.sync()
+        self.assertEqual(self.partner("ann@acme.example.com").parent_id, acme)
+        self.assertFalse(acme.street, "the company's address is untouched")

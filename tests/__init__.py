@@ -21,3 +21,4 @@ from . import test_segments
 from . import test_menus
 from . import test_sync_buttons
 from . import test_parallel_push
+from . import test_review_fixes

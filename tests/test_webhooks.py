@@ -182,6 +182,49 @@ class TestWebhooks(MailchimpCase, HttpCase):
         self.post(self.event("campaign", id="camp1", subject="Hello", status="sent"))
         self.assertEqual(campaign.status, "sent")
 
+    def test_an_underscore_in_the_old_email_is_no_wildcard(self):
+        victim = self.env["res.partner"].create(
+            {
+                "name": "Jane Doe",
+                "email": "jane.doe@example.com",
+                "mailchimp_sync": True,
+            }
+        )
+        self.sync()
+        new_email = "attacker@example.com"
+        fields = self.event(
+            "upemail",
+            old_email="jane_doe@example.com",
+            new_email=new_email,
+            new_id=hashlib.md5(new_email.encode()).hexdigest(),
+        )
+        self.assertEqual(self.post(fields).status_code, 200)
+        self.assertEqual(victim.email, "jane.doe@example.com")
+        self.assertEqual(victim.mailchimp_member_id.email, "jane.doe@example.com")
+
+    def test_a_campaign_delivery_stays_in_its_audience(self):
+        other = self.env["mailchimp.audience"].create(
+            {"name": "Other", "account_id": self.account.id, "mailchimp_id": "other1"}
+        )
+        theirs = self.env["mailchimp.campaign"].create(
+            {"audience_id": other.id, "mailchimp_id": "camp9", "status": "sending"}
+        )
+        ours = self.env["mailchimp.campaign"].create(
+            {
+                "audience_id": self.audience.id,
+                "mailchimp_id": "camp8",
+                "status": "sending",
+            }
+        )
+        self.assertEqual(
+            self.post(self.event("campaign", id="camp9", status="sent")).status_code,
+            200,
+        )
+        self.assertEqual(theirs.status, "sending", "another audience's campaign")
+        response = self.post(self.event("campaign", id="camp8", status="<script>"))
+        self.assertEqual(response.status_code, 200, "no error, no retries")
+        self.assertEqual(ours.status, "sending", "an unknown status is ignored")
+
     # ------------------------------------------------------------ bad input
     def test_malformed_deliveries(self):
         cases = {

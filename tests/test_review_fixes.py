@@ -31,8 +31,12 @@ class TestSyncControlIgnoresContextKeys(GroupsCase):
         self.assertEqual(self.group.field_id, salesperson)
 
     def test_a_partial_read_of_the_groups_deletes_nothing(self):
-        categories = self.fake._categories(self.list_id)
-        categories["../bad"] = {"id": "../bad", "title": "Bad", "interests": {}}
+        """A group name Mailchimp answers malformed is skipped, not taken for
+        deleted: its value mapping stays."""
+        vip_id = self.fake.interest_id(self.list_id, "VIP")
+        category = self.fake._categories(self.list_id)[self.cat_id]
+        category["interests"][vip_id]["category_id"] = "elsewhere"
         self.audience.action_refresh_groups()
-        self.assertTrue(self.group.exists(), "the mapped group is kept")
-        self.assertEqual(len(self.group.interest_ids), 3)
+        vip = self.group.interest_ids.filtered(lambda i: i.name == "VIP")
+        self.assertTrue(vip, "the mapped group name is kept")
+        self.assertEqual(vip.value_name, "VIP")

@@ -7,6 +7,8 @@ from odoo import api, models
 from odoo.tools import SQL, email_normalize
 
 from .mailchimp_audience_pull import (
+    BRAKE_MIN_CONTACTS,
+    BRAKE_SHARE,
     MSG_KNOWN_ELSEWHERE,
     MSG_NOT_SYNCED,
     MSG_SUPPRESSED,
@@ -137,6 +139,21 @@ class MailchimpAudience(models.Model):
             and (not partner.company_id or partner.company_id == self.company_id)
             and partner.id not in context["user_partners"]
         )
+
+    def _hold_tag_removals(self, remotes, rows, mapper, log):
+        """The brake on mapped tags read back: a tag gone from many contacts of
+        a page at once removes no contact tag (the log says so)."""
+        if not mapper.groups:
+            return
+        pairs = [(r, rows[r.id].partner_id) for r in remotes if r.id in rows]
+        held = mapper.groups.brake_tag_removals(pairs, BRAKE_SHARE, BRAKE_MIN_CONTACTS)
+        for name, count in held.items():
+            log._add_line(
+                self.env["mailchimp.member"],
+                "info",
+                f"Mailchimp tag “{name}” gone from {count} contacts at once: their "
+                "contact tag is kept (brake); remove it in Odoo if that was meant.",
+            )
 
     def _apply_merge_values(self, row, partner, remote, mapper, changed):
         """Write Mailchimp's merge values to the partner under the conflict

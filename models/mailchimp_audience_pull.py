@@ -238,6 +238,7 @@ class MailchimpAudience(models.Model):
             "defer_removal": from_pull,
             "lines": [],  # log lines of this page, created at once
         }
+        self._hold_tag_removals(remotes, rows, context["mapper"], log)
         to_create = []
         for remote in remotes:
             row = rows.get(remote.id)

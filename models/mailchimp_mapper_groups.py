@@ -39,8 +39,29 @@ class GroupMapper:
             if m.direction != LEFT_OUT[direction]
         ]
 
+        self.held_tags = set()  # tags whose removals the brake holds
+
     def __bool__(self):
         return bool(self.specs or self.tag_specs)
+
+    def brake_tag_removals(self, pairs, share, minimum):
+        """Before a page is applied: a mapped tag gone from many of its
+        contacts at once (deleted or renamed in Mailchimp) removes no contact
+        tag. ``pairs``: ``[(remote, partner)]``. Returns ``{tag: count}``
+        held."""
+        held = {}
+        for name, category_id in self.tag_specs:
+            gone = sum(
+                1
+                for remote, partner in pairs
+                if remote.tags_known
+                and name not in remote.tag_names
+                and category_id in partner.category_id.ids
+            )
+            if gone > minimum and gone > share * len(pairs):
+                held[name] = gone
+                self.held_tags.add(name)
+        return held
 
     @staticmethod
     def _holds(partner, fname, ftype, value):
@@ -102,6 +123,8 @@ class GroupMapper:
         for name, category_id in self.tag_specs:
             if name in names and category_id not in held:
                 commands.append(fields.Command.link(category_id))
-            elif name not in names and category_id in held:
+            elif (
+                name not in names and category_id in held and name not in self.held_tags
+            ):
                 commands.append(fields.Command.unlink(category_id))
         return commands

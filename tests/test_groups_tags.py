@@ -224,3 +224,36 @@ class TestGroupFieldCheckedWhenRun(GroupsCase):
         self.fake.set_interests(self.list_id, partner.email, VIP=True)
         self.sync()
         self.assertFalse(partner.user_ids, "nothing written to users")
+
+
+class TestTagReadBackBrake(GroupsCase):
+    def test_a_tag_deleted_in_mailchimp_removes_no_contact_tag_at_scale(self):
+        """A mapped tag gone from many members at once (deleted or renamed in
+        Mailchimp) must not strip the contact tag from all of them."""
+        self.env["mailchimp.tag.mapping"].create(
+            {
+                "audience_id": self.audience.id,
+                "name": "Webinar attendee",
+                "category_id": self.news.id,
+                "direction": "mc_to_odoo",
+            }
+        )
+        partners = self.make_partners(30, category_id=[(6, 0, self.news.ids)])
+        self.sync()
+        for partner in partners:
+            member = self.fake.member(self.list_id, partner.email)
+            self.fake._tag(self.list_id, member, "Webinar attendee", True)
+            member["last_changed"] = self.fake._tick()
+        self.sync()
+        for partner in partners:
+            self.odoo_changed_yesterday(partner)
+            member = self.fake.member(self.list_id, partner.email)
+            self.fake._tag(self.list_id, member, "Webinar attendee", False)
+            member["last_changed"] = self.fake._tick()
+        log = self.sync()
+        self.assertEqual(
+            len(partners.filtered(lambda p: self.news in p.category_id)), 30
+        )
+        self.assertTrue(
+            log.line_ids.filtered(lambda line: "(brake)" in (line.message or ""))
+        )

@@ -124,7 +124,7 @@ class MailchimpAudience(models.Model):
         check_manager(self)
         self.ensure_one()
         self._webhook_check_reachable()
-        client = self.account_id._get_client()
+        client = self._webhook_client()
         template = self.env._("Mailchimp refused the webhook: %(error)s")
         with mailchimp_user_errors(self.env, template):
             if self.webhook_id:
@@ -136,6 +136,14 @@ class MailchimpAudience(models.Model):
         return self.account_id._notify(
             self.env._("Mailchimp now sends this audience's changes to Odoo."),
             "success",
+        )
+
+    def _webhook_client(self):
+        """The account's client, told to hide the webhook's secrets: an error
+        that echoes the URL or the signing key shows neither."""
+        hook = self.sudo()
+        return self.account_id._get_client(
+            hidden=(hook.webhook_secret, hook.webhook_signing_key)
         )
 
     def _webhook_check_reachable(self):
@@ -192,7 +200,7 @@ class MailchimpAudience(models.Model):
         self.ensure_one()
         if self.webhook_id:
             with mailchimp_user_errors(self.env, ignore_statuses=(404,)):
-                self.account_id._get_client().delete_webhook(
+                self._webhook_client().delete_webhook(
                     self.mailchimp_id, self.webhook_id
                 )
         self.sudo().write(

@@ -88,6 +88,7 @@ class MailchimpClient(AudienceEndpoints):
         max_backoff=30.0,
         sleep=None,
         host=None,
+        hidden=(),
     ):
         # what a copy for another connection needs (``parallel.py``)
         self.settings = {k: v for k, v in locals().items() if k != "self"}
@@ -95,6 +96,8 @@ class MailchimpClient(AudienceEndpoints):
         self._secrets = tuple(s for s in (api_key, access_token) if s)
         if not self._secrets:
             raise MailchimpError("No Mailchimp API key is set.", kind="config")
+        # other secrets a request carries (the webhook URL's): never in an error
+        self._secrets += tuple(s for s in hidden if s)
         server = server or data_center_from_key(api_key)
         if not server or not DC_RE.match(server):
             raise MailchimpError(

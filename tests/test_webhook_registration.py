@@ -1,9 +1,12 @@
 """Issue item 11: a webhook is registered only when Mailchimp can reach Odoo."""
 
+import logging
+
 from odoo.exceptions import UserError
 
 from .common import MailchimpCase
 
+_logger = logging.getLogger("odoo.addons.mailchimp_sync.tests")
 PUBLIC_BASE_URL = "https://odoo.example.com"
 UNREACHABLE = [
     ("http://localhost:8069", "this machine"),
@@ -49,3 +52,33 @@ class TestWebhookRegistration(MailchimpCase):
         self.assertTrue(self.audience.webhook_id)
         (hook,) = self.fake.webhooks[self.list_id].values()
         self.assertTrue(hook["url"].startswith(f"{PUBLIC_BASE_URL}/mailchimp/webhook/"))
+
+    def test_a_refusal_that_echoes_the_url_shows_no_secret(self):
+        """Mailchimp's refusal may quote the URL sent: its secret path is
+        hidden from the user and from the log, like the API key."""
+        self.set_base_url(PUBLIC_BASE_URL)
+        secret = self.audience.webhook_secret
+        url = self.audience.webhook_url
+        self.fake.fail(
+            "POST",
+            rf"/lists/{self.list_id}/webhooks",
+            status=400,
+            body={
+                "title": "Invalid Resource",
+                "detail": f"The URL {url} did not return a 200.",
+                "errors": [{"field": "url", "message": f"{url} is unreachable"}],
+            },
+        )
+        with (
+            self.assertLogs("odoo.addons.mailchimp_sync", "DEBUG") as logs,
+            self.assertRaises(UserError) as error,
+        ):
+            _logger.debug("registering the webhook")  # assertLogs needs one line
+            self.audience.action_webhook_register()
+        message = str(error.exception)
+        self.assertIn("Mailchimp refused the webhook", message)
+        self.assertIn(f"{PUBLIC_BASE_URL}/mailchimp/webhook/", message)
+        self.assertIn("did not return a 200", message)
+        self.assertNotIn(secret, message)
+        self.assertNotIn(secret, "\n".join(logs.output))
+        self.assertFalse(self.audience.webhook_id)

@@ -6,10 +6,11 @@ from odoo.tools import SQL
 
 from ..services import (
     BATCH_SIZE,
-    UpsertAnswer,
     chunks,
     email_and_status,
+    parallel,
     subscriber_hash,
+    upsert,
 )
 from .mailchimp_list_export_update import TAGGABLE, ExportTagging, update_known
 from .mailchimp_mapper import TO_MAILCHIMP, Mapper
@@ -27,6 +28,16 @@ LINE_KINDS = {
     "blacklisted": "skipped",
     "address_omitted": "address",
 }
+
+
+class _Planned:
+    """One batch of an export: ``{email: contact id}`` and its payloads, by
+    what Mailchimp has."""
+
+    def __init__(self, contact_of):
+        self.contact_of = contact_of
+        self.known = {}  # email -> payload (status known)
+        self.unknown = {}  # email -> payload (to create)
 
 
 class _ExportRun(ExportTagging):
@@ -118,7 +129,7 @@ class _ExportRun(ExportTagging):
     def _drop_forgotten(self, queue):
         """People forgotten in Mailchimp (GDPR) are never exported again."""
         suppressed = self.env["mailchimp.suppression"]._suppressed(
-            self.audience, [email for _c, email in queue]
+            self.audience, [email for _c, email in queue], normalized=True
         )
         forgotten = {e for e, reason in suppressed.items() if reason == "forgotten"}
         for contact_id, email in queue:
@@ -167,28 +178,57 @@ class _ExportRun(ExportTagging):
             # a re-export: one read of the audience's statuses instead of
             # sending everything twice (create, then update)
             self._load_statuses()
-        for batch in chunks(queue, BATCH_SIZE):
-            self._send(batch)
-            self.env.flush_all()
-            self.env.invalidate_all()  # memory stays flat over big lists
+        connections = parallel.connections_for(
+            self.client, self.audience.account_id.parallel_connections
+        )
+        # the create calls go out on parallel connections; their answers are
+        # applied here, in order (``services/parallel.py``)
+        pipeline = parallel.Pipeline(connections, self._answered)
+        try:
+            for batch in chunks(queue, BATCH_SIZE):
+                planned = self._plan(batch)
+                if pipeline.error:
+                    break
+                if planned.unknown:
+                    pipeline.send(
+                        planned, upsert.create_members, *self._create_args(planned)
+                    )
+                else:
+                    self._answered(planned, None, None)
+            pipeline.drain()  # every answer applied, then the first error raised
+        finally:
+            parallel.close(self.client)
         self._remove_leavers()
         self._write_log()
 
-    def _send(self, batch):
-        payloads = self._payloads(batch)
-        contact_of = {email: cid for cid, email in batch}
-        results = {}  # email -> (outcome, status)
-        known, unknown = {}, {}
-        for email, payload in payloads.items():
+    def _plan(self, batch):
+        """The batch's payloads, split into the members Mailchimp has (their
+        status known) and the ones to create."""
+        planned = _Planned({email: cid for cid, email in batch})
+        for email, payload in self._payloads(batch).items():
             status = self.statuses.get(email) if self.statuses is not None else None
-            (known if status else unknown)[email] = payload
             if status:
                 payload["status"] = status
-        if unknown:
-            for payload in unknown.values():
+                planned.known[email] = payload
+            else:
                 payload["status"] = self.new_status
                 payload["tags"] = [self.export.tag_name]
-            exists = self._upsert(unknown, False, contact_of, results)
+                planned.unknown[email] = payload
+        return planned
+
+    def _create_args(self, planned):
+        """``upsert.create_members``'s arguments: create only."""
+        skip = self.audience.required_policy == "empty"
+        return self.list_id, list(planned.unknown.values()), False, skip
+
+    def _answered(self, planned, answer, error):
+        """In order, in the run's thread: the create call's ``answer``, then
+        the members Mailchimp already had, updated without a status."""
+        if error is not None:
+            return  # the run stops: these contacts are sent by the next export
+        known, contact_of, results = planned.known, planned.contact_of, {}
+        if answer is not None:
+            exists = self._created(answer, planned.unknown, contact_of, results)
             if exists:
                 statuses = self._statuses_of(list(exists))
                 for email, payload in exists.items():
@@ -211,17 +251,12 @@ class _ExportRun(ExportTagging):
         if known:
             update_known(self, known, contact_of, results)
         self._store(results, contact_of)
+        self.env.flush_all()
+        self.env.invalidate_all()  # memory stays flat over big lists
 
-    def _upsert(self, batch, update_existing, contact_of, results):
-        """One batch-subscribe call; returns ``{email: payload}`` Mailchimp
-        already had (create-only calls)."""
-        answer = self.client.batch_upsert(
-            self.list_id,
-            list(batch.values()),
-            update_existing=update_existing,
-            skip_merge_validation=self.audience.required_policy == "empty",
-        )
-        answer = UpsertAnswer.from_api(answer)
+    def _created(self, answer, batch, contact_of, results):
+        """The checked answer of a create-only batch subscribe call; returns
+        ``{email: payload}`` Mailchimp already had."""
         for outcome, members in (
             ("added", answer.created),
             ("updated", answer.updated),
@@ -235,7 +270,7 @@ class _ExportRun(ExportTagging):
             email = refusal.email
             if email not in batch:
                 continue
-            if refusal.exists and not update_existing:
+            if refusal.exists:
                 exists[email] = batch[email]
                 continue
             results[email] = ("error", None)

@@ -99,7 +99,9 @@ class MailchimpMember(models.Model):
         )
         forgotten = self.env["res.partner"]._mailchimp_forgotten_reason()
         for email, why in (
-            self.env["mailchimp.suppression"]._suppressed(audience, emails).items()
+            self.env["mailchimp.suppression"]
+            ._suppressed(audience, emails, normalized=True)
+            .items()
         ):
             if why == "forgotten":
                 reasons[email] = forgotten
@@ -250,7 +252,11 @@ class MailchimpMember(models.Model):
         """The answer of the create-only batch subscribe call; returns
         ``[(member, PUT body)]`` for the addresses Mailchimp already had
         (``ERROR_CONTACT_EXISTS``)."""
-        answer = UpsertAnswer.from_api(result)
+        answer = (
+            result
+            if isinstance(result, UpsertAnswer)
+            else UpsertAnswer.from_api(result)
+        )
         synced, exists = [], []
         for checked in answer.created:
             entry = plan.new.get(checked.email.lower())

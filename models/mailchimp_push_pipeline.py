@@ -10,7 +10,7 @@ submitted the same way; the run then reads their results (its
 
 from odoo import models
 
-from ..services import MailchimpClient, MailchimpError, parallel, upsert
+from ..services import MailchimpError, parallel, upsert
 
 # batches of 500 a push step plans per connection before it waits for the
 # last answers: a step stays bounded (memory, the cron's time budget)
@@ -64,7 +64,7 @@ class MailchimpAudience(models.Model):
             plan = members._push_prepare(log, client)
             if plan.new:
                 args = plan.new_call_args()
-                pipeline.send(plan, MailchimpClient.batch_upsert, *args)
+                pipeline.send(plan, upsert.create_members, *args)
             else:
                 pipeline.apply(plan, None, None)
             sent += len(members)

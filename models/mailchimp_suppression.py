@@ -14,10 +14,12 @@ from odoo.tools import email_normalize
 REASONS = [("deleted", "Deleted in Odoo"), ("forgotten", "Forgotten (GDPR)")]
 
 
-def email_digest(email):
-    """SHA-256 of the normalized address: the email itself is not kept."""
-    normalized = email_normalize(email or "") or (email or "").strip().lower()
-    return hashlib.sha256(normalized.encode()).hexdigest()
+def email_digest(email, normalized=False):
+    """SHA-256 of the normalized address: the email itself is not kept.
+    ``normalized``: the caller's email is already Odoo's normalized form."""
+    if not normalized:
+        email = email_normalize(email or "") or (email or "").strip().lower()
+    return hashlib.sha256(email.encode()).hexdigest()
 
 
 class MailchimpSuppression(models.Model):
@@ -73,10 +75,11 @@ class MailchimpSuppression(models.Model):
         )
 
     @api.model
-    def _suppressed(self, audience, emails):
+    def _suppressed(self, audience, emails, normalized=False):
         """``{email: reason}`` of the ``emails`` Odoo must not re-add to
-        ``audience``: deleted there, or forgotten anywhere."""
-        by_digest = {email_digest(e): e for e in emails if e}
+        ``audience``: deleted there, or forgotten anywhere (``normalized``:
+        the emails are already normalized, as ``email_normalized`` is)."""
+        by_digest = {email_digest(e, normalized): e for e in emails if e}
         if not by_digest:
             return {}
         rows = (

@@ -43,6 +43,15 @@ def member_hash(email, known_hash=None):
     return known_hash or subscriber_hash(email)
 
 
+def create_members(client, list_id, payloads, update_existing, skip_validation):
+    """One batch subscribe call, its answer checked (:class:`UpsertAnswer`):
+    on a worker thread, Mailchimp's JSON (every member in full) is dropped as
+    soon as it is read, so the answers waiting their turn stay small."""
+    return UpsertAnswer.from_api(
+        client.batch_upsert(list_id, payloads, update_existing, skip_validation)
+    )
+
+
 def start(client, operations):
     """Submit the operations; the batch's id."""
     return BatchStatus.from_api(client.start_batch(operations)).id

@@ -73,6 +73,10 @@ class RemoteFake:
     def add_list(self, name):
         return self._control("add_list", name=name)
 
+    def clear_list(self, list_id):
+        """Every member gone: the next push creates them all again."""
+        self._control("clear_list", list_id=list_id)
+
     def set_merge_many(self, list_id, emails, **values):
         self._control("set_merge", list_id=list_id, emails=list(emails), values=values)
 

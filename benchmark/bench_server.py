@@ -155,6 +155,9 @@ class BenchMailchimp:
         with self.fake.lock:
             if path == "/_bench/add_list":
                 data = self.fake.add_list(args["name"])
+            elif path == "/_bench/clear_list":
+                self.fake.members[args["list_id"]] = {}
+                data = None
             elif path == "/_bench/set_merge":
                 for email in args["emails"]:
                     self.fake.set_merge(args["list_id"], email, **args["values"])

@@ -308,7 +308,8 @@ class MailchimpAudience(models.Model):
                     log_exceptions=False,
                 )
         except SerializationFailure:
-            pass  # changed by a worker since this transaction began: next run
+            # changed by a worker since this transaction began: next run
+            _logger.debug("Mailchimp audience %s: old chunks left for later", self.id)
 
 
 def _lock_chunk(cr, chunk_id):

@@ -84,6 +84,22 @@ class TestTwoWorkers(TransactionCase):
                 emails += [m["email_address"] for m in body["members"]]
         return emails
 
+    def assert_run_ends_with_everyone_sent(self, log_id):
+        """The next cron call ends the run, with the helper's figures."""
+        cr, env = self.worker()
+        with cr:
+            env["mailchimp.audience"]._cron_sync()
+            cr.commit()  # pylint: disable=invalid-commit
+            log = env["mailchimp.sync.log"].browse(log_id)
+            self.assertEqual(log.state, "done", log.error_message)
+            self.assertEqual(log.pushed, CONTACTS)
+            self.assertEqual(log.created, CONTACTS)
+            self.assertFalse(log._helper_logs(), "merged into the run's log")
+            members = self.audience(env).member_ids
+            self.assertEqual(len(members), CONTACTS)
+            self.assertFalse(members.filtered("need_sync"))
+            self.assertFalse(members.filtered(lambda m: not m.mailchimp_id))
+
     def test_two_workers_send_every_contact_once(self):
         with (
             FakeMailchimp(api_key=API_KEY) as fake,
@@ -116,20 +132,7 @@ class TestTwoWorkers(TransactionCase):
                 # skipped (a serialization failure), never sent twice
                 self.assertEqual(main._sync_step(client), (0, None))
                 main_cr.commit()  # pylint: disable=invalid-commit
-            # the next cron call ends the run, with the helper's figures
-            cr, env = self.worker()
-            with cr:
-                env["mailchimp.audience"]._cron_sync()
-                cr.commit()  # pylint: disable=invalid-commit
-                log = env["mailchimp.sync.log"].browse(log.id)
-                self.assertEqual(log.state, "done", log.error_message)
-                self.assertEqual(log.pushed, CONTACTS)
-                self.assertEqual(log.created, CONTACTS)
-                self.assertFalse(log._helper_logs(), "merged into the run's log")
-                members = self.audience(env).member_ids
-                self.assertEqual(len(members), CONTACTS)
-                self.assertFalse(members.filtered("need_sync"))
-                self.assertFalse(members.filtered(lambda m: not m.mailchimp_id))
+            self.assert_run_ends_with_everyone_sent(log.id)
         sent = self.sent_emails(fake)
         self.assertEqual(len(sent), CONTACTS, "every contact sent exactly once")
         self.assertEqual(len(set(sent)), CONTACTS)

@@ -10,6 +10,7 @@ from . import mailchimp_sync_run
 from . import mailchimp_sync_buttons
 from . import mailchimp_segment
 from . import mailchimp_segment_sync
+from . import mailchimp_segment_send
 from . import mailchimp_audience_segments
 from . import mailchimp_campaign
 from . import mailchimp_campaign_utm

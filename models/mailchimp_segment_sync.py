@@ -16,13 +16,8 @@ from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
 from ..services import (
-    BATCH_SIZE,
     InvalidItem,
-    MailchimpError,
     MalformedResponse,
-    RemoteSegment,
-    SegmentAnswer,
-    find_segment,
 )
 from .mailchimp_segment import CTX_REFRESH, FILTER_ERRORS, SegmentFilterError
 
@@ -221,53 +216,6 @@ class MailchimpSegment(models.Model):
         )
 
     # ------------------------------------------------------------- send
-    def _pending(self, state):
-        self.env.cr.execute(
-            SQL(
-                "SELECT id, email FROM mailchimp_segment_member "
-                "WHERE segment_id = %s AND state = %s ORDER BY id LIMIT %s",
-                self.id,
-                state,
-                BATCH_SIZE,
-            )
-        )
-        return self.env.cr.fetchall()
-
-    def _send_next(self, log, client):
-        """Send the next 500 additions and 500 removals in one call (the
-        first additions create the tag). Returns the contacts sent."""
-        self.ensure_one()
-        adds, removes = self._pending("add"), self._pending("remove")
-        if not adds and not removes:
-            return 0
-        list_id = self.audience_id.mailchimp_id
-        add_emails = [email for _id, email in adds]
-        try:
-            if not self.mailchimp_id:
-                found = find_segment(client.iter_segments(list_id), self.name)
-                if found:
-                    self._link_tag(found)
-            if not self.mailchimp_id:
-                answer = client.create_static_segment(list_id, self.name, add_emails)
-                self._link_tag(_checked(RemoteSegment, answer))
-                self._settle(log, adds, [], frozenset())
-                return len(adds)
-            answer = client.batch_segment(
-                list_id,
-                int(self.mailchimp_id),
-                add=add_emails,
-                remove=[email for _id, email in removes],
-            )
-            result = _checked(SegmentAnswer, answer)
-        except MailchimpError as error:
-            if error.retryable or error.status not in SEGMENT_REFUSALS:
-                raise
-            self._refused(log, error)
-            return 0
-        self.member_count = max(0, self.member_count + result.added - result.removed)
-        self._settle(log, adds, removes, result.failed)
-        return len(adds) + len(removes)
-
     def _link_tag(self, remote):
         """The segment's tag is ``remote`` (a :class:`RemoteSegment`); a copy
         imported as Mailchimp's own is dropped."""

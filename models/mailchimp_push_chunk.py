@@ -26,7 +26,6 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..services import BATCH_SIZE, MailchimpError, parallel
-from .mailchimp_push_pipeline import CHUNKS_PER_CONNECTION
 
 _logger = logging.getLogger(__name__)
 
@@ -37,6 +36,9 @@ WAIT_FOR_HELPER = timedelta(seconds=5)
 # a push shared between workers only when it is worth it: more than this
 # many members flagged (smaller pushes are one worker's few calls)
 SHARED_PUSH_MIN = 1000
+# chunks a worker takes at once, per connection: small enough for two
+# workers to share an audience of a few thousand members evenly
+CHUNKS_PER_CLAIM = 2
 HELPER_TIME_BUDGET = 50  # seconds of work per helper cron call
 # the run's figures a helper adds to
 HELPER_COUNTERS = ("pushed", "created", "updated", "archived", "skipped", "errors")
@@ -206,9 +208,7 @@ class MailchimpAudience(models.Model):
     def _claim_push_members(self, run_log, log):
         """The flagged members of the chunks this worker claims now (up to
         its connections' worth of batches); empty when none is free."""
-        count = (
-            parallel.clamp(self.account_id.parallel_connections) * CHUNKS_PER_CONNECTION
-        )
+        count = parallel.clamp(self.account_id.parallel_connections) * CHUNKS_PER_CLAIM
         chunk_ids = run_log._claim_chunks(count)
         Member = self.env["mailchimp.member"]
         if not chunk_ids:
@@ -246,7 +246,8 @@ class MailchimpAudience(models.Model):
     # ------------------------------------------------------------ helper
     @api.model
     def _cron_sync_helper(self, time_budget=HELPER_TIME_BUDGET):
-        """The helper cron: take chunks of the scheduled runs under way."""
+        """The helper cron: take chunks of the scheduled runs under way.
+        Returns the members it sent."""
         deadline = time.monotonic() + time_budget
         self.env.cr.execute(
             SQL("SELECT DISTINCT log_id FROM mailchimp_push_chunk WHERE state = 'todo'")
@@ -263,7 +264,7 @@ class MailchimpAudience(models.Model):
             [("state", "=", "todo")]
         )
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
-        return remaining
+        return done
 
     def _help_push(self, run_log, deadline):
         """Send chunks of ``run_log``'s push until none is free or time is

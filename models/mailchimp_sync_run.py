@@ -342,7 +342,7 @@ class MailchimpAudience(models.Model):
         )
         done, _finished = due._run_until(time.monotonic() + time_budget, trigger="cron")
         remaining = locked._remaining_work()
-        if remaining and not done:
+        if not done and locked.current_log_id.filtered("push_shared"):
             self._come_back_soon()  # waiting for the helper cron's chunks
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining

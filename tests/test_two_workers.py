@@ -103,7 +103,7 @@ class TestTwoWorkers(TransactionCase):
     def test_two_workers_send_every_contact_once(self):
         with (
             FakeMailchimp(api_key=API_KEY) as fake,
-            patch(f"{CHUNK_MODULE}.CHUNKS_PER_CONNECTION", 1),  # a chunk a claim
+            patch(f"{CHUNK_MODULE}.CHUNKS_PER_CLAIM", 1),  # a chunk a claim
         ):
             fake.add_list("Two workers", list_id=LIST_ID)
             # the run reads Mailchimp, then plans its push in chunks: committed

@@ -2,16 +2,14 @@
 connections at once; every answer stays with its own contacts, and a 429 is
 retried with fewer connections."""
 
-import threading
-import time
 from unittest.mock import patch
 
 from ..services import MailchimpClient, parallel
+from .in_flight import watch_in_flight
 from .test_export import UPSERT, ExportCase
 
 CONTACTS = 1600  # four create calls of at most 500
 REFUSED = ("person3@example.com", "person1203@example.com")  # batches 1 and 3
-PAUSE_S = 0.2  # each create call takes this long: long enough to overlap
 RATE_LIMITED = {"title": "Too Many Requests", "detail": "Too many connections"}
 
 
@@ -27,28 +25,9 @@ class TestParallelExport(ExportCase):
             ],
         )
 
-    def _watching(self):
-        """Create calls slowed down and counted while in flight."""
-        state = {"now": 0, "max": 0}
-        lock = threading.Lock()
-        original = MailchimpClient.batch_upsert
-
-        def batch_upsert(client, *args, **kwargs):
-            with lock:
-                state["now"] += 1
-                state["max"] = max(state["max"], state["now"])
-            try:
-                time.sleep(PAUSE_S)
-                return original(client, *args, **kwargs)
-            finally:
-                with lock:
-                    state["now"] -= 1
-
-        return state, patch.object(MailchimpClient, "batch_upsert", batch_upsert)
-
     def test_create_calls_go_out_together_answers_stay_with_their_contacts(self):
         self.fake.forgotten.update(REFUSED)
-        state, watching = self._watching()
+        state, watching = watch_in_flight(MailchimpClient, "batch_upsert")
         with watching:
             log = self.export()
         self.assertGreater(state["max"], 1, "create calls in flight together")

@@ -1,15 +1,11 @@
 """Issue 18: a segment's tag calls go out on several connections at once;
 every contact is tagged once, and a refused call stops the segment cleanly."""
 
-import threading
-import time
-from unittest.mock import patch
-
 from ..services import MailchimpClient
+from .in_flight import watch_in_flight
 from .test_segments import SegmentCase
 
 CONTACTS = 1700  # the tag created with 500, then three calls of at most 500
-PAUSE_S = 0.2  # each tag call takes this long: long enough to overlap
 
 
 class TestParallelSegments(SegmentCase):
@@ -19,23 +15,9 @@ class TestParallelSegments(SegmentCase):
         self.vip = self.make_partners(CONTACTS, function="VIP")
 
     def test_tag_calls_go_out_together_everyone_tagged_once(self):
-        state = {"now": 0, "max": 0}
-        lock = threading.Lock()
-        original = MailchimpClient.batch_segment
-
-        def batch_segment(client, *args, **kwargs):
-            with lock:
-                state["now"] += 1
-                state["max"] = max(state["max"], state["now"])
-            try:
-                time.sleep(PAUSE_S)
-                return original(client, *args, **kwargs)
-            finally:
-                with lock:
-                    state["now"] -= 1
-
+        state, watching = watch_in_flight(MailchimpClient, "batch_segment")
         segment = self.segment([("function", "=", "VIP")])
-        with patch.object(MailchimpClient, "batch_segment", batch_segment):
+        with watching:
             log = self.sync()
         self.assertEqual(log.state, "done", log.error_message)
         self.assertGreater(state["max"], 1, "tag calls in flight together")

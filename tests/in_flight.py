@@ -5,7 +5,7 @@ import threading
 import time
 from unittest.mock import patch
 
-PAUSE_S = 0.2  # each watched call takes this long: long enough to overlap
+PAUSE_S = 1.0  # each watched call takes this long: longer than planning the next
 
 
 def watch_in_flight(owner, name, pause=PAUSE_S):

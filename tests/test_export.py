@@ -130,14 +130,16 @@ class TestListExport(ExportCase):
         fake = self.fake
         # bulk calls only: 3 create calls (sent at once, on parallel
         # connections) + 1 batch updating the members Mailchimp had (without a
-        # status, tags in the same batch), the statuses read once (the 1,200
-        # members are there by then: two pages of 1,000), one read of the
-        # batch's state
+        # status, tags in the same batch), the statuses read once, one read of
+        # the batch's state. The statuses are read when the first answer is
+        # applied: one page of 1,000, or two if the other create calls have
+        # landed by then (their members are there too).
         self.assertEqual(fake.count("POST", UPSERT), 3)
         self.assertEqual(fake.count("POST", "/batches"), 1)
         self.assertEqual(fake.count("POST", SEGMENT), 0)
-        self.assertEqual(fake.count("GET", rf"/lists/{self.list_id}/members"), 2)
-        self.assertEqual(len(fake.calls), 7)
+        pages = fake.count("GET", rf"/lists/{self.list_id}/members")
+        self.assertIn(pages, (1, 2))
+        self.assertEqual(len(fake.calls), 5 + pages)
         for op in self.batch_operations("PUT"):
             self.assertNotIn("status", op["body"], "never states a status")
 

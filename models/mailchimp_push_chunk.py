@@ -269,11 +269,12 @@ class MailchimpAudience(models.Model):
     def _help_push(self, run_log, deadline):
         """Send chunks of ``run_log``'s push until none is free or time is
         up; the members handled."""
-        helper = client = None
+        helper, client = run_log._helper_logs()[:1], None
         done = 0
         try:
             while time.monotonic() < deadline:
-                if helper and helper.push_batch_id:
+                if helper.push_batch_id:  # left by its last call, or this one
+                    client = client or self.account_id._get_client()
                     if not self._poll_push_batch(client, helper):
                         break  # its batch runs in Mailchimp: the run reads it
                 members = self._claim_push_members(run_log, helper or run_log)
@@ -281,7 +282,7 @@ class MailchimpAudience(models.Model):
                     break
                 helper = helper or run_log._helper_log()
                 client = client or self.account_id._get_client()
-                done += self._push_step(helper, client, members)
+                done += self._push_claimed(helper, client, members)
                 self._release_batch()
         except MailchimpError as error:
             _logger.info("Mailchimp helper of audience %s stopped: %s", self.id, error)
@@ -291,6 +292,16 @@ class MailchimpAudience(models.Model):
             if client:
                 parallel.close(client)
         return done
+
+    def _push_claimed(self, log, client, members):
+        """Send every member of the chunks taken (a step plans a bounded
+        number of batches, fewer after a 429): the members sent."""
+        sent = 0
+        while True:
+            step = self._push_step(log, client, members)
+            if not step:
+                return sent
+            sent += step
 
     def _forget_chunks(self):
         """Chunks of this audience's ended runs (a worker may still hold one:

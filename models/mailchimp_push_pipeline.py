@@ -81,8 +81,8 @@ class MailchimpAudience(models.Model):
             except MailchimpError as error:
                 plan.members._push_failed(plan, error)
                 first_error = first_error or error
-        if ids:
-            log.push_batch_id = " ".join(ids)
+        if ids:  # after any still running: they are read in order
+            log.push_batch_id = " ".join((log.push_batch_id or "").split() + ids)
             self._poll_push_batch(client, log)
         if first_error is not None:
             raise first_error

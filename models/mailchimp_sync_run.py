@@ -81,7 +81,7 @@ class PushRun(_Run):
         audience, log = self.audience, self.log
         members = audience._claim_push_members(log, log)
         if members:
-            return audience._push_step(log, self.client, members), False
+            return audience._push_claimed(log, self.client, members), False
         if log._chunks_left():
             return 0, None  # the next cron call looks again
         if log._adopt_helper_batches():

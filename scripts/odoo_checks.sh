@@ -77,6 +77,26 @@ check_upgrade() {
     odoo_cmd -c "$2" -d "$1" -u mailchimp_sync
 }
 
+# wheel_venv DIR: a new virtual environment that sees the packages $PYTHON
+# sees, however they were installed ($PYTHON may itself be a virtual
+# environment, whose packages --system-site-packages would not show): each
+# site-packages folder of $PYTHON is added with its .pth files, after the new
+# environment's own, and so is every other folder on its sys.path.
+wheel_venv() {
+  rm -rf "$1"
+  "$PYTHON" -m venv "$1"
+  local site
+  site="$("$1/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+  (cd / && "$PYTHON" - "$site/mcs_parent_python.pth") <<'PY'
+import os, site, sys
+sites = site.getsitepackages() + [site.getusersitepackages()]
+lines = [f"import site; site.addsitedir({p!r})" for p in sites if os.path.isdir(p)]
+lines += [p for p in sys.path if p and os.path.isdir(p) and p not in sites]
+with open(sys.argv[1], "w", encoding="utf-8") as pth:
+    pth.write("\n".join(lines) + "\n")
+PY
+}
+
 # The wheel, built as pip builds it, installed into a throwaway virtual
 # environment next to Odoo; the module installed from there (the addons path
 # does not hold the checkout) with Dutch and French loaded.
@@ -103,7 +123,7 @@ check_wheel() {
     }
   done
   echo "${wheel##*/}: $requires"
-  [ -x "$venv/bin/python" ] || "$PYTHON" -m venv --system-site-packages "$venv"
+  wheel_venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check --no-deps \
     --force-reinstall "$wheel"
   config_with "$cfg" ""

@@ -2,6 +2,7 @@ from unittest.mock import patch
 
 from odoo.tests import Form, new_test_user
 
+from .clock import day, stamp
 from .common import MailchimpCase
 
 
@@ -12,12 +13,12 @@ class TestCampaigns(MailchimpCase):
         self.sync()
         self.account.data_center = "us6"
 
-    def campaign(self, title, day, opens_by_ann=(), clicks_by_ann=()):
+    def campaign(self, title, number, opens_by_ann=(), clicks_by_ann=()):
         cid = self.fake.add_campaign(
             self.list_id,
             title,
             subject=f"Subject {title}",
-            send_time=f"2026-11-{day:02d}T09:00:00+00:00",
+            send_time=stamp(day(number, 9)),
             emails_sent=2,
             report={
                 "opens": {"opens_total": 3, "unique_opens": 1, "open_rate": 0.5},
@@ -25,15 +26,15 @@ class TestCampaigns(MailchimpCase):
             },
             recipients=[self.ann.email, self.bob.email],
         )
-        for stamp in opens_by_ann:
-            self.fake.add_email_activity(cid, self.ann.email, "open", stamp)
-        for stamp, url in clicks_by_ann:
-            self.fake.add_email_activity(cid, self.ann.email, "click", stamp, url=url)
+        for moment in opens_by_ann:
+            self.fake.add_email_activity(cid, self.ann.email, "open", moment)
+        for moment, url in clicks_by_ann:
+            self.fake.add_email_activity(cid, self.ann.email, "click", moment, url=url)
         return cid
 
     def test_campaigns_and_reports_across_two_pages(self):
-        for day in range(1, 4):
-            self.campaign(f"C{day}", day)
+        for number in range(1, 4):
+            self.campaign(f"C{number}", number)
         with patch("odoo.addons.mailchimp_sync.services.client.PAGE_SIZE", 2):
             self.audience._sync_campaigns()
         campaigns = self.audience.campaign_ids
@@ -50,7 +51,7 @@ class TestCampaigns(MailchimpCase):
         )
 
     def test_activity_stored_once_when_read_twice(self):
-        self.campaign("C1", 1, opens_by_ann=["2026-11-01T10:00:00+00:00"])
+        self.campaign("C1", 1, opens_by_ann=[stamp(day(1, 10))])
         self.audience._sync_campaigns()
         self.audience.activity_cursor = False  # read everything again
         self.audience._sync_campaigns()
@@ -76,8 +77,8 @@ class TestCampaigns(MailchimpCase):
         self.campaign(
             "New",
             5,
-            opens_by_ann=["2026-11-05T10:00:00+00:00"],
-            clicks_by_ann=[("2026-11-05T10:01:00+00:00", "https://example.com/offer")],
+            opens_by_ann=[stamp(day(5, 10))],
+            clicks_by_ann=[(stamp(day(5, 10, 1)), "https://example.com/offer")],
         )
         self.audience._sync_campaigns()
         history = self.ann.mailchimp_history_ids

@@ -7,19 +7,19 @@ table of orders, see ``OrdersOfTheTests``); the same scenarios run against the r
 models when they are installed."""
 
 from dataclasses import dataclass
-from datetime import datetime
 from unittest.mock import patch
 
 from odoo import Command
 
 from ..models.mailchimp_conversion_sources import ConversionSource
+from .clock import day, stamp
 from .common import MailchimpCase
 
 SOURCES = "odoo.addons.mailchimp_sync.models.mailchimp_conversion.CONVERSION_SOURCES"
-CLICK = "2026-11-02T10:00:00+00:00"
-CLICKED_AT = datetime(2026, 11, 2, 10, 0)
-FIVE_DAYS_LATER = datetime(2026, 11, 7, 12, 0)
-AFTER_THE_WINDOW = datetime(2026, 12, 15, 12, 0)  # 43 days after the click
+CLICKED_AT = day(2, 10)
+CLICK = stamp(CLICKED_AT)
+FIVE_DAYS_LATER = day(7, 12)
+AFTER_THE_WINDOW = day(45, 12)  # 43 days after the click
 
 
 @dataclass(frozen=True)
@@ -50,18 +50,18 @@ class ClosedLoopCase(MailchimpCase):
         self.ann, self.bob = self.make_partners(2)
         self.sync()
 
-    def campaign(self, title, day=1, clickers=(), stamp=CLICK, action="click"):
+    def campaign(self, title, number=1, clickers=(), when=CLICK, action="click"):
         cid = self.fake.add_campaign(
             self.list_id,
             title,
             subject=f"Subject {title}",
-            send_time=f"2026-11-{day:02d}T09:00:00+00:00",
+            send_time=stamp(day(number, 9)),
             emails_sent=2,
             recipients=[self.ann.email, self.bob.email],
         )
         for partner in clickers:
             self.fake.add_email_activity(
-                cid, partner.email, action, stamp, url="https://shop.example.com"
+                cid, partner.email, action, when, url="https://shop.example.com"
             )
         return cid
 
@@ -129,8 +129,8 @@ class TestClosedLoop(ClosedLoopCase):
 
     def test_the_last_open_or_click_before_the_conversion_wins(self):
         self.campaign("First", 1, clickers=(self.ann,))
-        self.campaign("Second", 3, (self.ann,), "2026-11-04T08:00:00+00:00", "open")
-        self.campaign("Too late", 10, (self.ann,), "2026-11-10T08:00:00+00:00")
+        self.campaign("Second", 3, (self.ann,), stamp(day(4, 8)), "open")
+        self.campaign("Too late", 10, (self.ann,), stamp(day(10, 8)))
         self.order(self.ann, FIVE_DAYS_LATER)
         self.read_campaigns()
         self.assert_won_by(self.named("Second"), self.ann, 100.0)
@@ -139,7 +139,7 @@ class TestClosedLoop(ClosedLoopCase):
 
     def test_a_customer_before_the_campaign_is_not_new(self):
         self.campaign("Spring", clickers=(self.ann,))
-        self.order(self.ann, datetime(2025, 6, 1))
+        self.order(self.ann, day(-500))
         self.order(self.ann, FIVE_DAYS_LATER)
         self.read_campaigns()
         self.assertFalse(self.named("Spring").new_customer_count)

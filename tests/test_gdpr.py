@@ -1,5 +1,6 @@
 from odoo.tests import Form
 
+from .clock import day, field
 from .common import MailchimpCase
 
 PERMISSIONS = [
@@ -59,7 +60,7 @@ class TestMarketingPermissions(MailchimpCase):
 
         # withdrawn in Mailchimp (later than the consent): Odoo follows and
         # never gives it back
-        consent.with_context(mailchimp_no_sync=True).date = "2026-01-01 00:00:00"
+        consent.with_context(mailchimp_no_sync=True).date = field(day(1))
         self.fake.set_permission(self.gdpr_list, self.email, perm_id, False)
         self.sync(self.gdpr)
         self.assertFalse(consent.enabled)

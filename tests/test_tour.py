@@ -7,6 +7,7 @@ from unittest.mock import patch
 from odoo.tests import HttpCase, new_test_user, tagged
 from odoo.tests.common import ChromeBrowser
 
+from .clock import day, field, stamp
 from .common import MailchimpCase
 
 _logger = logging.getLogger(__name__)
@@ -81,18 +82,18 @@ class TestUserPath(MailchimpCase, HttpCase):
             self.list_id,
             "Autumn newsletter",
             subject="Autumn news from Blue Harbour",
-            send_time="2026-11-02T09:00:00+00:00",
+            send_time=stamp(day(2, 9)),
             emails_sent=1,
             recipients=["tour.contact@example.com"],
         )
         self.fake.add_email_activity(
-            campaign, "tour.contact@example.com", "open", "2026-11-02T10:12:00+00:00"
+            campaign, "tour.contact@example.com", "open", stamp(day(2, 10, 12))
         )
         self.fake.add_email_activity(
             campaign,
             "tour.contact@example.com",
             "click",
-            "2026-11-02T10:13:00+00:00",
+            stamp(day(2, 10, 13)),
             url="https://www.example.com/autumn",
         )
 
@@ -187,8 +188,8 @@ class TestUserPath(MailchimpCase, HttpCase):
                 "campaign_id": campaign.id,
                 "audience_id": self.audience.id,
                 "partner_id": partner.id,
-                "touch_date": "2026-11-02 10:13:00",
-                "conversion_date": "2026-11-06 15:00:00",
+                "touch_date": field(day(2, 10, 13)),
+                "conversion_date": field(day(6, 15)),
                 "revenue": 1250.0,
             }
         )

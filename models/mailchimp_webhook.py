@@ -16,7 +16,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize, escape_psql
 
-from ..services import InvalidItem, MailchimpError, is_member_id, subscriber_hash
+from ..services import InvalidItem, MailchimpError, subscriber_hash
 from ..services.webhooks import (
     EVENTS,
     RemoteWebhook,
@@ -252,21 +252,35 @@ class MailchimpAudience(models.Model):
 
     def _webhook_member(self, delivery, status):
         """Apply a subscribe/unsubscribe/cleaned/profile delivery like a pull
-        of one member: its id, email and status are checked first."""
+        of one member, found by the subscriber hash of its email."""
         email = email_normalize(delivery.email or "")
         if not email:
             raise WebhookError("missing or invalid email")
+        member_hash = subscriber_hash(email)
+        row = self.env["mailchimp.member"].search(
+            [("audience_id", "=", self.id), ("mailchimp_id", "=", member_hash)],
+            limit=1,
+        )
+        if self._webhook_is_stale(row, delivery):
+            return
         if status is None:  # a profile update keeps the known status
-            row = self.env["mailchimp.member"].search(
-                [
-                    ("audience_id", "=", self.id),
-                    ("mailchimp_id", "=", delivery.member_id or subscriber_hash(email)),
-                ],
-                limit=1,
-            )
             status = row.status or "subscribed"
-        remote = delivery.member(status, subscriber_hash(email))
+        remote = delivery.member(status, member_hash)
         self._apply_remote_members([remote], self._webhook_log())
+
+    def _webhook_is_stale(self, row, delivery):
+        """A delivery fired before the member's last known change (Mailchimp
+        may deliver out of order, and retries for 75 minutes) changes
+        nothing; the log says so."""
+        if not (row and row.last_changed and delivery.fired < row.last_changed):
+            return False
+        self._webhook_log()._add_line(
+            row,
+            "info",
+            f"A '{delivery.type}' change from Mailchimp older than what Odoo "
+            "already knows of this member was ignored.",
+        )
+        return True
 
     def _webhook_subscribe(self, delivery):
         self._webhook_member(delivery, "subscribed")
@@ -290,9 +304,7 @@ class MailchimpAudience(models.Model):
         if not old or not new:
             raise WebhookError("missing old_email or new_email")
         fired = delivery.fired
-        new_id = delivery.new_id or subscriber_hash(new)
-        if new_id != subscriber_hash(new) or not is_member_id(new_id):
-            raise WebhookError("new_id is not the subscriber hash of new_email")
+        new_id = subscriber_hash(new)
         Member = self.env["mailchimp.member"]
         row = Member.search(
             [
@@ -304,7 +316,7 @@ class MailchimpAudience(models.Model):
             ],
             limit=1,
         )
-        if not row:
+        if not row or self._webhook_is_stale(row, delivery):
             return
         log = self._webhook_log()
         if Member.search_count(
@@ -312,11 +324,11 @@ class MailchimpAudience(models.Model):
         ):
             log._add_line(row, "skipped", REFUSED_EMAIL_TAKEN)
             return
-        row.write({"mailchimp_id": new_id, "email": new, "last_changed": fired})
         refusal = self._email_change_refusal(row, new)
-        if refusal:
+        if refusal:  # nothing written: the member keeps its id and email
             log._add_line(row, "skipped", refusal)
             return
+        row.write({"mailchimp_id": new_id, "email": new, "last_changed": fired})
         policy = self.conflict_policy
         if policy == "recent":
             policy = (
@@ -367,32 +379,3 @@ class MailchimpAudience(models.Model):
         )
         if campaign and delivery.campaign_status in CAMPAIGN_STATUSES:
             campaign.status = delivery.campaign_status
-
-
-class MailchimpWebhookEvent(models.Model):
-    """Deliveries already applied (Mailchimp retries for 75 minutes). Holds a
-    hash of the body only: no personal data."""
-
-    _name = "mailchimp.webhook.event"
-    _description = "Mailchimp webhook delivery"
-    _log_access = False
-
-    audience_id = fields.Many2one(
-        "mailchimp.audience", required=True, ondelete="cascade", index=True
-    )
-    event_key = fields.Char(required=True)
-    event_type = fields.Char()
-    received_at = fields.Datetime(default=fields.Datetime.now, required=True)
-
-    _sql_constraints = [
-        (
-            "event_uniq",
-            "unique(audience_id, event_key)",
-            "This delivery was already applied.",
-        )
-    ]
-
-    @api.autovacuum
-    def _gc_events(self):
-        limit = fields.Datetime.subtract(fields.Datetime.now(), days=2)
-        self.search([("received_at", "<", limit)]).unlink()

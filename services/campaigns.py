@@ -18,6 +18,9 @@ from .remote import InvalidItem, check_email, is_member_id, parse_time
 
 MAX_ACTION_LENGTH = 32  # longest action name kept (open, click, bounce, ...)
 SENT = "sent"  # a recipient row without events: the campaign was sent to them
+# The campaign events asked of a member's activity feed (``activity_filters``;
+# values of the spec's enum for GET .../activity-feed): those Odoo stores.
+FEED_ACTIVITY_TYPES = ("sent", "open", "click", "bounce", "unsub")
 
 
 def _action(value):
@@ -147,18 +150,23 @@ class RemoteEvent:
 
     @classmethod
     def from_feed(cls, event):
-        """From one event of ``GET /lists/{id}/members/{hash}/activity-feed``:
-        it names its campaign (``campaign_id``; none for a signup, a note...),
-        and its action as ``action`` or ``activity_type``."""
+        """From one event of ``GET /lists/{id}/members/{hash}/activity-feed``
+        (spec schema ``MemberActivityEvents1``): ``activity_type``,
+        ``created_at_timestamp``, ``campaign_id`` (none for a signup, a
+        note...) and, for a click, ``link_clicked``. The legacy ``/activity``
+        names (``action``, ``timestamp``, ``url``) are accepted too: the
+        documents describe both shapes, so the reader is lenient."""
         if not isinstance(event, dict):
             raise InvalidItem("the event is not an object")
-        action = _action(event.get("action")) or _action(event.get("activity_type"))
+        action = _action(event.get("activity_type")) or _action(event.get("action"))
         if not action:
-            raise InvalidItem("the event has no action")
+            raise InvalidItem("the event has no activity_type")
+        stamp = event.get("created_at_timestamp") or event.get("timestamp")
+        link = event.get("link_clicked") or event.get("url")
         return cls(
             action=action,
-            timestamp=parse_time(event.get("timestamp")),
-            url=checks.url(event.get("url")),
+            timestamp=parse_time(stamp),
+            url=checks.url(link),
             campaign_id=checks.resource_id(event, "campaign_id", "event")
             if event.get("campaign_id") is not None
             else None,
@@ -217,9 +225,8 @@ def parse_campaign_page(items):
     return parse_items(items, RemoteCampaign.from_api, "campaigns")
 
 
-def parse_activity_feed(feed):
-    """The events of a member's activity feed; a feed of the wrong shape
+def parse_activity_feed(events):
+    """The events of a member's activity feed (every page's ``activity``,
+    see ``MailchimpClient.get_member_activity``); a feed of the wrong shape
     raises :class:`MalformedResponse`."""
-    if not isinstance(feed, dict):
-        raise MalformedResponse("the activity feed is not a JSON object")
-    return parse_items(feed.get("activity"), RemoteEvent.from_feed, "activity")
+    return parse_items(events, RemoteEvent.from_feed, "activity")

@@ -192,12 +192,13 @@ class RemoteMember:
     def from_webhook(cls, data, status, changed_at, member_hash):
         """From the ``data[...]`` of a webhook delivery (all plain strings).
 
-        ``member_hash`` is the MD5 of the email, used when the delivery has no
-        id; a given id must be a valid subscriber hash."""
+        ``member_hash`` is the subscriber hash of the email: the member's id.
+        The delivery's own ``data[id]`` is its ``unique_email_id``, never
+        used as an id (see ``services.webhooks.WebhookDelivery``)."""
         if not isinstance(data, dict):
             raise InvalidItem("missing data")
         email = check_email(data.get("email"))
-        member_id = data.get("id") or member_hash
+        member_id = member_hash
         if not is_member_id(member_id):
             raise InvalidItem("the member id is not a subscriber hash")
         if status not in MEMBER_STATUSES:

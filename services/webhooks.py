@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .remote import InvalidItem, RemoteMember, is_member_id, is_resource_id
+from .remote import InvalidItem, RemoteMember, is_resource_id
 
 EVENTS = ("subscribe", "unsubscribe", "profile", "upemail", "cleaned", "campaign")
 SIGNATURE_MAX_AGE = 300  # seconds
@@ -85,17 +85,23 @@ def _plain(data, key):
 @dataclass(frozen=True)
 class WebhookDelivery:
     """One checked delivery. Addresses are as Mailchimp sent them (the
-    caller normalizes them); ids are checked."""
+    caller normalizes them).
+
+    A member delivery's ``data[id]`` (and an email change's ``data[new_id]``)
+    is the member's ``unique_email_id`` (10 hex characters in Mailchimp's
+    samples: ``8a25ff1d98``, ``51da8c3259``), not the subscriber hash of the
+    API's paths (Mailchimp's webhook guide and legacy sample data; api-notes
+    §11). It is opaque and never trusted: the member is found by the
+    subscriber hash of ``data[email]`` (``old_email``/``new_email`` for an
+    email change), so a delivery cannot name another member."""
 
     type: str
     fired: datetime  # naive UTC
     list_id: str | None = None
-    member_id: str | None = None  # the subscriber hash, when given
     email: str | None = None
     action: str | None = None  # unsubscribe: "unsub" or "delete"
     old_email: str | None = None
     new_email: str | None = None
-    new_id: str | None = None
     campaign_id: str | None = None
     campaign_status: str | None = None
     _data: dict = field(default_factory=dict, repr=False, compare=False)
@@ -113,28 +119,25 @@ class WebhookDelivery:
             fired = datetime.strptime(form.get("fired_at") or "", FIRED_AT_FORMAT)
         except (TypeError, ValueError):
             raise WebhookError("fired_at is not YYYY-MM-DD HH:MM:SS") from None
-        member_id = _plain(data, "id")
-        if etype != "campaign" and member_id and not is_member_id(member_id):
-            raise WebhookError("the member id is not a subscriber hash")
-        if etype == "campaign" and member_id and not is_resource_id(member_id):
+        campaign_id = _plain(data, "id") if etype == "campaign" else None
+        if campaign_id and not is_resource_id(campaign_id):
             raise WebhookError("the campaign id is invalid")
         return cls(
             type=etype,
             fired=fired,
             list_id=_plain(data, "list_id"),
-            member_id=member_id,
             email=_plain(data, "email"),
             action=_plain(data, "action"),
             old_email=_plain(data, "old_email"),
             new_email=_plain(data, "new_email"),
-            new_id=_plain(data, "new_id"),
-            campaign_id=member_id if etype == "campaign" else None,
+            campaign_id=campaign_id,
             campaign_status=_plain(data, "status"),
             _data=data,
         )
 
     def member(self, status, member_hash):
-        """The member this delivery describes, as a pull would read it."""
+        """The member this delivery describes, as a pull would read it,
+        under ``member_hash`` (the subscriber hash of its email)."""
         try:
             return RemoteMember.from_webhook(
                 self._data,

@@ -34,3 +34,10 @@ def stamp(moment):
 def field(moment):
     """``moment`` as Odoo's Datetime fields take it."""
     return moment.strftime("%Y-%m-%d %H:%M:%S")
+
+
+def fired_at(minutes=0):
+    """A webhook's ``fired_at`` (``YYYY-MM-DD HH:MM:SS``, UTC) ``minutes``
+    from now: a delivery is applied only when it is not older than what Odoo
+    already knows of the member."""
+    return field(datetime.utcnow() + timedelta(minutes=minutes))

@@ -117,11 +117,15 @@ class FakeMoreRoutes:
     def _r_activity_feed(self, query, body, lid, ref):
         member = self._find_member(lid, ref)
         activity = self.member_activity.get((lid, member["id"]), [])
+        wanted = query.get("activity_filters")
+        if wanted:  # csv of activity types (spec: activity_filters)
+            kinds = set(wanted.split(","))
+            activity = [e for e in activity if e["activity_type"] in kinds]
+        # spec: count defaults to 10; MemberActivityEvents1 has no total_items
         return 200, {
             "email_id": member["id"],
             "list_id": lid,
-            "activity": self._page(activity, query, 50),
-            "total_items": len(activity),
+            "activity": self._page(activity, query, 10),
         }
 
     def _segment_json(self, lid, segment):
@@ -365,12 +369,17 @@ class FakeMoreRoutes:
         if url:
             event["url"] = url
         entry["activity"].append(event)
-        self.member_activity.setdefault((list_id, md5(email)), []).append(
-            dict(
-                event,
-                campaign_id=campaign_id,
-                title=self.campaigns[campaign_id]["settings"]["title"],
-            )
-        )
+        # the member's activity feed: spec schema MemberActivityEvents1
+        # (activity_type, created_at_timestamp, campaign_id, campaign_title,
+        # link_clicked for a click), not the email-activity shape above
+        feed_event = {
+            "activity_type": action,
+            "created_at_timestamp": timestamp,
+            "campaign_id": campaign_id,
+            "campaign_title": self.campaigns[campaign_id]["settings"]["title"],
+        }
+        if url and action == "click":
+            feed_event["link_clicked"] = url
+        self.member_activity.setdefault((list_id, md5(email)), []).append(feed_event)
 
     # ------------------------------------------------------------ internals

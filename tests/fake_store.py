@@ -181,12 +181,15 @@ class FakeStore:
                 continue
             if not (hook.get("sources") or {}).get(source):
                 continue
+            # the documented delivery: data[id] is the member's unique_email_id,
+            # not its subscriber hash (tests/data/webhook_deliveries.json)
             form = {
                 "type": event,
                 "fired_at": self.now.strftime("%Y-%m-%d %H:%M:%S"),
-                "data[id]": member["id"],
+                "data[id]": member["unique_email_id"],
                 "data[list_id]": list_id,
                 "data[email]": member["email_address"],
+                "data[email_type]": member.get("email_type", "html"),
             }
             for tag, value in member["merge_fields"].items():
                 if isinstance(value, dict):

@@ -107,6 +107,29 @@ class TestCampaigns(MailchimpCase):
         self.assertEqual(self.ann.mailchimp_rating, "4")
         self.assertEqual(self.ann.mailchimp_open_rate, 25.0)
 
+    def test_refresh_keeps_every_event_of_the_activity_feed(self):
+        cid = self.campaign("C1", 1)
+        campaign = self.env["mailchimp.campaign"].create(
+            {"audience_id": self.audience.id, "mailchimp_id": cid, "title": "C1"}
+        )
+        for minute in range(12):
+            self.fake.add_email_activity(
+                cid, self.ann.email, "open", stamp(day(1, 10, minute))
+            )
+        self.fake.add_email_activity(
+            cid, self.ann.email, "click", stamp(day(1, 11)), url="https://x.example/a"
+        )
+        for _read in range(2):
+            self.ann.action_mailchimp_refresh()
+        events = self.ann.mailchimp_member_id.activity_ids
+        self.assertEqual(len(events), 13, "all pages of 10 read, none doubled")
+        self.assertEqual(events.campaign_id, campaign)
+        self.assertEqual(sorted(set(events.mapped("action"))), ["click", "open"])
+        self.assertTrue(all(events.mapped("timestamp")))
+        self.assertEqual(
+            events.filtered(lambda e: e.action == "click").url, "https://x.example/a"
+        )
+
     def test_partner_without_member_shows_empty_state(self):
         partner = self.env["res.partner"].create({"name": "Nobody"})
         with Form(partner) as form:

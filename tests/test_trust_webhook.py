@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from .clock import fired_at
 from .common import MailchimpCase
 
 CONTROLLER_LOG = "odoo.addons.mailchimp_sync.controllers.main"
@@ -40,7 +41,7 @@ class TestWebhookTrustBoundary(MailchimpCase, HttpCase):
         return urlencode(
             {
                 "type": "cleaned",
-                "fired_at": "2026-11-20 10:00:00",
+                "fired_at": fired_at(),
                 "data[list_id]": self.list_id,
                 "data[email]": self.partner.email,
             }
@@ -62,7 +63,7 @@ class TestWebhookTrustBoundary(MailchimpCase, HttpCase):
         self.assertEqual(self.partner.mailchimp_status, "subscribed")
         form = dict(
             type="cleaned",
-            fired_at="2026-11-20 10:00:00",
+            fired_at=fired_at(),
             **{"data[list_id]": self.list_id, "data[email]": self.partner.email},
         )
         raw, headers = self.fake._signed(hook, form)
@@ -98,7 +99,7 @@ class TestWebhookTrustBoundary(MailchimpCase, HttpCase):
     def test_item12_array_valued_fields_are_refused(self):
         base = {
             "type": "subscribe",
-            "fired_at": "2026-11-20 10:00:00",
+            "fired_at": fired_at(),
             "data[list_id]": self.list_id,
             "data[email]": "new.person@example.com",
         }

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 from odoo.tests import HttpCase, tagged
 from odoo.tools import mute_logger
 
+from .clock import fired_at
 from .common import MailchimpCase
 
 CONTROLLER_LOG = "odoo.addons.mailchimp_sync.controllers.main"
@@ -39,8 +40,8 @@ class TestWebhooks(MailchimpCase, HttpCase):
             ),
         )
 
-    def event(self, etype, fired_at="2026-11-20 10:00:00", **data):
-        fields = {"type": etype, "fired_at": fired_at}
+    def event(self, etype, fired=None, **data):
+        fields = {"type": etype, "fired_at": fired or fired_at()}
         data.setdefault("list_id", self.list_id)
         for key, value in data.items():
             if isinstance(value, dict):
@@ -160,7 +161,7 @@ class TestWebhooks(MailchimpCase, HttpCase):
             "upemail",
             old_email=self.email,
             new_email=new_email,
-            new_id=hashlib.md5(new_email.encode()).hexdigest(),
+            new_id="51da8c3259",  # a unique_email_id: opaque
         )
         self.assertEqual(self.post(fields).status_code, 200)
         self.assertEqual(self.member.email, new_email)
@@ -196,7 +197,7 @@ class TestWebhooks(MailchimpCase, HttpCase):
             "upemail",
             old_email="jane_doe@example.com",
             new_email=new_email,
-            new_id=hashlib.md5(new_email.encode()).hexdigest(),
+            new_id="51da8c3259",  # a unique_email_id: opaque
         )
         self.assertEqual(self.post(fields).status_code, 200)
         self.assertEqual(victim.email, "jane.doe@example.com")
@@ -229,13 +230,13 @@ class TestWebhooks(MailchimpCase, HttpCase):
     def test_malformed_deliveries(self):
         cases = {
             "missing type": urlencode(
-                {"fired_at": "2026-11-20 10:00:00", "data[email]": self.email}
+                {"fired_at": fired_at(), "data[email]": self.email}
             ).encode(),
             "missing email": urlencode(
                 self.event("unsubscribe", action="unsub")
             ).encode(),
             "bad fired_at": urlencode(
-                self.event("unsubscribe", fired_at="yesterday", email=self.email)
+                self.event("unsubscribe", fired="yesterday", email=self.email)
             ).encode(),
             "non UTF-8": b"type=unsubscribe&fired_at=2026-11-20+10%3A00%3A00"
             b"&data[email]=\xff\xfe",

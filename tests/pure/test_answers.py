@@ -140,18 +140,14 @@ def form(**data):
 def test_webhook_delivery_is_checked():
     delivery = WebhookDelivery.from_form(form(email=EMAIL, list_id="abc"))
     assert delivery.fired == datetime(2026, 11, 20, 10, 0, 0)
-    assert (delivery.email, delivery.list_id, delivery.member_id) == (
-        EMAIL,
-        "abc",
-        None,
-    )
+    assert (delivery.email, delivery.list_id) == (EMAIL, "abc")
     remote = delivery.member("subscribed", subscriber_hash(EMAIL))
     assert remote.last_changed == "2026-11-20T10:00:00+00:00"
     bad = [
         {"type": "hack", "fired_at": "2026-11-20 10:00:00", "data": {}},
         {"type": "subscribe", "fired_at": "yesterday", "data": {}},
         {"type": "subscribe", "fired_at": "2026-11-20 10:00:00"},
-        form(email=EMAIL, id="../../lists"),
+        {"type": "campaign", "fired_at": "2026-11-20 10:00:00", "data": {"id": "../x"}},
     ]
     for delivery_form in bad:
         with pytest.raises(WebhookError):

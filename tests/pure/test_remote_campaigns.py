@@ -168,28 +168,40 @@ def test_activity_page_of_the_wrong_shape_is_an_error(page):
 
 
 def test_activity_feed():
+    """Events as the spec's MemberActivityEvents1 describes them; the legacy
+    /activity names are accepted too."""
     feed = parse_activity_feed(
-        {
-            "email_id": subscriber_hash(EMAIL),
-            "activity": [
-                {"campaign_id": "c1", "action": "open", "timestamp": "2026-11-01"},
-                {"campaign_id": "c1", "activity_type": "click", "url": "http://x.y"},
-                {"activity_type": "signup", "timestamp": "2026-10-01T00:00:00Z"},
-                {"campaign_id": "../c2", "action": "open"},
-                {"campaign_id": "c1"},
-                "junk",
-            ],
-        }
+        [
+            {
+                "activity_type": "open",
+                "created_at_timestamp": "2026-11-01T10:00:00+00:00",
+                "campaign_id": "c1",
+                "campaign_title": "Autumn",
+            },
+            {
+                "activity_type": "click",
+                "created_at_timestamp": "2026-11-01T10:01:00+00:00",
+                "campaign_id": "c1",
+                "link_clicked": "http://x.y",
+            },
+            {"campaign_id": "c1", "action": "open", "timestamp": "2026-11-01"},
+            {"activity_type": "signup", "created_at_timestamp": "2026-10-01T00:00:00Z"},
+            {"campaign_id": "../c2", "activity_type": "open"},
+            {"campaign_id": "c1"},
+            "junk",
+        ]
     )
     assert [(e.campaign_id, e.action, e.url) for e in feed.items] == [
         ("c1", "open", None),
         ("c1", "click", "http://x.y"),
+        ("c1", "open", None),
         (None, "signup", None),
     ]
-    assert [index for index, _reason in feed.rejected] == [3, 4, 5]
+    assert feed.items[0].timestamp.isoformat() == "2026-11-01T10:00:00"
+    assert [index for index, _reason in feed.rejected] == [4, 5, 6]
 
 
-@pytest.mark.parametrize("feed", [None, [], {"activity": None}, {}, "<html>"])
+@pytest.mark.parametrize("feed", [None, {"activity": []}, {}, "<html>", 3])
 def test_activity_feed_of_the_wrong_shape_is_an_error(feed):
     with pytest.raises(MalformedResponse):
         parse_activity_feed(feed)

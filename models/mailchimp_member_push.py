@@ -36,6 +36,10 @@ class PushPlan:
 
     def __init__(self):
         self.new = {}  # email -> (member, batch subscribe payload)
+        # email -> marketing_permissions of a new member: batch subscribe
+        # takes none (spec schema AddListMembers; api-notes §7), so they
+        # follow in a PUT once Mailchimp created the member
+        self.consents = {}
         self.updates = []  # (member, PUT body)
         self.tags = []  # (member, [tag names], [tag names to remove])
         self.tag_rows = []  # (member id, [tag names Odoo sets]): its record
@@ -228,6 +232,8 @@ class MailchimpMember(models.Model):
             payload["status"] = member_status(False, audience.double_optin)
             if tags:
                 payload["tags"] = tags
+            if "marketing_permissions" in payload:
+                plan.consents[email] = payload.pop("marketing_permissions")
             plan.new[email] = (self, payload)
             return
         payload["status_if_new"] = member_status(False, audience.double_optin)
@@ -262,6 +268,7 @@ class MailchimpMember(models.Model):
             entry = plan.new.get(checked.email.lower())
             if entry:
                 synced.append((entry[0], checked, True))
+                exists.extend(_consents_put(plan, checked.email.lower()))
         self._mark_synced(synced, now)
         self._confirm_tags([member.id for member, _r, _c in synced])
         log._count("created", len(synced))
@@ -274,6 +281,8 @@ class MailchimpMember(models.Model):
                 # known to Mailchimp: updated without stating a status
                 body = {k: v for k, v in payload.items() if k not in ("status", "tags")}
                 body["status_if_new"] = payload["status"]
+                if refusal.email in plan.consents:
+                    body["marketing_permissions"] = plan.consents[refusal.email]
                 exists.append((member, body))
                 if payload.get("tags"):
                     plan.tags.append((member, payload["tags"], []))
@@ -314,3 +323,18 @@ class MailchimpMember(models.Model):
 
     def _hash(self, email=None):
         return self.mailchimp_id or subscriber_hash(email or self.email)
+
+
+def _consents_put(plan, email):
+    """``[(member, PUT body)]`` sending the consents of a member batch
+    subscribe just created (none when it has none): ``status_if_new`` and
+    no ``status``, so nothing else of the member changes."""
+    if email not in plan.consents:
+        return []
+    member, payload = plan.new[email]
+    body = {
+        "email_address": payload["email_address"],
+        "status_if_new": payload["status"],
+        "marketing_permissions": plan.consents[email],
+    }
+    return [(member, body)]

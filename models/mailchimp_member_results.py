@@ -14,6 +14,9 @@ from ..services import (
     refusal_text,
 )
 
+# Mailchimp's answer to archiving a member it cannot archive (api-notes §3)
+NOT_ARCHIVABLE = 405
+
 
 class MailchimpMember(models.Model):
     _inherit = "mailchimp.member"
@@ -56,6 +59,8 @@ class MailchimpMember(models.Model):
             )
 
     def _archived(self, result, log, now):
+        if result.status_code == NOT_ARCHIVABLE:
+            return self._not_archivable(result, log, now)
         if not result.ok and result.status_code != 404:
             return self._mark_error(refusal_text(result.response), log, now)
         self.write(
@@ -70,6 +75,19 @@ class MailchimpMember(models.Model):
         )
         if result.ok:
             log._count("archived")
+
+    def _not_archivable(self, result, log, now):
+        """Mailchimp answers 405 to archiving a bounced (cleaned), pending or
+        archived member ("Can not archive a contact that is bounced, pending
+        or archived": api-notes §3, §6): it stays as it is in Mailchimp and
+        the DELETE is not sent again."""
+        self.write({"need_sync": False, "last_sync": now, "last_error": False})
+        log._add_line(
+            self,
+            "info",
+            f"Left in Mailchimp as it is ({self.status}): "
+            + refusal_text(result.response),
+        )
 
     @api.model
     def _mark_synced(self, entries, now):

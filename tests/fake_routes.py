@@ -141,7 +141,8 @@ class FakeRoutes:
             member = self._new_member(lid, email, status or "subscribed", merge)
             result["new_members"].append(self._public(member))
             self._fire(lid, "subscribe", member, "api")
-        self._apply_permissions(member, entry.get("marketing_permissions"))
+        # no marketing_permissions here: batch subscribe's member schema
+        # (spec AddListMembers) has none; only member PUT/POST/PATCH take them
         self._apply_interests(lid, member, entry.get("interests"))
         for tag in entry.get("tags") or []:
             self._tag(lid, member, tag, True)

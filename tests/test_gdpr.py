@@ -80,6 +80,33 @@ class TestMarketingPermissions(MailchimpCase):
             last.get("marketing_permissions", []),
         )
 
+    def test_a_new_member_ends_with_its_consents_in_mailchimp(self):
+        self.sync(self.gdpr)
+        self.sync(self.gdpr)  # the audience's permissions are known now
+        newcomer = self.make_partners(
+            1, prefix="newcomer", mailchimp_audience_id=self.gdpr.id
+        )
+        # a consent recorded in Odoo before the member exists in Mailchimp
+        # (e.g. from a sign-up form)
+        permission = self.gdpr.marketing_permission_ids[0]
+        self.env["mailchimp.member.consent"].create(
+            {
+                "member_id": newcomer.mailchimp_member_ids.id,
+                "permission_id": permission.id,
+                "enabled": True,
+            }
+        )
+        perm_id = permission.mailchimp_id
+        self.sync(self.gdpr)  # created by batch subscribe, consents by PUT
+        member = self.fake.member(self.gdpr_list, newcomer.email)
+        given = {
+            p["marketing_permission_id"]: p["enabled"]
+            for p in member["marketing_permissions"]
+        }
+        self.assertTrue(given[perm_id])
+        self.assertEqual(newcomer.mailchimp_status, "subscribed")
+        self.assertFalse(newcomer.mailchimp_member_id.need_sync)
+
     def test_withdrawal_in_odoo_is_sent(self):
         self.sync(self.gdpr)
         perm_id = "perm-ads"

@@ -209,6 +209,22 @@ class TestPush(MailchimpCase):
         )
         self.assertFalse(self.fake.count("POST", r".*/delete-permanent"))
 
+    def test_a_pending_member_unticked_is_archived_at_most_once(self):
+        self.audience.double_optin = True
+        partner = self.make_partners(1)
+        self.sync()
+        self.assertEqual(partner.mailchimp_status, "pending")
+        partner.mailchimp_sync = False
+        log = self.sync()
+        self.sync()
+        self.sync()
+        self.assertEqual(len(self.batch_operations("DELETE")), 1, "asked once")
+        self.assertEqual(
+            self.fake.member(self.list_id, partner.email)["status"], "pending"
+        )
+        self.assertFalse(partner.mailchimp_member_id.need_sync)
+        self.assertIn("Left in Mailchimp as it is", log.line_ids.mapped("message")[0])
+
     def test_untick_unsubscribe_policy(self):
         self.audience.untick_policy = "unsubscribe"
         partner = self.make_partners(1)

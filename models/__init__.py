@@ -20,6 +20,7 @@ from . import res_company
 from . import res_partner
 from . import res_config_settings
 from . import mailchimp_list_export
+from . import mailchimp_list_export_batch
 from . import mailchimp_webhook
 from . import mailchimp_webhook_event
 from . import mailchimp_audience_pull

@@ -7,6 +7,8 @@ tags them in the same batch-subscribe call, and removes the tag from the
 members who left the list since the previous export.
 """
 
+import logging
+
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
@@ -15,6 +17,8 @@ from .mailchimp_access import check_manager
 from .mailchimp_list_export_run import (
     _ExportRun,
 )
+
+_logger = logging.getLogger(__name__)
 
 
 class MailchimpListExport(models.Model):
@@ -34,6 +38,11 @@ class MailchimpListExport(models.Model):
     member_ids = fields.One2many("mailchimp.list.export.member", "export_id")
     queued = fields.Boolean(help="Waiting for the background export job.")
     requested_by_id = fields.Many2one("res.users", ondelete="set null")
+    pending_batch_ids = fields.One2many(
+        "mailchimp.list.export.batch",
+        "export_id",
+        help="Batches of updates Mailchimp has not finished yet.",
+    )
 
     _sql_constraints = [
         (
@@ -81,9 +90,46 @@ class MailchimpListExport(models.Model):
                     error=error,
                 )
             ) from None
-        log._close()
         self.last_log_id = log
+        if run.pending:
+            self._wait_for(run.pending, log)
+        else:
+            log._close()
         return log
+
+    def _wait_for(self, pending, log):
+        """Mailchimp has not finished some batches: the export job reads them
+        later; the log stays running and says so."""
+        Batch = self.env["mailchimp.list.export.batch"]
+        Batch.create(
+            [
+                {"export_id": self.id, "log_id": log.id, "batch_id": bid, "members": m}
+                for bid, m in pending
+            ]
+        )
+        self.write(
+            {"queued": True, "requested_by_id": self.requested_by_id.id or self.env.uid}
+        )
+        count = sum(len(members) for _bid, members in pending)
+        log._add_line(
+            self.env["mailchimp.member"],
+            "info",
+            f"Mailchimp is still processing the updates of {count} members: "
+            "their figures are added when it is done.",
+        )
+        Batch._schedule_recheck()
+
+    def _collect_batches(self):
+        """Read the batches Mailchimp finished (one status read each); True
+        when none is left."""
+        self.ensure_one()
+        client = self.audience_id.account_id._get_client()
+        for batch in self.pending_batch_ids:
+            results = batch._results(client)
+            if results is not None:
+                _ExportRun(self, client, batch.log_id).collect(batch.members, results)
+                batch.unlink()
+        return not self.pending_batch_ids
 
     # --------------------------------------------------------------- queue
     def _queue(self):
@@ -94,47 +140,74 @@ class MailchimpListExport(models.Model):
 
     @api.model
     def _cron_run_queued(self):
-        """One queued export per call; the scheduler calls again while some
-        remain (``_notify_progress``)."""
+        """Exports waiting for Mailchimp's batches are checked (once each),
+        then one queued export runs; the scheduler calls again while some
+        remain (``_notify_progress``), and comes back later for batches."""
         queued = self.search([("queued", "=", True)], order="id")
-        export = queued[:1]
+        waiting = queued.filtered("pending_batch_ids")
+        for export in waiting:
+            export._finish_when_done()
+        ready = queued - waiting
+        export = ready[:1]
         if export:
             export.queued = False
-            user = export.requested_by_id
             try:
                 with self.env.cr.savepoint():
                     log = export._run()
             except UserError as error:
-                user._bus_send(
-                    "simple_notification",
-                    {
-                        "type": "danger",
-                        "title": self.env._("Mailchimp export failed"),
-                        "message": str(error),
-                        "sticky": True,
-                    },
-                )
+                export._notify_failed(str(error))
             else:
-                user._bus_send(
-                    "simple_notification",
-                    {
-                        "type": "success",
-                        "title": self.env._("Mailchimp export done"),
-                        "message": self.env._(
-                            "“%(list)s”: %(added)s added, %(updated)s updated, "
-                            "%(tagged)s tagged, %(errors)s errors. The statistics "
-                            "are in the Mailchimp sync logs.",
-                            list=export.mailing_list_id.name,
-                            added=log.created,
-                            updated=log.updated,
-                            tagged=log.tagged,
-                            errors=log.errors,
-                        ),
-                        "sticky": True,
-                    },
-                )
+                if not export.pending_batch_ids:
+                    export._notify_done(log)
+        if waiting.filtered("queued"):
+            self.env["mailchimp.list.export.batch"]._schedule_recheck()
         self.env["ir.cron"]._notify_progress(
-            done=len(export), remaining=len(queued) - len(export)
+            done=len(export), remaining=len(ready) - len(export)
+        )
+
+    def _finish_when_done(self):
+        """Read the export's finished batches; once none is left its log is
+        closed and the user who asked is told."""
+        try:
+            with self.env.cr.savepoint():
+                done = self._collect_batches()
+        except MailchimpError as error:  # read again on the next call
+            _logger.info("Mailchimp export %s: batch not read: %s", self.id, error)
+            return
+        if done:
+            self.queued = False
+            self.last_log_id._close()
+            self._notify_done(self.last_log_id)
+
+    def _notify_failed(self, message):
+        self.requested_by_id._bus_send(
+            "simple_notification",
+            {
+                "type": "danger",
+                "title": self.env._("Mailchimp export failed"),
+                "message": message,
+                "sticky": True,
+            },
+        )
+
+    def _notify_done(self, log):
+        self.requested_by_id._bus_send(
+            "simple_notification",
+            {
+                "type": "success",
+                "title": self.env._("Mailchimp export done"),
+                "message": self.env._(
+                    "“%(list)s”: %(added)s added, %(updated)s updated, "
+                    "%(tagged)s tagged, %(errors)s errors. The statistics "
+                    "are in the Mailchimp sync logs.",
+                    list=self.mailing_list_id.name,
+                    added=log.created,
+                    updated=log.updated,
+                    tagged=log.tagged,
+                    errors=log.errors,
+                ),
+                "sticky": True,
+            },
         )
 
 

@@ -12,7 +12,12 @@ from ..services import (
     subscriber_hash,
     upsert,
 )
-from .mailchimp_list_export_update import TAGGABLE, ExportTagging, update_known
+from .mailchimp_list_export_update import (
+    TAGGABLE,
+    ExportTagging,
+    apply_update_results,
+    update_known,
+)
 from .mailchimp_mapper import TO_MAILCHIMP, Mapper
 
 # below this number, unknown statuses are read one member at a time
@@ -68,6 +73,8 @@ class _ExportRun(ExportTagging):
             0,
         )
         self.lines = []
+        # (Mailchimp batch id, [[email, contact id], ...]) not finished yet
+        self.pending = []
         self.statuses = None  # the audience's {email: status}, read when needed
         self.mapper = Mapper.of(self.audience, TO_MAILCHIMP)
         self.new_status = "pending" if self.audience.double_optin else "subscribed"
@@ -198,7 +205,19 @@ class _ExportRun(ExportTagging):
             pipeline.drain()  # every answer applied, then the first error raised
         finally:
             parallel.close(self.client)
+        self._hold_pending()
         self._remove_leavers()
+        self._write_log()
+
+    def collect(self, members, batch_results):
+        """The results of an update batch Mailchimp finished after the run:
+        ``members`` ``[[email, contact id], ...]`` in operation order; the
+        figures are added to the run's log."""
+        emails = [email for email, _contact in members]
+        contact_of = dict(members)
+        results = {}
+        apply_update_results(self, emails, contact_of, results, batch_results)
+        self._store(results, contact_of)
         self._write_log()
 
     def _plan(self, batch):
@@ -314,15 +333,14 @@ class _ExportRun(ExportTagging):
         )
 
     def _write_log(self):
-        counts = self.counts
-        self.log.write(
-            dict(
-                counts,
-                pushed=counts["created"] + counts["updated"],
-                skipped=counts["duplicates"]
-                + counts["invalid"]
-                + counts["blacklisted"],
-            )
+        """Add the run's figures to its log (a batch read later adds its
+        own)."""
+        counts, log = self.counts, self.log
+        figures = dict(
+            counts,
+            pushed=counts["created"] + counts["updated"],
+            skipped=counts["duplicates"] + counts["invalid"] + counts["blacklisted"],
         )
+        log.write({name: log[name] + value for name, value in figures.items()})
         if self.lines:
             self.env["mailchimp.sync.log.line"].create(self.lines)

@@ -7,7 +7,6 @@ from odoo.tools import SQL
 
 from ..services import (
     BATCH_SIZE,
-    MailchimpError,
     SegmentAnswer,
     chunks,
     find_segment,
@@ -17,8 +16,9 @@ from ..services import (
 
 # statuses Mailchimp lets us tag
 TAGGABLE = {"subscribed", "pending", "transactional"}
-# waits (seconds) for an export's batch: about a minute in all
-EXPORT_POLL_WAITS = (1, 2, 4, 8, 15, 30)
+# waits (seconds) for an export's batch before it is left to the export job
+# (models/mailchimp_list_export_batch.py): Mailchimp runs one batch at a time
+EXPORT_POLL_WAITS = (1, 2, 4)
 
 
 def update_known(run, known, contact_of, results):
@@ -43,7 +43,18 @@ def update_known(run, known, contact_of, results):
                 )
             )
         emails.append(email)
-    for result in _run_batch(run.client, ops):
+    batch_id = upsert.start(run.client, ops)
+    done = upsert.results_when_done(run.client, batch_id, EXPORT_POLL_WAITS)
+    if done is None:
+        run.pending.append((batch_id, [[e, contact_of[e]] for e in emails]))
+        return
+    apply_update_results(run, emails, contact_of, results, done)
+
+
+def apply_update_results(run, emails, contact_of, results, batch_results):
+    """Store ``(outcome, status)`` in ``results[email]`` from the results of
+    an update batch whose operations were sent for ``emails`` in order."""
+    for result in batch_results:
         index, _sep, kind = result.operation_id.partition(":")
         if not index.isdigit() or int(index) >= len(emails):
             continue
@@ -53,19 +64,6 @@ def update_known(run, known, contact_of, results):
         elif not result.ok:
             results[email] = ("error", None)
             run._line("errors", contact_of[email], email, refusal_text(result.response))
-
-
-def _run_batch(client, ops):
-    results = upsert.results_when_done(
-        client, upsert.start(client, ops), EXPORT_POLL_WAITS
-    )
-    if results is not None:
-        return results
-    raise MailchimpError(
-        "Mailchimp is still processing the export's updates; export the list "
-        "again in a few minutes.",
-        kind="timeout",
-    )
 
 
 class ExportTagging:
@@ -118,6 +116,28 @@ class ExportTagging:
                               mailchimp_list_export_member.tagged
                               AND EXCLUDED.outcome = 'error'),
                           log_id = EXCLUDED.log_id""",
+                SQL(", ").join(rows),
+            )
+        )
+
+    def _hold_pending(self):
+        """The members of a batch Mailchimp has not finished keep their row
+        (and their tag) under this run's log: they are no leavers; their
+        outcome is stored when the results are read."""
+        rows = [
+            SQL("(%s, %s, %s, %s)", self.export.id, contact_id, email, self.log.id)
+            for _batch, members in self.pending
+            for email, contact_id in members
+        ]
+        if not rows:
+            return
+        self.env.cr.execute(
+            SQL(
+                """INSERT INTO mailchimp_list_export_member
+                       (export_id, contact_id, email, log_id)
+                   VALUES %s
+                   ON CONFLICT (export_id, email) DO UPDATE
+                      SET log_id = EXCLUDED.log_id""",
                 SQL(", ").join(rows),
             )
         )

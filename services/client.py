@@ -16,7 +16,6 @@ import mailchimp_marketing
 import requests
 from mailchimp_marketing.api_client import ApiClientError
 
-from .campaigns import FEED_ACTIVITY_TYPES
 from .endpoints import AudienceEndpoints
 from .errors import (  # re-exported: the client's public names
     MailchimpError,
@@ -351,20 +350,6 @@ class MailchimpClient(AudienceEndpoints):
         """GDPR erasure: the address can never be imported again."""
         return self.call(
             self.sdk.lists.delete_list_member_permanent, list_id, member_hash
-        )
-
-    def get_member_activity(self, list_id, member_hash):
-        """Every campaign event of a member's activity feed, page after page
-        (its default page is 10 events; the answer has no ``total_items``:
-        spec schema ``MemberActivityEvents1``)."""
-        return list(
-            self.iterate(
-                self.sdk.lists.get_list_member_activity_feed,
-                "activity",
-                list_id,
-                member_hash,
-                activity_filters=list(FEED_ACTIVITY_TYPES),
-            )
         )
 
     # ------------------------------------------------------------ tags

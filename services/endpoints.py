@@ -3,10 +3,27 @@ their reports, webhooks. Mixed into :class:`~.client.MailchimpClient`, whose
 ``call``, ``iterate`` and ``paginate`` they use (ids checked, retries,
 errors). Imports no Odoo."""
 
+from .campaigns import FEED_ACTIVITY_TYPES
+
 
 class AudienceEndpoints:
     """Methods of :class:`~.client.MailchimpClient` (needs ``self.sdk``,
     ``call``, ``iterate``, ``paginate``)."""
+
+    # ------------------------------------------------------------ activity
+    def get_member_activity(self, list_id, member_hash):
+        """Every campaign event of a member's activity feed, page after page
+        (its default page is 10 events; the answer has no ``total_items``:
+        spec schema ``MemberActivityEvents1``)."""
+        return list(
+            self.iterate(
+                self.sdk.lists.get_list_member_activity_feed,
+                "activity",
+                list_id,
+                member_hash,
+                activity_filters=list(FEED_ACTIVITY_TYPES),
+            )
+        )
 
     # ------------------------------------------------------------ groups
     def iter_interest_categories(self, list_id):

@@ -57,8 +57,14 @@ def _date(value):
         raise Skip(f"'{value}' is not a date") from None
 
 
-# Mailchimp's date formats (``options.date_format`` of a merge field) as
-# strftime patterns; dates default to ISO, birthdays to month/day.
+# What Mailchimp accepts when a date is written, whatever the field's display
+# format: a date as YYYY-MM-DD (also YYYY/MM/DD, DD-MM-YYYY, MM/DD/YYYY), a
+# birthday as MM/DD (Mailchimp's merge field documentation, "Merge field
+# types"; api-notes §5). Odoo sends the first, never the display format.
+WRITE_PATTERNS = {"date": "%Y-%m-%d", "birthday": "%m/%d"}
+# Mailchimp's display formats (``options.date_format`` of a merge field) as
+# strftime patterns, used to read a value back; the documents do not say in
+# which format a member's date is answered, so ISO is accepted too.
 DATE_FORMATS = {
     "YYYY-MM-DD": "%Y-%m-%d",
     "MM/DD/YYYY": "%m/%d/%Y",
@@ -79,9 +85,10 @@ def date_pattern(mtype, date_format=None):
     return DATE_FORMATS.get(fmt, DATE_FORMATS[DEFAULT_DATE_FORMAT])
 
 
-def format_date(value, mtype="date", date_format=None):
-    """A date or birthday value as Mailchimp expects it for this field."""
-    return _date(value).strftime(date_pattern(mtype, date_format))
+def format_date(value, mtype="date"):
+    """A date or birthday value in the format Mailchimp documents for writes."""
+    kind = "birthday" if mtype == "birthday" else "date"
+    return _date(value).strftime(WRITE_PATTERNS[kind])
 
 
 def parse_merge_date(value, mtype="date", date_format=None, known=None):
@@ -163,7 +170,7 @@ def convert_value(merge_field, value, today=None, default_region=None):
     if mtype == "number":
         return _number(value)
     if mtype in ("date", "birthday"):
-        return format_date(value, mtype, merge_field.get("date_format"))
+        return format_date(value, mtype)
     if mtype == "address":
         return _address(value)
     if mtype == "phone":
@@ -190,7 +197,7 @@ def required_default(merge_field, today=None):
     if mtype == "number":
         return 0
     if mtype in ("date", "birthday"):
-        return format_date(today, mtype, merge_field.get("date_format"))
+        return format_date(today, mtype)
     if mtype in ("radio", "dropdown"):
         choices = merge_field.get("choices") or []
         return choices[0] if choices else None

@@ -47,24 +47,25 @@ MSG_CANNOT_ARCHIVE = (
 )
 
 
-DATE_PATTERNS = {
-    "YYYY-MM-DD": "%Y-%m-%d",
-    "MM/DD/YYYY": "%m/%d/%Y",
-    "DD/MM/YYYY": "%d/%m/%Y",
-    "MM/DD": "%m/%d",
-    "DD/MM": "%d/%m",
+# The formats Mailchimp accepts when a date is written, whatever the field's
+# display format (merge field documentation, "Merge field types"; api-notes
+# §5): dates in four forms, birthdays as MM/DD.
+WRITE_PATTERNS = {
+    "date": ("%Y-%m-%d", "%Y/%m/%d", "%d-%m-%Y", "%m/%d/%Y"),
+    "birthday": ("%m/%d",),
 }
 
 
-def _matches_date_format(value, date_format):
-    """Mailchimp checks a date against the field's own format."""
-    if not date_format:
+def _matches_date_format(value, mtype):
+    """Whether Mailchimp takes ``value`` for a ``date``/``birthday`` field."""
+    for pattern in WRITE_PATTERNS[mtype]:
+        try:
+            text = f"{value}/2000" if mtype == "birthday" else str(value)
+            datetime.strptime(text, f"{pattern}/%Y" if mtype == "birthday" else pattern)
+        except ValueError:
+            continue
         return True
-    try:
-        datetime.strptime(str(value), DATE_PATTERNS[date_format.upper()])
-    except (KeyError, ValueError):
-        return False
-    return True
+    return False
 
 
 BATCH_FILE_SIZE = 100  # results per JSON file of a batch archive

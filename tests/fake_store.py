@@ -351,7 +351,7 @@ class FakeStore:
             ):
                 errors.append((tag, "Please enter a number"))
             elif field["type"] in ("date", "birthday") and value:
-                if not _matches_date_format(value, field["options"].get("date_format")):
+                if not _matches_date_format(value, field["type"]):
                     errors.append((tag, "Please enter a valid date"))
         if new and not skip_validation:
             for tag, field in fields.items():

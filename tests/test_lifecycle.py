@@ -49,8 +49,9 @@ class TestMergeValues(MailchimpCase):
         log = self.sync()
         self.assertFalse(log.errors)
         merge = self.fake.member(self.list_id, partner.email)["merge_fields"]
-        self.assertEqual(merge["BDAY"], "24/12")
-        self.assertEqual(merge["JOINED"], "24/12/1990")
+        # written as Mailchimp documents, not in the display format
+        self.assertEqual(merge["BDAY"], "12/24")
+        self.assertEqual(merge["JOINED"], "1990-12-24")
         # a birthday edited in Mailchimp comes back with the year Odoo has
         self.audience.conflict_policy = "mailchimp"
         self.env["mailchimp.field.mapping"].search(

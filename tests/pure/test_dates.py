@@ -1,5 +1,7 @@
-"""Issue 14 item 10: dates and birthdays follow the merge field's own format,
-both ways; a birthday read back keeps the year Odoo has."""
+"""Dates and birthdays are written in the format Mailchimp documents for
+writes (YYYY-MM-DD, MM/DD), whatever the field's display format, and read
+back in the field's display format (or ISO); a birthday read back keeps the
+year Odoo has."""
 
 import datetime
 
@@ -11,7 +13,7 @@ BIRTH = datetime.date(1990, 12, 24)
 
 
 @pytest.mark.parametrize(
-    "mtype, date_format, sent",
+    "mtype, date_format, shown",
     [
         ("birthday", "MM/DD", "12/24"),
         ("birthday", "DD/MM", "24/12"),
@@ -22,10 +24,11 @@ BIRTH = datetime.date(1990, 12, 24)
         ("date", None, "1990-12-24"),
     ],
 )
-def test_item10_dates_both_ways(mtype, date_format, sent):
+def test_dates_written_as_documented_read_as_shown(mtype, date_format, shown):
     field = {"tag": "D", "type": mtype, "date_format": date_format}
-    assert convert_value(field, BIRTH) == sent
-    assert parse_merge_date(sent, mtype, date_format, known=BIRTH) == BIRTH
+    written = "12/24" if mtype == "birthday" else "1990-12-24"
+    assert convert_value(field, BIRTH) == written
+    assert parse_merge_date(shown, mtype, date_format, known=BIRTH) == BIRTH
 
 
 def test_item10_birthday_read_back_keeps_the_known_year():

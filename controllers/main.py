@@ -1,3 +1,4 @@
+import hashlib
 import logging
 import re
 from urllib.parse import parse_qsl
@@ -105,6 +106,7 @@ class MailchimpWebhookController(http.Controller):
             _logger.warning(
                 "Mailchimp webhook refused: bad signature (audience %s)", audience_id
             )
+            self._record_refusal(audience, raw, "bad signature")
             return _reply(403, "Bad signature")
         try:
             text = raw.decode("utf-8")
@@ -117,12 +119,18 @@ class MailchimpWebhookController(http.Controller):
             reason = (
                 "not UTF-8" if isinstance(error, UnicodeDecodeError) else str(error)
             )
-            return self._malformed(audience, reason)
+            return self._malformed(audience, reason, raw)
         return _reply(200, "OK")
 
-    def _malformed(self, audience, reason):
+    def _malformed(self, audience, reason, raw=b""):
         # no personal data in the log: the reason only
         _logger.warning(
             "Mailchimp webhook ignored for audience %s: %s", audience.id, reason
         )
+        self._record_refusal(audience, raw, reason)
         return _reply(400, f"Malformed delivery: {reason}")
+
+    def _record_refusal(self, audience, raw, reason):
+        """The audience's webhook health shows the last refusal and why."""
+        key = hashlib.sha256(raw).hexdigest()
+        request.env["mailchimp.webhook.event"]._record_refusal(audience, key, reason)

@@ -221,6 +221,7 @@ class MailchimpAudience(models.Model):
             self._finish_run(failed=True)
             return 0, True
         if finished:
+            self._webhook_check_exists(client, log)
             self._finish_run()
         return done, finished
 

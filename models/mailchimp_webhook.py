@@ -185,6 +185,7 @@ class MailchimpAudience(models.Model):
                 "webhook_id": hook.id,
                 "webhook_signed": bool(hook.signing_secret),
                 "webhook_signing_key": hook.signing_secret or False,
+                "webhook_missing": False,
             }
         )
 

@@ -75,6 +75,9 @@ class AudienceEndpoints:
     def create_webhook(self, list_id, body):
         return self.call(self.sdk.lists.create_list_webhook, list_id, body)
 
+    def get_webhook(self, list_id, webhook_id):
+        return self.call(self.sdk.lists.get_list_webhook, list_id, webhook_id)
+
     def update_webhook(self, list_id, webhook_id, body):
         return self.call(self.sdk.lists.update_list_webhook, list_id, webhook_id, body)
 

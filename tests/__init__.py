@@ -24,3 +24,4 @@ from . import test_parallel_push
 from . import test_review_fixes
 from . import test_webhook_samples
 from . import test_export_batches
+from . import test_webhook_health

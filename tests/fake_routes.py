@@ -77,6 +77,7 @@ class FakeRoutes:
         ),
         ("GET", r"/lists/(?P<lid>[^/]+)/webhooks", "get_webhooks"),
         ("POST", r"/lists/(?P<lid>[^/]+)/webhooks", "create_webhook"),
+        ("GET", r"/lists/(?P<lid>[^/]+)/webhooks/(?P<wid>[^/]+)", "get_webhook"),
         ("PATCH", r"/lists/(?P<lid>[^/]+)/webhooks/(?P<wid>[^/]+)", "update_webhook"),
         ("DELETE", r"/lists/(?P<lid>[^/]+)/webhooks/(?P<wid>[^/]+)", "delete_webhook"),
         ("GET", r"/campaigns", "get_campaigns"),

@@ -221,6 +221,15 @@ class FakeMoreRoutes:
         hooks = [self._hook_json(h) for h in self.webhooks[lid].values()]
         return 200, {"webhooks": hooks, "list_id": lid, "total_items": len(hooks)}
 
+    def _r_get_webhook(self, query, body, lid, wid):
+        """Spec: GET /lists/{listId}/webhooks/{webhookId} (ListWebhooks1);
+        404 for a webhook Mailchimp no longer has."""
+        self._list(lid)
+        hook = self.webhooks[lid].get(wid)
+        if hook is None:
+            raise not_found()
+        return 200, self._hook_json(hook)
+
     def _r_create_webhook(self, query, body, lid):
         """The signing secret comes back once, in this answer only."""
         self._list(lid)

@@ -25,3 +25,4 @@ from . import test_review_fixes
 from . import test_webhook_samples
 from . import test_export_batches
 from . import test_webhook_health
+from . import test_sync_rules

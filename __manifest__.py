@@ -2,7 +2,7 @@
     "name": "Mailchimp Sync",
     "summary": "Two-way contact sync with Mailchimp audiences: batch push, incremental "
     "pull, mailing lists as tags, campaign history on contacts",
-    "version": "18.0.1.2.0",
+    "version": "18.0.1.3.0",
     "category": "Marketing/Email Marketing",
     "website": "https://github.com/mailchimp-sync/mailchimp_sync",
     "author": "Mailchimp Sync contributors",

@@ -136,11 +136,4 @@ def targets(rows):
     lines.append(_incremental_pull_target(by, sizes))
     for scenario in ("full push", "full pull"):
         lines.append(_memory_target(by, sizes, scenario))
-    for row in rows:
-        if row["scenario"].startswith("full push, 2 workers"):
-            one = by[row["N"], "full push"]
-            lines.append(
-                f"- full push of {row['N']:,} on 2 cron workers: {row['wall_s']:.0f} s "
-                f"against {one['wall_s']:.0f} s on one"
-            )
     return "\n".join(lines + _naive_lines(rows, by))

@@ -11,7 +11,6 @@ from odoo.modules.registry import Registry
 from bench_data import API_KEY, make_export, setup
 from bench_meter import Meter, measured_row, run_cron
 from bench_remote import RemoteFake
-from bench_workers import reset_audience, run_two_workers, set_connections, start_helper
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -164,32 +163,6 @@ class Bench:
             "incremental pull (1% changed)", self.change_mailchimp, floor=(1, "pages")
         )
 
-    def run_two_workers(self):
-        """The full push again, shared by two cron worker processes, each
-        with half the connections (the same total as one worker)."""
-        half = max(1, self.connections // 2)
-        previous = reset_audience(
-            self.registry, self.fake, self.list_id, self.audience_id, half
-        )
-        helper, results = start_helper(self.registry, self.audience_id)
-        meter = Meter(self.fake)
-        with meter:
-            log, helper_cpu = run_two_workers(
-                self.registry, meter, self.audience_id, helper, results
-            )
-        set_connections(self.registry, self.audience_id, previous)
-        row = measured_row(
-            self.n,
-            f"full push, 2 workers ({half} connections each)",
-            meter,
-            log,
-            (ceil_div(self.n, BATCH_SIZE), "upserts"),
-        )
-        row["cpu_s"] += helper_cpu
-        row["rate_n"] = self.n
-        self.rows.append(row)
-        print(f"[N={self.n}] two workers: {row}")
-
     def run_export(self):
         export_size = min(self.n, EXPORT_MAX)
         self.rows.append(
@@ -209,7 +182,6 @@ def bench(dbname, n, port, connections):
         run = Bench(registry, fake, n, connections)
         run.prepare()
         run.run_syncs()
-        run.run_two_workers()
         run.run_export()
         run.run_naive()
     return run.rows

@@ -37,10 +37,8 @@ class _Run:
 
     def step(self):
         """Do one bounded unit of work. Returns ``(units_done, finished)``:
-        ``finished`` is True when the whole run is over, None when the run
-        waits for another worker (the caller ends its call: committed, the
-        cron comes back). A Mailchimp failure is raised; the caller fails the
-        run with it."""
+        ``finished`` is True when the whole run is over. A Mailchimp failure
+        is raised; the caller fails the run with it."""
         raise NotImplementedError
 
 
@@ -67,26 +65,8 @@ class PushRun(_Run):
         if self.members is not None:  # a contact's push ends with its batch
             sent = audience._push_step(log, self.client, self.members)
             return sent, not sent
-        shared = audience._share_push(log)
-        if shared is None:
-            return 0, None  # chunks planned: committed for the helper to see
-        if shared:
-            return self._shared_step()
         sent = audience._push_step(log, self.client)
         return (sent, False) if sent else self._pushed()
-
-    def _shared_step(self):
-        """The push shared with the helper cron (``mailchimp_push_chunk.py``):
-        the chunks this worker takes, else wait while another holds some."""
-        audience, log = self.audience, self.log
-        members = audience._claim_push_members(log, log)
-        if members:
-            return audience._push_claimed(log, self.client, members), False
-        if log._chunks_left():
-            return 0, None  # the next cron call looks again
-        if log._adopt_helper_batches():
-            return 0, False  # read by the next steps
-        return self._pushed()
 
     def _pushed(self):
         """The push is over: the run goes on with the segments, or ends."""
@@ -180,7 +160,6 @@ class MailchimpAudience(models.Model):
         since = False
         if not full_read:
             since = self.pull_cursor - timedelta(minutes=self.pull_overlap_minutes or 0)
-        self._forget_chunks()
         held = self._log_with_batch()
         log = self.env["mailchimp.sync.log"].create(
             {
@@ -252,7 +231,6 @@ class MailchimpAudience(models.Model):
             [
                 ("audience_id", "=", self.id),
                 ("kind", "in", ("sync", "full")),
-                ("run_log_id", "=", False),
             ],
             order="id desc",
             limit=1,
@@ -260,7 +238,6 @@ class MailchimpAudience(models.Model):
 
     def _finish_run(self, failed=False):
         log = self.current_log_id
-        log._merge_helpers()
         log._close(failed=failed)
         log.pull_running = False
         if log.notify_when_done:
@@ -297,9 +274,6 @@ class MailchimpAudience(models.Model):
                 units, finished = audience._sync_step(client)
                 audience._release_batch()
                 done += units
-                if finished is None:  # another worker holds part of the run
-                    finished_all = False
-                    break
             parallel.close(client)
         return done, finished_all
 
@@ -343,7 +317,5 @@ class MailchimpAudience(models.Model):
         )
         done, _finished = due._run_until(time.monotonic() + time_budget, trigger="cron")
         remaining = locked._remaining_work()
-        if not done and locked.current_log_id.filtered("push_shared"):
-            self._come_back_soon()  # waiting for the helper cron's chunks
         self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
         return remaining

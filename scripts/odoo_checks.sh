@@ -3,7 +3,8 @@
 # template, the wheel and the upgrade from 18.0.1.1.0.
 # shellcheck shell=bash
 
-OLD_COMMIT=1cdc85f  # the addon at 18.0.1.1.0
+# earlier versions an upgrade is checked from: commit of this repository, version
+OLD_VERSIONS=("1cdc85f 18.0.1.1.0" "c7a92db 18.0.1.2.0")
 BASE_DB="mailchimp_sync_pkg_base"
 
 # judge_log LOG WHAT: fail on any WARNING/ERROR line
@@ -165,23 +166,28 @@ check_sql() {
   echo "$2: checked."
 }
 
-# The module as it was at 18.0.1.1.0, with data, upgraded to this checkout.
+# check_migration COMMIT VERSION: the module as it was at VERSION (COMMIT of
+# this repository), with the data of scripts/upgrade_data_<VERSION>.py,
+# upgraded to this checkout; scripts/upgrade_check_<VERSION>.sql then checks
+# the data (one row per failed check).
 check_migration() {
-  local old="$LOCAL/old-1.1" db="mailchimp_sync_upgrade"
+  local commit="$1" version="$2" old="$LOCAL/old-$2" db="mailchimp_sync_upgrade"
   local cfg_old="$LOCAL/odoo-old.cfg" cfg_new="$LOCAL/odoo-upgrade.cfg"
   if [ ! -f "$old/mailchimp_sync/__manifest__.py" ]; then
     mkdir -p "$old/mailchimp_sync"
-    git -C "$ROOT" archive "$OLD_COMMIT" | tar -x -C "$old/mailchimp_sync"
+    git -C "$ROOT" archive "$commit" | tar -x -C "$old/mailchimp_sync"
   fi
   config_with "$cfg_old" "$old"
   config_with "$cfg_new" "$LOCAL/addons"
   new_from_base "$db"
-  echo "Installing mailchimp_sync 18.0.1.1.0 ($OLD_COMMIT) with data..."
+  echo "Installing mailchimp_sync $version ($commit) with data..."
   odoo_cmd -c "$cfg_old" -d "$db" -i mailchimp_sync --stop-after-init --log-level=warn
-  odoo_cmd shell -c "$cfg_old" -d "$db" --log-level=warn <"$ROOT/scripts/upgrade_data.py"
+  odoo_cmd shell -c "$cfg_old" -d "$db" --log-level=warn \
+    <"$ROOT/scripts/upgrade_data_$version.py"
   echo "Upgrading it to $(manifest_version) (this checkout)..."
-  odoo_logged "$LOCAL/upgrade-1.1.log" "Upgrade from 18.0.1.1.0" \
+  odoo_logged "$LOCAL/upgrade-$version.log" "Upgrade from $version" \
     odoo_cmd -c "$cfg_new" -d "$db" -u mailchimp_sync
-  check_sql "$db" "Data after the upgrade from 18.0.1.1.0" <"$ROOT/scripts/upgrade_check.sql"
+  check_sql "$db" "Data after the upgrade from $version" \
+    <"$ROOT/scripts/upgrade_check_$version.sql"
   drop_check_db "$db"
 }

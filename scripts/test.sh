@@ -55,7 +55,10 @@ if [ -n "$ODOO" ]; then
   check_upgrade "$DB" "$CFG"
   "$ROOT/scripts/i18n.sh" --check "$DB"
   check_wheel
-  check_migration
+  for old in "${OLD_VERSIONS[@]}"; do
+    # shellcheck disable=SC2086
+    check_migration $old
+  done
   # pytest runs from the link's folder so the tests import as
   # odoo.addons.mailchimp_sync.tests, whatever the checkout is called.
   odoo_pytest() {

@@ -127,6 +127,8 @@ def report(check, title):
     status = run_all(check)
     print(f"{title}\n")
     print(table(check.rows))
+    if check.ids.get("list_id"):
+        print(f"\nThe throwaway audience {check.ids['list_id']} is left: delete it.")
     if status:
         print(
             "\nFAILED: a call failed in a way the addon would not handle (see above)."

@@ -108,6 +108,7 @@ def delete_audience(check):
     """Not an addon call: the check's own cleanup (spec ``deleteListsId``)."""
     client = check.client
     client.call(client.sdk.lists.delete_list, check.ids["list_id"])
+    check.ids["list_id"] = None
     return "the throwaway audience is deleted"
 
 
@@ -144,7 +145,8 @@ def read_tags(check):
 
 
 def delete_tag(check):
-    check.client.delete_segment(check.ids["list_id"], check.ids.pop("segment_id"))
+    check.client.delete_segment(check.ids["list_id"], check.ids["segment_id"])
+    check.ids["segment_id"] = None
     return "tag deleted"
 
 
@@ -213,5 +215,6 @@ def update_webhook(check):
 
 
 def delete_webhook(check):
-    check.client.delete_webhook(check.ids["list_id"], check.ids.pop("webhook_id"))
+    check.client.delete_webhook(check.ids["list_id"], check.ids["webhook_id"])
+    check.ids["webhook_id"] = None
     return "webhook deleted"

@@ -142,3 +142,13 @@ def test_the_fake_mode_never_uses_the_key(monkeypatch, capsys):
     assert out.rstrip().endswith(
         f"{len(live_check.STEPS) + 4} ok, 0 refused, 0 skipped, 0 failed"
     )
+
+
+def test_an_audience_left_behind_is_said(fake, check, capsys):
+    body = {"title": "Forbidden", "detail": "The audience cannot be deleted."}
+    fake.fail("DELETE", r"/lists/\w+", 403, body=body)
+    assert live_check.report(check, "Title") == 0
+    list_id = throwaway_audiences(fake)[0]["id"]
+    assert f"The throwaway audience {list_id} is left: delete it." in (
+        capsys.readouterr().out
+    )

@@ -37,6 +37,9 @@ if [[ " $TIERS " == *" pure "* ]]; then
   say "Tier 2: pure Python (service layer, no Odoo)"
   "$PYTHON" -m pytest -q -p no:cacheprovider -p no:odoo --rootdir tests/pure \
     --confcutdir tests/pure tests/pure
+  say "Live contract check, against the fake Mailchimp over HTTP on localhost"
+  # --fake: never Mailchimp, even with MAILCHIMP_API_KEY set (no network)
+  "$PYTHON" "$ROOT/scripts/live_check.py" --fake
 fi
 
 if [ -n "$ODOO" ]; then

@@ -44,6 +44,7 @@ class FakeRoutes:
         ("POST", r"/lists", "create_list"),
         ("GET", r"/lists/(?P<lid>[^/]+)", "get_list"),
         ("POST", r"/lists/(?P<lid>[^/]+)", "batch_subscribe"),
+        ("DELETE", r"/lists/(?P<lid>[^/]+)", "delete_list"),
         ("GET", r"/lists/(?P<lid>[^/]+)/merge-fields", "get_merge_fields"),
         ("POST", r"/lists/(?P<lid>[^/]+)/merge-fields", "add_merge_field_api"),
         ("GET", r"/lists/(?P<lid>[^/]+)/members", "get_members"),

@@ -5,11 +5,13 @@ audience, true or false). Changing a member's interests never changes its
 status, as in Mailchimp."""
 
 try:  # a module of the tests package, or a top-level one (pure tier)
-    from .fake_common import Problem, not_found
+    from .fake_common import MSG_NOT_VALIDATED, Problem, not_found
 except ImportError:
-    from fake_common import Problem, not_found  # noqa: I001
+    from fake_common import MSG_NOT_VALIDATED, Problem, not_found  # noqa: I001
 
 MAX_INTERESTS = 60
+# spec schema InterestCategory: ``type`` is one of these
+CATEGORY_TYPES = ("checkboxes", "dropdown", "radio", "hidden")
 
 
 class FakeGroupRoutes:
@@ -18,6 +20,11 @@ class FakeGroupRoutes:
             "GET",
             r"/lists/(?P<lid>[^/]+)/interest-categories",
             "get_interest_categories",
+        ),
+        (
+            "POST",
+            r"/lists/(?P<lid>[^/]+)/interest-categories",
+            "create_interest_category",
         ),
         (
             "GET",
@@ -122,6 +129,21 @@ class FakeGroupRoutes:
             "categories": self._page(categories, query),
             "total_items": len(categories),
         }
+
+    def _r_create_interest_category(self, query, body, lid):
+        """spec postListsIdInterestCategories: ``title`` and ``type`` are
+        required (schema InterestCategory); the answer is the category. A
+        missing field is named as Mailchimp names it (observed answer quoted
+        in drewm/mailchimp-api#179: "Required fields were not provided")."""
+        self._list(lid)
+        body = body or {}
+        missing = [f for f in ("title", "type") if not body.get(f)]
+        errors = [("", f"Required fields were not provided: {f}") for f in missing]
+        if errors or body["type"] not in CATEGORY_TYPES:
+            raise Problem(400, "Invalid Resource", MSG_NOT_VALIDATED, errors)
+        category_id = self.add_interest_category(lid, body["title"], type=body["type"])
+        category = self._categories(lid)[category_id]
+        return 200, {k: v for k, v in category.items() if k != "interests"}
 
     def _r_get_interests(self, query, body, lid, cid):
         category = self._categories(lid).get(cid)

@@ -87,6 +87,20 @@ class FakeListRoutes:
         }
         return 200, data
 
+    def _r_delete_list(self, query, body, lid):
+        """spec deleteListsId: 204, the audience gone with all it held."""
+        self._list(lid)
+        for store in (
+            self.lists,
+            self.merge_fields,
+            self.members,
+            self.segments,
+            self.webhooks,
+            self.__dict__.get("interest_categories", {}),
+        ):
+            store.pop(lid, None)
+        return 204, None
+
     def _r_get_merge_fields(self, query, body, lid):
         self._list(lid)
         fields = self.merge_fields[lid]

@@ -27,8 +27,10 @@ ODOO_URL = f"https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.{ODOO_BUILD}.ta
 # Given (MCS_ODOO_SHA256), the archive is refused unless it matches.
 ODOO_SHA256 = os.environ.get("MCS_ODOO_SHA256", "")
 HOW_TO = (
-    "set ODOO_PATH to an Odoo 18 source tree whose requirements python3 has, "
-    "or make 'odoo' importable by python3 (e.g. a .pth file in site-packages)"
+    "set PYTHON to a Python that can import Odoo 18 (e.g. a virtual environment's "
+    "bin/python), or ODOO_PATH to an Odoo 18 source tree whose requirements that "
+    "Python has, or make 'odoo' importable by python3 (e.g. a .pth file in "
+    "site-packages); README, 'The two commands'"
 )
 
 

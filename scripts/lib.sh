@@ -53,7 +53,7 @@ install_deps() {
 # Sets ODOO_ROOT (the folder holding the odoo package) on success; on failure
 # ODOO_PROBLEM says what was found and what failed (the ImportError's line).
 find_odoo() {
-  ODOO_PROBLEM="no Odoo 18 found (set ODOO_PATH)"
+  ODOO_PROBLEM="no Odoo 18 found (set PYTHON to a Python that imports it, or ODOO_PATH)"
   if [ -n "${ODOO_PATH:-}" ]; then
     if [ ! -f "$ODOO_PATH/odoo/release.py" ]; then
       ODOO_PROBLEM="ODOO_PATH=$ODOO_PATH is not an Odoo source tree (no odoo/release.py)"

@@ -16,12 +16,8 @@ while [ $# -gt 0 ]; do
 done
 
 if ! provide_odoo; then
-  cat >&2 <<MSG
-Odoo 18 was not found: $ODOO_PROBLEM. Provide it in one of these ways, then run this command again:
-  - set ODOO_PATH to an Odoo 18 source tree (the folder holding odoo-bin), with
-    Odoo's Python requirements installed for python3; or
-  - make the 'odoo' package importable by python3 (e.g. a .pth file in site-packages).
-MSG
+  # the problem says what was found and how to provide Odoo (once)
+  echo "Cannot serve Odoo: $ODOO_PROBLEM" >&2
   exit 1
 fi
 install_deps run "$ROOT/requirements.txt"

@@ -3,6 +3,7 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models, tools
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..services import (
@@ -83,6 +84,30 @@ class MailchimpCampaign(models.Model):
     def action_open_report(self):
         self.ensure_one()
         return {"type": "ir.actions.act_url", "url": self.report_url, "target": "new"}
+
+    def action_read_campaigns_now(self):
+        """The campaign list's button: campaigns, reports and activity of
+        every connected audience the user sees, read now (the scheduled
+        action does it every 4 hours)."""
+        check_manager(self)
+        audiences = self.env["mailchimp.audience"].search(
+            [("account_id.state", "=", "connected")]
+        )
+        if not audiences:
+            raise UserError(
+                self.env._("No connected Mailchimp account: connect one first.")
+            )
+        events = 0
+        for audience in audiences:
+            with mailchimp_user_errors(self.env):
+                events += audience._sync_campaigns()
+        message = self.env._(
+            "Campaigns in Odoo: %(campaigns)s. New activity events read from "
+            "Mailchimp: %(events)s.",
+            campaigns=len(audiences.campaign_ids),
+            events=events,
+        )
+        return audiences.account_id[:1]._notify(message, "success")
 
     @api.model
     def _vals_from_remote(self, remote):

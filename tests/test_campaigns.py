@@ -130,6 +130,14 @@ class TestCampaigns(MailchimpCase):
             events.filtered(lambda e: e.action == "click").url, "https://x.example/a"
         )
 
+    def test_read_campaigns_now_from_the_campaign_list(self):
+        self.campaign("C1", 1, opens_by_ann=[stamp(day(1, 10))])
+        # a list header button is called on the selected records: none here
+        action = self.env["mailchimp.campaign"].action_read_campaigns_now()
+        self.assertEqual(action["params"]["type"], "success")
+        self.assertIn("Campaigns in Odoo: 1.", action["params"]["message"])
+        self.assertEqual(self.audience.campaign_ids.title, "C1")
+
     def test_partner_without_member_shows_empty_state(self):
         partner = self.env["res.partner"].create({"name": "Nobody"})
         with Form(partner) as form:

@@ -18,6 +18,10 @@ class MailchimpCampaign(models.Model):
     _inherit = "mailchimp.campaign"
 
     conversion_ids = fields.One2many("mailchimp.conversion", "campaign_id")
+    conversions_counted = fields.Boolean(
+        compute="_compute_conversions_counted",
+        help="Sales, Invoicing or CRM is installed: new customers are counted.",
+    )
     currency_id = fields.Many2one(related="company_id.currency_id")
     new_customer_count = fields.Integer(
         "New customers", compute="_compute_conversion_figures"
@@ -49,6 +53,10 @@ class MailchimpCampaign(models.Model):
             campaign.new_customer_count, campaign.revenue = groups.get(
                 campaign.id, (0, 0.0)
             )
+
+    def _compute_conversions_counted(self):
+        counted = bool(self.env["mailchimp.conversion"]._available_sources())
+        self.conversions_counted = counted
 
     def _compute_history_figures(self):
         History = self.env["mailchimp.campaign.history"]

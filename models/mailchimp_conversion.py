@@ -58,6 +58,11 @@ class MailchimpConversion(models.Model):
     )
 
     @api.model
+    def _available_sources(self):
+        """The conversion sources whose app is installed."""
+        return [s for s in CONVERSION_SOURCES if s.available(self.env)]
+
+    @api.model
     def _selection_documents(self):
         return [
             (source.model, self.env[source.model]._description)
@@ -115,7 +120,7 @@ class MailchimpAudience(models.Model):
     def _won_customers(self):
         """The conversion rows of this audience (values to create)."""
         self.ensure_one()
-        sources = [s for s in CONVERSION_SOURCES if s.available(self.env)]
+        sources = self.env["mailchimp.conversion"]._available_sources()
         partners = self._touched_partners()
         if not sources or not partners:
             return []

@@ -192,6 +192,17 @@ class TestClosedLoop(ClosedLoopCase):
         self.assertEqual(counts[0], counts[1], "as many queries for 3 as for 12")
 
 
+class TestWithoutASalesApp(ClosedLoopCase):
+    def test_the_campaign_says_which_apps_count_new_customers(self):
+        self.campaign("Spring", clickers=(self.ann,))
+        spring = self.read_campaigns()
+        with patch(SOURCES, ()):  # none of Sales, Invoicing, CRM installed
+            self.assertFalse(spring.conversions_counted)
+        with patch(SOURCES, (TEST_ORDERS,)):
+            spring.invalidate_recordset(["conversions_counted"])
+            self.assertTrue(spring.conversions_counted)
+
+
 class TestUtmCampaigns(ClosedLoopCase):
     def test_a_utm_campaign_per_mailchimp_campaign(self):
         existing = self.env["utm.campaign"].create({"title": "Autumn"})

@@ -304,6 +304,9 @@ class TestFieldMappingWizard(MailchimpCase):
         self.assertEqual(len({row[0] for row in rows}), 2, "the two ticked contacts")
         self.assertIn("Lovelace", wizard.preview)
         self.assertIn("cannot be parsed", wizard.preview)
+        # merge fields down, contacts across: each contact named once
+        self.assertEqual(wizard.preview.count("ada@example.com"), 1)
+        self.assertEqual(wizard.preview.count("<th>FNAME</th>"), 1)
         self.assertFalse(self.fake.count("POST"), "a preview sends nothing")
 
     def test_mapping_change_flags_partners_for_push(self):

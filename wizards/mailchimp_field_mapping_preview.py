@@ -94,22 +94,29 @@ class MailchimpFieldMappingWizard(models.TransientModel):
                 "No contact to preview: choose contacts with an email."
             )
             return self._reopen()
-        head = Markup("").join(
-            Markup("<th>%s</th>") % label
-            for label in (
-                self.env._("Contact"),
-                self.env._("Merge field or group"),
-                self.env._("Sent"),
-                self.env._("Note"),
-            )
-        )
-        body = Markup("").join(
-            Markup("<tr>%s</tr>")
-            % Markup("").join(Markup("<td>%s</td>") % escape(cell) for cell in row)
-            for row in rows
-        )
-        self.preview = (
+        self.preview = self._preview_table(rows)
+        return self._reopen()
+
+    def _preview_table(self, rows):
+        """Merge fields and groups down, the chosen contacts across: what
+        each contact sends reads at a glance; a note under a value says why
+        it is left out or where it comes from."""
+        contacts = list(dict.fromkeys(row[0] for row in rows))
+        whats = list(dict.fromkeys(row[1] for row in rows))
+        cells = {(row[0], row[1]): (row[2], row[3]) for row in rows}
+        head = Markup("<th>%s</th>") % self.env._("Merge field or group")
+        head += Markup("").join(Markup("<th>%s</th>") % c for c in contacts)
+        body = Markup("")
+        for what in whats:
+            line = Markup("<th>%s</th>") % what
+            for contact in contacts:
+                value, note = cells.get((contact, what), (NOT_SENT, ""))
+                cell = escape(value)
+                if note:
+                    cell += Markup('<br/><small class="text-muted">%s</small>') % note
+                line += Markup("<td>%s</td>") % cell
+            body += Markup("<tr>%s</tr>") % line
+        return (
             Markup('<table class="table table-sm"><thead><tr>%s</tr></thead>') % head
             + Markup("<tbody>%s</tbody></table>") % body
         )
-        return self._reopen()

@@ -14,6 +14,7 @@ import tarfile
 from dataclasses import dataclass
 from urllib.parse import urlparse
 
+from .counts import bounded, is_number
 from .errors import MalformedResponse, path_segment
 
 BATCH_STATES = frozenset(
@@ -75,18 +76,23 @@ class BatchStatus:
         if status == "finished" and not is_result_url(url):
             raise MalformedResponse("the finished batch has no valid results address")
 
-        def number(key):
-            value = data.get(key)
-            return value if isinstance(value, int) and value >= 0 else 0
-
         return cls(
             id=batch_id,
             status=status,
-            total=number("total_operations"),
-            finished=number("finished_operations"),
-            errored=number("errored_operations"),
+            total=_number(data, "total_operations"),
+            finished=_number(data, "finished_operations"),
+            errored=_number(data, "errored_operations"),
             response_body_url=url,
         )
+
+
+def _number(data, key):
+    """A count of the batch status: 0 when missing, refused when larger than
+    Odoo can store."""
+    value = data.get(key)
+    if not is_number(value) or value < 0:
+        return 0
+    return bounded(value, f"the batch's {key}", MalformedResponse)
 
 
 @dataclass(frozen=True)

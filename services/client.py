@@ -16,6 +16,7 @@ import mailchimp_marketing
 import requests
 from mailchimp_marketing.api_client import ApiClientError
 
+from .counts import bounded
 from .endpoints import AudienceEndpoints
 from .errors import (  # re-exported: the client's public names
     MailchimpError,
@@ -254,7 +255,7 @@ class MailchimpClient(AudienceEndpoints):
             if items:
                 yield items
             offset += len(items)
-            total = data.get("total_items")
+            total = bounded(data.get("total_items"), "total_items", MalformedResponse)
             if not items or len(items) < page_size or (total and offset >= total):
                 return
 

@@ -12,27 +12,15 @@ import io
 import json
 import tarfile
 from dataclasses import dataclass
-from urllib.parse import urlparse
 
 from .counts import bounded, is_number
 from .errors import MalformedResponse, path_segment
+from .results_download import is_result_url, refuse_address
 
 BATCH_STATES = frozenset(
     {"pending", "preprocessing", "started", "finalizing", "finished"}
 )
 MAX_RESULT_BYTES = 50 * 1024 * 1024  # a 500-operation result is well under 5 MB
-# Mailchimp serves batch results from its S3 bucket: nothing else is fetched
-RESULT_HOST_SUFFIXES = (".s3.amazonaws.com", ".mailchimp.com")
-
-
-def is_result_url(url):
-    """Only Mailchimp's own https hosts are fetched for batch results."""
-    if not isinstance(url, str):
-        return False
-    parsed = urlparse(url)
-    return parsed.scheme == "https" and (parsed.hostname or "").endswith(
-        RESULT_HOST_SUFFIXES
-    )
 
 
 def member_path(list_id, member_hash, suffix=""):
@@ -73,8 +61,10 @@ class BatchStatus:
             raise MalformedResponse("the batch status has no id or state")
         path_segment(batch_id)  # an id that will be part of a URL
         url = data.get("response_body_url") or ""
+        if status == "finished" and not url:
+            raise MalformedResponse("the finished batch has no results address")
         if status == "finished" and not is_result_url(url):
-            raise MalformedResponse("the finished batch has no valid results address")
+            raise refuse_address(url)
 
         return cls(
             id=batch_id,

@@ -4,12 +4,13 @@ again by the next step (the cron calls again), its members staying flagged."""
 
 from odoo import fields, models
 
-from ..services import MailchimpError, upsert
+from ..services import MailchimpError, ResultsRefused, upsert
 from .mailchimp_sync_run import PushRun
 
 # waits (seconds) between status polls inside one step: at most 15 s
 POLL_WAITS = (1, 2, 4, 8)
 MSG_DEFERRED = "A sync of this audience is running: it sends these contacts."
+MSG_RESULTS_REFUSED = "{error} Its contacts are sent again by the next sync."
 OPERATION_KINDS = frozenset({"put", "restore", "tags", "unsubscribe", "archive"})
 
 
@@ -29,6 +30,11 @@ class MailchimpAudience(models.Model):
         while pending:
             try:
                 results = upsert.results_when_done(client, pending[0], waits)
+            except ResultsRefused as error:
+                # never read (address, redirect, size): the members are sent again
+                message = MSG_RESULTS_REFUSED.format(error=error)
+                log._add_line(self.env["mailchimp.member"], "error", message)
+                results = ()
             except MailchimpError as error:
                 if error.status != 404:
                     raise

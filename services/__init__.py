@@ -19,6 +19,7 @@ from .client import PAGE_SIZE, PERMANENT_TITLES, MailchimpClient
 from .errors import (
     MailchimpError,
     MalformedResponse,
+    ResultsRefused,
     error_from_response,
     path_segment,
 )

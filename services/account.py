@@ -32,15 +32,14 @@ class RemoteAccount:
         if not isinstance(root, dict):
             raise MalformedResponse("the account is not a JSON object")
         try:
-            account_id = checks.resource_id(root, "account_id", "account")
+            return cls(
+                account_id=checks.resource_id(root, "account_id", "account"),
+                account_name=checks.text(root.get("account_name")),
+                email=checks.email(root.get("email")),
+                total_subscribers=checks.count_at(root, "total_subscribers"),
+            )
         except InvalidItem as reason:
             raise MalformedResponse(str(reason)) from None
-        return cls(
-            account_id=account_id,
-            account_name=checks.text(root.get("account_name")),
-            email=checks.email(root.get("email")),
-            total_subscribers=checks.count(root.get("total_subscribers")),
-        )
 
 
 @dataclass(frozen=True)
@@ -69,11 +68,11 @@ class RemoteAudience:
         return cls(
             id=list_id,
             name=checks.text(item.get("name")) or list_id,
-            web_id=checks.count(item.get("web_id")),
+            web_id=checks.count_at(item, "web_id"),
             double_optin=item.get("double_optin") is True,
-            member_count=checks.count(stats.get("member_count")),
-            unsubscribe_count=checks.count(stats.get("unsubscribe_count")),
-            cleaned_count=checks.count(stats.get("cleaned_count")),
+            member_count=checks.count_at(stats, "member_count"),
+            unsubscribe_count=checks.count_at(stats, "unsubscribe_count"),
+            cleaned_count=checks.count_at(stats, "cleaned_count"),
             marketing_permissions=item.get("marketing_permissions") is True,
         )
 

@@ -86,12 +86,12 @@ class RemoteCampaign:
         settings = checks.obj(campaign.get("settings"))
         remote = cls(
             id=checks.resource_id(campaign, "id", "campaign"),
-            web_id=checks.count(campaign.get("web_id")),
+            web_id=checks.count_at(campaign, "web_id"),
             title=checks.text(settings.get("title")),
             subject=checks.text(settings.get("subject_line")),
             status=checks.text(campaign.get("status")),
             send_time=parse_time(campaign.get("send_time")),
-            emails_sent=checks.count(campaign.get("emails_sent")),
+            emails_sent=checks.count_at(campaign, "emails_sent"),
             archive_url=checks.url(campaign.get("archive_url")),
         )
         return remote if report is None else remote.with_report(report)
@@ -110,14 +110,17 @@ class RemoteCampaign:
             self,
             title=self.title or checks.text(report.get("campaign_title")),
             subject=self.subject or checks.text(report.get("subject_line")),
-            emails_sent=self.emails_sent or checks.count(report.get("emails_sent")),
-            opens=checks.count(opens.get("opens_total")),
-            unique_opens=checks.count(opens.get("unique_opens")),
-            clicks=checks.count(clicks.get("clicks_total")),
-            unique_clicks=checks.count(clicks.get("unique_clicks")),
-            bounces=checks.count(bounces.get("hard_bounces"))
-            + checks.count(bounces.get("soft_bounces")),
-            unsubscribes=checks.count(report.get("unsubscribed")),
+            emails_sent=self.emails_sent or checks.count_at(report, "emails_sent"),
+            opens=checks.count_at(opens, "opens_total"),
+            unique_opens=checks.count_at(opens, "unique_opens"),
+            clicks=checks.count_at(clicks, "clicks_total"),
+            unique_clicks=checks.count_at(clicks, "unique_clicks"),
+            bounces=checks.count(
+                checks.count_at(bounces, "hard_bounces")
+                + checks.count_at(bounces, "soft_bounces"),
+                "bounces",
+            ),
+            unsubscribes=checks.count_at(report, "unsubscribed"),
             open_rate=checks.percent(opens.get("open_rate")),
             click_rate=checks.percent(clicks.get("click_rate")),
         )

@@ -1,6 +1,7 @@
 """Small checks of the values Mailchimp sends, shared by the value objects
 (:mod:`.campaigns`, :mod:`.account`). Imports no Odoo."""
 
+from .counts import bounded, is_number
 from .remote import EMAIL_RE, MAX_EMAIL_LENGTH, InvalidItem, is_resource_id
 
 MAX_TEXT_LENGTH = 1000  # names, titles, subject lines, statuses
@@ -14,11 +15,17 @@ def text(value, limit=MAX_TEXT_LENGTH):
     return value[:limit] if isinstance(value, str) and value.strip() else None
 
 
-def count(value):
-    """A count Mailchimp sends: a positive integer, else 0."""
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value
+def count(value, name="a count"):
+    """A count Mailchimp sends: a positive integer, else 0; one larger than
+    Odoo can store raises :class:`InvalidItem` naming ``name``."""
+    if is_number(value) and value > 0:
+        return bounded(value, name, InvalidItem)
     return 0
+
+
+def count_at(data, key):
+    """:func:`count` of ``data[key]``."""
+    return count(data.get(key), key)
 
 
 def percent(value):

@@ -16,6 +16,8 @@ import mailchimp_marketing
 import requests
 from mailchimp_marketing.api_client import ApiClientError
 
+from . import results_download
+from .counts import bounded
 from .endpoints import AudienceEndpoints
 from .errors import (  # re-exported: the client's public names
     MailchimpError,
@@ -223,11 +225,13 @@ class MailchimpClient(AudienceEndpoints):
             raise MalformedResponse("an answer that is not a JSON object")
         return result
 
-    def _network_error(self, exc):
+    def _network_error(self, exc, host=None):
+        """The error of a failed request to ``host`` (the API's by default)."""
+        host = host or f"{self.server}.api.mailchimp.com"
         # a connect timeout is a ConnectionError too: Mailchimp was not reached
         if isinstance(exc, requests.ConnectionError):
             return MailchimpError(
-                f"Mailchimp could not be reached ({self.server}.api.mailchimp.com); "
+                f"Mailchimp could not be reached ({host}); "
                 "check the network (and the data center of the key), then try "
                 "again.",
                 kind="network",
@@ -254,7 +258,7 @@ class MailchimpClient(AudienceEndpoints):
             if items:
                 yield items
             offset += len(items)
-            total = data.get("total_items")
+            total = bounded(data.get("total_items"), "total_items", MalformedResponse)
             if not items or len(items) < page_size or (total and offset >= total):
                 return
 
@@ -384,11 +388,8 @@ class MailchimpClient(AudienceEndpoints):
         return self.call(self.sdk.batches.status, batch_id)
 
     def download(self, url):
-        """The bytes at ``url`` (batch results: no credentials are sent)."""
+        """A batch's results (:func:`.results_download.fetch`)."""
         try:
-            response = requests.get(url, timeout=self.timeout)
+            return results_download.fetch(url, self.timeout)
         except requests.RequestException as exc:
-            raise self._network_error(exc) from None
-        if not response.ok:
-            raise error_from_response(response.status_code, "", self._secrets)
-        return response.content
+            raise self._network_error(exc, results_download.host_of(url)) from None

@@ -2,10 +2,13 @@
 Mailchimp sends out of URLs. Imports nothing from Odoo."""
 
 import json
+import logging
 import re
 from urllib.parse import quote
 
 import requests
+
+_logger = logging.getLogger(__name__)
 
 
 class MailchimpError(Exception):
@@ -55,6 +58,22 @@ class MalformedResponse(MailchimpError):
             "the sync will try again.",
             kind="malformed",
         )
+
+
+class ResultsRefused(MailchimpError):
+    """Batch results that are not read (their address, a redirect, their
+    size): nothing they say is applied, their operations stay unconfirmed."""
+
+    def __init__(self, why):
+        super().__init__(
+            f"Mailchimp's batch results were refused: {why}.", kind="malformed"
+        )
+
+
+def refused(why):
+    """:class:`ResultsRefused` for ``why``, logged."""
+    _logger.warning("Mailchimp batch results refused: %s", why)
+    return ResultsRefused(why)
 
 
 # A path segment built from an id: Mailchimp's ids are short alphanumerics

@@ -31,7 +31,7 @@ class RemoteCategory:
             id=category_id,
             title=checks.text(item.get("title")) or category_id,
             type=kind if kind in CATEGORY_TYPES else "checkboxes",
-            display_order=checks.count(item.get("display_order")),
+            display_order=checks.count_at(item, "display_order"),
         )
 
 
@@ -60,8 +60,8 @@ class RemoteInterest:
             id=interest_id,
             category_id=category_id or parent,
             name=checks.text(item.get("name")) or interest_id,
-            subscriber_count=checks.count(count),
-            display_order=checks.count(item.get("display_order")),
+            subscriber_count=checks.count(count, "subscriber_count"),
+            display_order=checks.count_at(item, "display_order"),
         )
 
 

@@ -54,9 +54,9 @@ class RemoteMergeField:
             tag=tag,
             name=checks.text(item.get("name")) or tag,
             type=kind if kind in MERGE_TYPES else "text",
-            merge_id=checks.count(item.get("merge_id")),
+            merge_id=checks.count_at(item, "merge_id"),
             required=item.get("required") is True,
-            display_order=checks.count(item.get("display_order")),
+            display_order=checks.count_at(item, "display_order"),
             choices=tuple(
                 c
                 for c in (choices if isinstance(choices, list) else [])

@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
+from .counts import bounded, is_number
 from .errors import MalformedResponse
 
 MEMBER_ID_RE = re.compile(r"^[0-9a-f]{32}$")  # MD5 of the lower-cased email
@@ -62,6 +63,13 @@ def email_and_status(item):
         return None, None
     status = item.get("status")
     return email, status if status in MEMBER_STATUSES else None
+
+
+def _web_id(value):
+    """Mailchimp's numeric id of a member (for links), 0 when missing."""
+    if not is_number(value) or value <= 0:
+        return 0
+    return bounded(value, "the member's web_id", InvalidItem)
 
 
 def _merge_value(value):
@@ -176,7 +184,7 @@ class RemoteMember:
             status=status,
             merge_fields=_clean_merge_fields(item.get("merge_fields")),
             last_changed=_optional_str(item.get("last_changed")),
-            web_id=web_id if isinstance(web_id, int) and web_id > 0 else 0,
+            web_id=_web_id(web_id),
             timestamp_opt=_optional_str(item.get("timestamp_opt")),
             timestamp_signup=_optional_str(item.get("timestamp_signup")),
             member_rating=rating if rating in (1, 2, 3, 4, 5) else None,
@@ -219,7 +227,9 @@ class RemoteMember:
                 }
             ),
             last_changed=changed_at,
-            web_id=int(web_id) if isinstance(web_id, str) and web_id.isdigit() else 0,
+            web_id=_web_id(
+                int(web_id) if isinstance(web_id, str) and web_id.isdigit() else 0
+            ),
         )
 
     @property
@@ -305,8 +315,9 @@ def parse_member_page(data):
     if not isinstance(items, list):
         raise MalformedResponse("the members page has no list of members")
     total = data.get("total_items")
-    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+    if not is_number(total) or total < 0:
         raise MalformedResponse("the members page has no total_items")
+    bounded(total, "the members page's total_items", MalformedResponse)
     members, rejected = [], []
     for index, item in enumerate(items):
         try:

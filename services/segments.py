@@ -9,6 +9,7 @@ raises :class:`InvalidItem`; an answer of the wrong shape raises
 from dataclasses import dataclass
 
 from . import checks
+from .counts import bounded, is_number
 from .errors import MalformedResponse
 from .remote import InvalidItem
 
@@ -29,8 +30,9 @@ class RemoteSegment:
         if not isinstance(item, dict):
             raise InvalidItem("the segment is not an object")
         segment_id = item.get("id")
-        if not isinstance(segment_id, int) or isinstance(segment_id, bool):
+        if not is_number(segment_id):
             raise InvalidItem("the segment has no numeric id")
+        bounded(segment_id, "the segment id", InvalidItem)
         name = checks.text(item.get("name"))
         if not name:
             raise InvalidItem(f"the segment {segment_id} has no name")
@@ -39,7 +41,7 @@ class RemoteSegment:
             id=segment_id,
             name=name,
             type=kind if kind in SEGMENT_TYPES else "static",
-            member_count=checks.count(item.get("member_count")),
+            member_count=checks.count_at(item, "member_count"),
         )
 
 
@@ -65,11 +67,12 @@ class SegmentAnswer:
             for email in emails if isinstance(emails, list) else ():
                 if isinstance(email, str):
                     failed.add(email.strip().lower())
-        return cls(
-            added=checks.count(answer.get("total_added")),
-            removed=checks.count(answer.get("total_removed")),
-            failed=frozenset(failed),
-        )
+        try:
+            added = checks.count_at(answer, "total_added")
+            removed = checks.count_at(answer, "total_removed")
+        except InvalidItem as reason:
+            raise MalformedResponse(f"the tag's batch answer: {reason}") from None
+        return cls(added=added, removed=removed, failed=frozenset(failed))
 
 
 def parse_segments(items):

@@ -7,10 +7,11 @@ run them."""
 
 from dataclasses import dataclass
 
-from .batches import BatchStatus, member_path, operation, parse_results
+from .batches import BatchStatus, member_path, operation
 from .errors import MalformedResponse
 from .helpers import subscriber_hash
 from .remote import InvalidItem, RemoteMember
+from .results_archive import parse_results
 
 SKIP_VALIDATION = {"skip_merge_validation": "true"}
 

@@ -18,8 +18,8 @@ from services import (
     find_segment,
     subscriber_hash,
 )
-from services.batches import OperationResult
 from services.oauth import TokenMetadata
+from services.results_archive import OperationResult
 from services.webhooks import RemoteWebhook, WebhookDelivery, WebhookError
 
 EMAIL = "ann@example.com"

@@ -13,7 +13,8 @@ from services import (
     parse_member_page,
     subscriber_hash,
 )
-from services.batches import BatchStatus, parse_results
+from services.batches import BatchStatus
+from services.results_archive import parse_results
 from services.upsert import create_members, start, tags_operation, update_operation
 
 MEMBER_TAG = "mcs-check"

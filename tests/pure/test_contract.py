@@ -204,3 +204,20 @@ def test_a_refused_batch_operation_answers_a_whole_problem_document(client, fake
     assert result["status_code"] == problem["status"] == 400
     assert set(problem) >= {"type", "title", "status", "detail", "instance"}
     assert fake.violations == []
+
+
+def test_a_cleaned_delivery_names_the_address_only(fake):
+    list_id = fake.add_list()
+    fake.add_member(list_id, "ann@example.com", merge_fields={"FNAME": "Ann"})
+    hook = {"url": "https://odoo.example.com/hook", "events": {"cleaned": True}}
+    fake.webhooks[list_id]["h1"] = dict(hook, id="h1", sources={"admin": True})
+    fake.set_status(list_id, "ann@example.com", "cleaned")
+    (_url, form, _signed) = fake.deliveries[0]
+    assert sorted(form) == [
+        "data[email]",
+        "data[list_id]",
+        "data[reason]",
+        "fired_at",
+        "type",
+    ]
+    fake.assert_contract()

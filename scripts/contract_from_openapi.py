@@ -201,6 +201,9 @@ def main(argv):
     args = [a for a in argv if a != "--check"]
     source = pathlib.Path(args[0]) if args else OPENAPI
     target = pathlib.Path(args[1]) if len(args) > 1 else OUTPUT
+    if not source.is_file():
+        print(f"{source}: no such file (give its path, or set MCS_OPENAPI)")
+        return 2
     text = dumps(derive(source))
     if check:
         same = target.exists() and target.read_text(encoding="utf-8") == text

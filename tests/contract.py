@@ -42,6 +42,7 @@ BATCH_RESULT = "batch result file"
 # "at exceptionally high volumes you may receive an HTTP 429 or 403 without
 # a JSON body")
 EMPTY_ERRORS = frozenset({403, 429})
+UNDEFINED = "a key the contract does not define"
 
 
 @dataclass(frozen=True)
@@ -138,7 +139,7 @@ def _errors(validator, instance):
                 if key not in known and not any(re.search(p, key) for p in patterns):
                     yield (
                         f"{where}/{key}".lstrip("/"),
-                        "a key the contract does not define",
+                        UNDEFINED,
                     )
         elif error.validator == "oneOf":
             keys = sorted(error.instance) if isinstance(error.instance, dict) else ""

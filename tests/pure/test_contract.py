@@ -8,14 +8,13 @@ caused it (at ``stop()``)."""
 import json
 
 import pytest
-from contract import Contract, contract
+from contract import UNDEFINED, Contract, contract
 from contract_exceptions import DOCUMENTED_GAPS, PENDING_FIXES
 
 from conftest import API_KEY
 from fake_mailchimp import FakeMailchimp
 from services import MailchimpClient
 
-UNDEFINED = "a key the contract does not define"
 NEW = {"email_address": "ann@example.com", "status": "subscribed"}
 
 
@@ -124,11 +123,16 @@ def test_answers_broken_on_purpose_are_not_checked(client, fake):
 
 
 def test_mailchimps_refusal_of_an_invalid_request_is_what_the_test_sees(client, fake):
-    """Mailchimp answers a body outside the schema with 400 Invalid Resource
-    (api-notes section 3): the fake did the same, nothing is left to report."""
+    """Mailchimp answers missing or wrong values with 400 Invalid Resource
+    (api-notes section 3): the fake did the same, nothing is left to report
+    but an undefined key."""
     with pytest.raises(Exception, match="Invalid Resource"):
         client.create_list({"name": "X"})
     assert fake.violations == []
+    with pytest.raises(Exception, match="Invalid Resource"):
+        client.create_list({"name": "X", "colour": "blue"})
+    assert found(fake) == {("request", "POST /lists", "colour", UNDEFINED)}
+    fake.violations.clear()
 
 
 def test_documented_gaps_are_accepted(client, fake):

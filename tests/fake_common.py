@@ -86,6 +86,24 @@ class Problem(Exception):
         )
 
 
+def problem_body(problem, instance=""):
+    """Mailchimp's RFC 7807 problem document of ``problem`` (api-notes
+    section 3; spec schema ProblemDetailDocument, ``errors`` on a 400)."""
+    body = {
+        "type": ERROR_DOC,
+        "title": problem.title,
+        "status": problem.status,
+        "detail": problem.detail,
+        "instance": instance,
+    }
+    if problem.errors:
+        body["errors"] = [
+            e if isinstance(e, dict) else {"field": e[0], "message": e[1]}
+            for e in problem.errors
+        ]
+    return body
+
+
 def not_found():
     return Problem(
         404, "Resource Not Found", "The requested resource could not be found."

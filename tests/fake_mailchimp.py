@@ -9,6 +9,7 @@ pull. Pure Python: used by the pure tests and by the Odoo tests.
 
 try:  # a module of the tests package, or a top-level one (pure tier)
     from .fake_common import md5
+    from .fake_contract import FakeContract
     from .fake_oauth import FakeOAuth
     from .fake_routes import FakeRoutes
     from .fake_routes_groups import FakeGroupRoutes
@@ -19,6 +20,7 @@ try:  # a module of the tests package, or a top-level one (pure tier)
     from .fake_transport import FakeTransport
 except ImportError:
     from fake_common import md5  # noqa: I001
+    from fake_contract import FakeContract
     from fake_oauth import FakeOAuth
     from fake_routes import FakeRoutes
     from fake_routes_groups import FakeGroupRoutes
@@ -32,6 +34,7 @@ __all__ = ["FakeMailchimp", "md5"]
 
 
 class FakeMailchimp(
+    FakeContract,
     FakeTransport,
     FakeOAuth,
     FakeSegmentRoutes,
@@ -42,6 +45,8 @@ class FakeMailchimp(
     FakeStore,
 ):
     """A stateful Mailchimp: the store, its API routes, OAuth and the
-    transport that installs it under the SDK (``start``/``stop`` or ``with``)."""
+    transport that installs it under the SDK (``start``/``stop`` or ``with``);
+    every call is checked against Mailchimp's published contract, and
+    ``stop`` fails on a violation (``FakeContract``)."""
 
     ROUTES = FakeRoutes.ROUTES + FakeGroupRoutes.GROUP_ROUTES

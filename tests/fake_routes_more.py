@@ -12,6 +12,7 @@ try:  # a module of the tests package, or a top-level one (pure tier)
         Problem,
         md5,
         not_found,
+        problem_body,
     )
 except ImportError:
     from fake_common import (  # noqa: I001
@@ -21,6 +22,7 @@ except ImportError:
         Problem,
         md5,
         not_found,
+        problem_body,
     )
 
 
@@ -47,14 +49,10 @@ class FakeMoreRoutes:
             body = json.loads(op["body"]) if op.get("body") else None
             status, data = self._route(op.get("method"), path, params, body)
         except Problem as problem:
-            status = problem.status
-            data = {"title": problem.title, "status": problem.status}
-            data["detail"] = problem.detail
-            if problem.errors:
-                data["errors"] = [
-                    e if isinstance(e, dict) else {"field": e[0], "message": e[1]}
-                    for e in problem.errors
-                ]
+            # the operation's own answer: a whole problem document (api-notes
+            # section 10, [docs]: each result holds the operation's response)
+            status, data = problem.status, problem_body(problem, str(uuid.uuid4()))
+        self._check_operation_answer(op.get("method"), path, status, data)
         return {
             "status_code": status,
             "operation_id": op.get("operation_id"),
@@ -190,7 +188,8 @@ class FakeMoreRoutes:
                     unknown.append(email)
                     continue
                 self._tag(lid, member, segment["name"], active)
-                result[key].append(self._public(member))
+                # spec BatchAddremoveListMembersTofromStaticSegment: ListMembers5
+                result[key].append(self._batch_member(member))
         if unknown:
             result["errors"].append(
                 {

@@ -197,7 +197,17 @@ class FakeStore:
                         form[f"data[merges][{tag}][{key}]"] = part
                 else:
                     form[f"data[merges][{tag}]"] = value
+            if event == "cleaned":
+                form = self._cleaned_form(form)
             self.deliveries.append((hook["url"], form, self._signed(hook, form)))
+
+    @staticmethod
+    def _cleaned_form(form):
+        """A ``cleaned`` delivery names the address, not the member: no id, no
+        merges, a reason (api-notes section 11, the legacy webhook docs'
+        sample; the fake's cleaned members are hard bounces)."""
+        kept = ("type", "fired_at", "data[list_id]", "data[email]")
+        return dict({k: form[k] for k in kept}, **{"data[reason]": "hard"})
 
     def _signed(self, hook, form):
         """``(body, headers)`` as Mailchimp posts it, signed when the hook is."""

@@ -18,22 +18,22 @@ try:  # a module of the tests package, or a top-level one (pure tier)
         API_RE,
         BATCH_FILE_SIZE,
         BATCH_RESULTS_URL,
-        ERROR_DOC,
         MSG_INVALID_KEY,
         PROBLEM,
         Call,
         Problem,
+        problem_body,
     )
 except ImportError:
     from fake_common import (  # noqa: I001
         API_RE,
         BATCH_FILE_SIZE,
         BATCH_RESULTS_URL,
-        ERROR_DOC,
         MSG_INVALID_KEY,
         PROBLEM,
         Call,
         Problem,
+        problem_body,
     )
 
 
@@ -160,6 +160,7 @@ class FakeTransport:
         query = dict(parse_qsl(urlparse(url).query, keep_blank_values=True))
         body = self._request_body(request)
         self.calls.append(Call(request.method, path, query, body))
+        self._check_request(request.method, path, query, body)
         if match.group("dc") != self.dc:
             raise requests.exceptions.ConnectionError(
                 f"Failed to resolve '{match.group('dc')}.api.mailchimp.com'"
@@ -198,6 +199,9 @@ class FakeTransport:
         if failure["status"] == "timeout":
             raise requests.exceptions.ConnectTimeout("Connection timed out")
         if failure["body"] is None:
+            self._check_answer(
+                request.method, self._api_path(request), failure["status"], None
+            )
             return requests_mock.create_response(
                 request,
                 status_code=failure["status"],
@@ -220,7 +224,8 @@ class FakeTransport:
         """A route's answer: mangled if asked, empty for a 204, else JSON."""
         mangled = self._mangled(request, request.method, path, status, data)
         if mangled is not None:
-            return mangled
+            return mangled  # broken on purpose: not Mailchimp's contract
+        self._check_answer(request.method, path, status, data)
         if status == 204:
             return requests_mock.create_response(request, status_code=204, text="")
         return requests_mock.create_response(
@@ -255,19 +260,15 @@ class FakeTransport:
             return False
         return secret == self.api_key or secret in self.oauth_tokens
 
+    @staticmethod
+    def _api_path(request):
+        return API_RE.match(request.url.split("?")[0]).group("path") or "/"
+
     def _problem(self, request, problem):
-        body = {
-            "type": ERROR_DOC,
-            "title": problem.title,
-            "status": problem.status,
-            "detail": problem.detail,
-            "instance": str(uuid.uuid4()),
-        }
-        if problem.errors:
-            body["errors"] = [
-                e if isinstance(e, dict) else {"field": e[0], "message": e[1]}
-                for e in problem.errors
-            ]
+        body = problem_body(problem, str(uuid.uuid4()))
+        self._check_answer(
+            request.method, self._api_path(request), problem.status, body
+        )
         return requests_mock.create_response(
             request,
             status_code=problem.status,
@@ -285,7 +286,9 @@ class FakeTransport:
         with tarfile.open(fileobj=buffer, mode="w:gz") as tar:
             results = batch["results"]
             for index in range(0, len(results), BATCH_FILE_SIZE):
-                data = json.dumps(results[index : index + BATCH_FILE_SIZE]).encode()
+                chunk = results[index : index + BATCH_FILE_SIZE]
+                self._check_batch_file(chunk)
+                data = json.dumps(chunk).encode()
                 info = tarfile.TarInfo(f"{batch_id}/{index}.json")
                 info.size = len(data)
                 tar.addfile(info, io.BytesIO(data))

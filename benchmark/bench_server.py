@@ -189,6 +189,9 @@ def main():
     port, api_key = int(sys.argv[1]), sys.argv[2]
     fake = FakeMailchimp(api_key=api_key)
     fake.batch_polls = 0
+    # the test suite checks the contract; here it would add its cost to the
+    # server time the latency model sets (MCS_CHECK_CONTRACT=1: check anyway)
+    fake.check_contract = os.environ.get("MCS_CHECK_CONTRACT") == "1"
     server = make_server(
         "127.0.0.1", port, BenchMailchimp(fake), ThreadingServer, QuietHandler
     )

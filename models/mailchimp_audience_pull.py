@@ -274,6 +274,10 @@ class MailchimpAudience(models.Model):
             # also when this version is Odoo's own push: consents it lacks
             row._apply_remote_permissions(list(remote.marketing_permissions), changed)
         if row.status == remote.status and row.remote_hash == remote_hash:
+            if remote.web_id and not row.web_id:
+                # batch subscribe's answer has none (spec ListMembers5): the
+                # first read of a member Odoo created brings it
+                row.web_id = remote.web_id
             return  # this version is already in Odoo (e.g. our own push)
         vals = {
             "mailchimp_id": remote.id,

@@ -74,38 +74,4 @@ DOCUMENTED_GAPS = (
 # TEMPORARY: delete each entry once its fix lands (issue 26).
 # "where": the violation's place, "*" standing for any one part
 # ("members/*/marketing_permissions"; list items are "*" already).
-PENDING_FIXES = (
-    {
-        "direction": "request",
-        "operation": "POST /lists/{listId}",
-        "where": "members/*/marketing_permissions",
-        "why": "the addon's batch subscribe members carry marketing_permissions; "
-        "schema AddListMembers has none (api-notes section 7): being removed",
-    },
-    {
-        "direction": "delivery",
-        "operation": "webhook delivery",
-        "where": "data[id]",
-        "why": "the fake's deliveries carry the 32-hex subscriber hash as data[id] "
-        "(fake_store.py _fire), not the 10-hex unique_email_id (api-notes "
-        "section 11): being fixed",
-    },
-    {
-        "direction": "answer",
-        "operation": "GET /lists/{listId}/members/{subscriberHash}/activity-feed",
-        "where": "activity/*",
-        "why": "the fake serves the activity feed in the legacy /activity shape "
-        "(action, timestamp, url, title) instead of MemberActivityEvents1 "
-        "(activity_type, created_at_timestamp, campaign_id, link_clicked): being "
-        "fixed",
-    },
-    {
-        "direction": "answer",
-        "operation": "POST /lists/{listId}",
-        "where": "*_members/*/web_id",
-        "why": "the fake's batch subscribe answer lists web_id for its members "
-        "(fake_routes.py KEEP), which spec schema ListMembers5 does not define: "
-        "test_campaigns.test_member_url_from_data_center_and_web_id expects the "
-        "'View in Mailchimp' link right after a first push. Decision needed",
-    },
-)
+PENDING_FIXES = ()

@@ -145,14 +145,17 @@ def test_documented_gaps_are_accepted(client, fake):
     assert all("api-notes section" in source for source in sources)
 
 
-def test_a_pending_fix_is_tolerated_and_counted(client, fake):
+def test_consents_in_batch_subscribe_break_the_contract(client, fake):
+    """Batch subscribe's member schema (AddListMembers) has no
+    marketing_permissions: the addon sends them by PUT once the member
+    exists, and the contract catches them here."""
     list_id = fake.add_list()
     consent = [{"marketing_permission_id": "p1", "enabled": True}]
     client.batch_upsert(list_id, [dict(NEW, marketing_permissions=consent)])
-    assert fake.violations == []
-    (why,) = [w for w in fake.tolerated if "marketing_permissions" in w]
-    assert fake.tolerated[why] == 1
-    assert len({fix["why"] for fix in PENDING_FIXES}) == len(PENDING_FIXES)
+    (violation,) = fake.violations
+    assert violation.where == "members/*/marketing_permissions"
+    fake.violations.clear()
+    assert PENDING_FIXES == (), "every pending fix has landed"
 
 
 def test_webhook_deliveries_are_checked_against_the_documented_forms():

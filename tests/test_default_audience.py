@@ -5,6 +5,7 @@ and at sync time, and the log never tells to tick a ticked contact."""
 from odoo.tests import Form
 
 from .common import MailchimpCase
+from .test_screens import arch_of, shown
 
 
 class TestTickedWithoutAudience(MailchimpCase):
@@ -21,6 +22,10 @@ class TestTickedWithoutAudience(MailchimpCase):
             "ticked but this contact has no audience", partner.mailchimp_notice
         )
         self.assertNotIn("the next synchronization sends it", partner.mailchimp_notice)
+        self.assertEqual(
+            self.shown_on_tab(partner),
+            ["mailchimp_notice_warning", "mailchimp_choose_audience"],
+        )
         # the audience chosen on the contact: it waits for the next run
         partner.mailchimp_audience_id = self.audience
         self.assertFalse(partner.mailchimp_notice_warning)
@@ -28,11 +33,23 @@ class TestTickedWithoutAudience(MailchimpCase):
             f"the next synchronization sends it to the audience {self.audience.name}",
             partner.mailchimp_notice,
         )
+        self.assertEqual(self.shown_on_tab(partner), ["mailchimp_notice"])
         self.sync()
         self.assertEqual(
             self.fake.member(self.list_id, partner.email)["status"], "subscribed"
         )
         self.assertFalse(partner.mailchimp_notice, "in Mailchimp: nothing to say")
+
+    def shown_on_tab(self, partner):
+        """The named blocks of the contact's Mailchimp tab the web client shows
+        (the view's ``invisible`` expressions evaluated on the contact)."""
+        partner.invalidate_recordset()
+        page = arch_of(self.env["res.partner"]).xpath("//page[@name='mailchimp']")[0]
+        return [
+            node.get("name")
+            for node in page.xpath("./*[@name]")
+            if shown(node, partner)
+        ]
 
     def test_setting_the_default_audience_reaches_ticked_contacts(self):
         waiting = self.make_partners(2)

@@ -9,6 +9,7 @@ from odoo.addons.mailchimp_sync.services.client import MAX_RETRIES
 
 from .clock import day, field, stamp
 from .common import MailchimpCase
+from .test_screens import arch_of, shown
 
 DELETE_PERMANENT = r"/lists/{lid}/members/[0-9a-f]+/actions/delete-permanent"
 
@@ -141,6 +142,7 @@ class TestForget(MailchimpCase):
         self.ann.action_mailchimp_forget()
         self.env["mailchimp.erasure"]._cron_erase()
         notice = self.ann.mailchimp_notice
+        self.assertEqual(self.tab_says(self.ann), [notice], "one notice, nothing else")
         self.assertTrue(self.ann.mailchimp_forgotten)
         self.assertIn(
             f"Erased from Mailchimp (GDPR request) by {self.env.user.name} on", notice
@@ -163,3 +165,26 @@ class TestForget(MailchimpCase):
         self.assertFalse(self.ann.mailchimp_member_ids)
         self.assertFalse(self.ann.mailchimp_error)
         self.assertEqual(self.ann.mailchimp_notice, notice)
+        self.assertEqual(self.tab_says(self.ann), [notice])
+
+    def tab_says(self, partner):
+        """What the contact's Mailchimp tab shows, as the web client evaluates
+        the view: its notices and alerts, and whether anything of a member
+        (status, Sync now, Forget) is shown."""
+        partner.invalidate_recordset()
+        page = arch_of(self.env["res.partner"]).xpath("//page[@name='mailchimp']")[0]
+        said = [
+            partner.mailchimp_notice
+            for div in page.xpath("./div[@name]")
+            if div.get("name").startswith("mailchimp_notice") and shown(div, partner)
+        ]
+        said += [
+            partner.mailchimp_error
+            for div in page.xpath("./div[field[@name='mailchimp_error']]")
+            if shown(div, partner)
+        ]
+        for name in ("mailchimp_status", "action_mailchimp_forget"):
+            for node in page.xpath(f".//*[@name='{name}']"):
+                if shown(node, partner):
+                    said.append(name)
+        return said

@@ -31,6 +31,10 @@ from . import ir_http
 from . import mailchimp_gdpr
 from . import mailchimp_suppression
 from . import res_partner_lifecycle
+from . import res_partner_forget
+from . import res_partner_notice
+from . import res_partner_audience
+from . import mailchimp_erasure
 from . import base_partner_merge
 from . import mailchimp_member_lifecycle
 from . import mailchimp_member_push

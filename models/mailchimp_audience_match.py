@@ -10,7 +10,6 @@ from .mailchimp_audience_pull import (
     BRAKE_MIN_CONTACTS,
     BRAKE_SHARE,
     MSG_KNOWN_ELSEWHERE,
-    MSG_NOT_SYNCED,
     MSG_SUPPRESSED,
 )
 from .mailchimp_mapper import TO_ODOO, Mapper
@@ -124,7 +123,9 @@ class MailchimpAudience(models.Model):
         )
         for row in new_rows:
             if not row.partner_id._mailchimp_ticked_for(self):
-                log._add_line(row, "info", MSG_NOT_SYNCED)
+                log._add_line(
+                    row, "info", row.partner_id._mailchimp_not_synced_message(self)
+                )
         rows.update(zip([r for r, _p in to_create], new_rows, strict=True))
         return rows
 

@@ -52,7 +52,6 @@ MEMBER_FIELDS = [
 # audience's members, and more than this many contacts, waits for a manager.
 BRAKE_SHARE = 0.10
 BRAKE_MIN_CONTACTS = 20
-MSG_NOT_SYNCED = "In Mailchimp, not synced: tick “Sync with Mailchimp” to sync."
 MSG_NOT_CREATED_STATUS = (
     "Not created: {status} in Mailchimp (only subscribed members create contacts)."
 )

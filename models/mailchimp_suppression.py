@@ -98,3 +98,18 @@ class MailchimpSuppression(models.Model):
         for row in rows:
             result.setdefault(by_digest[row.email_hash], row.reason)
         return result
+
+    @api.model
+    def _forgotten(self, emails):
+        """``{email: suppression}`` of the ``emails`` (normalized) forgotten in
+        Mailchimp (GDPR), the latest request of each."""
+        by_digest = {email_digest(e, normalized=True): e for e in emails if e}
+        if not by_digest:
+            return {}
+        result = {}
+        for row in self.sudo().search(
+            [("email_hash", "in", list(by_digest)), ("reason", "=", "forgotten")],
+            order="id desc",
+        ):
+            result.setdefault(by_digest[row.email_hash], row)
+        return result

@@ -2,7 +2,7 @@
 ends with a notification carrying its counts, at once when it finishes within
 the button's time, else from the background when it is done."""
 
-from odoo import api, fields, models
+from odoo import fields, models
 from odoo.exceptions import UserError
 
 from .mailchimp_access import check_manager
@@ -85,20 +85,22 @@ class MailchimpAudience(models.Model):
         log.requested_by_id = self.env.uid
         return self.account_id._notify(*log._run_summary())
 
-    @api.model
+    # The two list header buttons (display="always") act on no audience: the
+    # web client calls them with the selected ids, or none (Odoo 18's
+    # MultiRecordViewButton sends ``args=[resIds]`` to /web/dataset/call_button),
+    # so they are record methods that ignore the selection, not @api.model ones.
     def action_create_in_mailchimp(self):
         """Audiences → Create in Mailchimp: the wizard asking what Mailchimp
         needs (never a raw audience id)."""
-        check_manager(self)
+        check_manager(self.browse())
         return self.env["ir.actions.act_window"]._for_xml_id(
             "mailchimp_sync.mailchimp_audience_create_wizard_action"
         )
 
-    @api.model
     def action_import_from_mailchimp(self):
         """Audiences → Import from Mailchimp: every audience of the connected
         accounts (an account to connect first, else)."""
-        check_manager(self)
+        check_manager(self.browse())
         accounts = self.env["mailchimp.account"].search([("state", "=", "connected")])
         if not accounts:
             raise UserError(

@@ -160,6 +160,7 @@ class MailchimpAudience(models.Model):
         since = False
         if not full_read:
             since = self.pull_cursor - timedelta(minutes=self.pull_overlap_minutes or 0)
+        self._adopt_ticked_without_audience()
         held = self._log_with_batch()
         log = self.env["mailchimp.sync.log"].create(
             {

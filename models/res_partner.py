@@ -230,9 +230,14 @@ class ResPartner(models.Model):
                 partner.sudo().with_context(
                     mailchimp_no_sync=True
                 ).mailchimp_audience_id = audience
+        # a person forgotten in Mailchimp (GDPR) gets no member again: the
+        # tab says so, once (res_partner_notice.py)
+        forgotten = self.env["mailchimp.suppression"]._forgotten(
+            flagged.mapped("email_normalized")
+        )
         vals_list = []
         for partner in flagged.filtered("mailchimp_audience_id"):
-            if (
+            if partner.email_normalized not in forgotten and (
                 partner.mailchimp_audience_id
                 not in partner.mailchimp_member_ids.audience_id
             ):
@@ -270,6 +275,11 @@ class ResPartner(models.Model):
     def _mailchimp_nothing_sent_reason(self):
         if not self.filtered("email_normalized"):
             return self.env._("Nothing was sent: these contacts have no valid email.")
+        if all(self.mapped("mailchimp_forgotten")):
+            return self.env._(
+                "Nothing was sent: erased from Mailchimp (GDPR request), this "
+                "address is never sent again."
+            )
         if not self.mapped("mailchimp_member_ids"):
             return self.env._(
                 "Nothing was sent: tick “Sync with Mailchimp” and choose an audience "

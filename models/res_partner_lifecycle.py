@@ -8,21 +8,16 @@ to subscribe again.
 * Merging contacts (Odoo's merge wizard) moves a member to the surviving
   contact when it is the same audience and email, else the merged-away
   member is un-ticked like a deleted one; an unsubscribe survives.
-* "Forget in Mailchimp" erases the person in every audience
-  (``delete-permanent``) and in Odoo, and keeps a suppression.
+* "Forget in Mailchimp" (GDPR): ``res_partner_forget.py``.
 """
 
 import logging
 
-from odoo import api, models
-from odoo.exceptions import AccessError, UserError
-
-from ..services import MailchimpError, subscriber_hash
+from odoo import models
 
 _logger = logging.getLogger(__name__)
 
 GONE_STATUSES = ("archived", "unsubscribed", "cleaned")
-MANAGER_GROUP = "mailchimp_sync.group_mailchimp_manager"
 
 
 class ResPartner(models.Model):
@@ -100,75 +95,3 @@ class ResPartner(models.Model):
                 row.unlink()
         self.invalidate_recordset(["mailchimp_member_ids"])
         self._mailchimp_before_removal(tombstone=False)
-
-    # ------------------------------------------------------------ forget
-    def action_mailchimp_forget(self):
-        """GDPR erasure: the person is permanently deleted in every audience
-        of every account, erased in Odoo's Mailchimp data, and suppressed."""
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(self.env._("Only Mailchimp managers can forget people."))
-        partners = self.filtered("email_normalized")
-        if not partners:
-            raise UserError(self.env._("These contacts have no email to forget."))
-        audiences = self.env["mailchimp.audience"].search(
-            [("account_id.state", "=", "connected")]
-        )
-        calls = partners._mailchimp_forget_remote(audiences)
-        partners._mailchimp_forget_local(audiences)
-        return self.env["mailchimp.account"]._notify(
-            self.env._(
-                "%(people)s people forgotten in %(audiences)s audiences "
-                "(%(calls)s Mailchimp calls).",
-                people=len(partners),
-                audiences=len(audiences),
-                calls=calls,
-            ),
-            "success",
-        )
-
-    def _mailchimp_forget_remote(self, audiences):
-        calls = 0
-        for account in audiences.account_id:
-            client = account._get_client()
-            for audience in audiences.filtered(lambda a, c=account: a.account_id == c):
-                for email in self.mapped("email_normalized"):
-                    calls += 1
-                    try:
-                        client.delete_member_permanent(
-                            audience.mailchimp_id, subscriber_hash(email)
-                        )
-                    except MailchimpError as error:
-                        if error.status not in (404, 400) or error.retryable:
-                            raise UserError(
-                                self.env._(
-                                    "Mailchimp refused to forget %(email)s in "
-                                    "%(audience)s: %(error)s. Nothing was erased "
-                                    "in Odoo.",
-                                    email=email,
-                                    audience=audience.name,
-                                    error=error,
-                                )
-                            ) from None
-        return calls
-
-    def _mailchimp_forget_local(self, audiences):
-        emails = self.mapped("email_normalized")
-        Suppression = self.env["mailchimp.suppression"]
-        Suppression._record(self.env["mailchimp.audience"], emails, "forgotten")
-        self.env["mailchimp.sync.log.line"].sudo().search(
-            ["|", ("partner_id", "in", self.ids), ("email", "in", emails)]
-        ).unlink()
-        self.env["mailchimp.campaign.history"].sudo().search(
-            [("partner_id", "in", self.ids)]
-        ).unlink()
-        self.env["mailchimp.list.export.member"].sudo().search(
-            [("email", "in", emails)]
-        ).unlink()
-        self.sudo().mailchimp_member_ids.unlink()
-        self.with_context(mailchimp_no_sync=True).write({"mailchimp_sync": False})
-
-    @api.model
-    def _mailchimp_forgotten_reason(self):
-        return self.env._(
-            "Forgotten in Mailchimp (GDPR): this address is never sent again."
-        )

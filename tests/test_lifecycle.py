@@ -148,7 +148,8 @@ class TestContactLife(MailchimpCase):
         person = self.partners[0]
         email = person.email
         action = person.action_mailchimp_forget()
-        self.assertIn("1 people forgotten", action["params"]["message"])
+        self.assertIn("1 people erased", action["params"]["message"])
+        self.env["mailchimp.erasure"]._cron_erase()  # once the request is saved
         self.assertIsNone(self.remote(email), "permanently deleted in Mailchimp")
         self.assertIn(email, self.fake.forgotten)
         self.assertFalse(person.mailchimp_member_ids)
@@ -162,7 +163,7 @@ class TestContactLife(MailchimpCase):
         log = self.sync()
         self.assertEqual(self.upserts(), 0)
         self.assertEqual(log.errors, 0)
-        self.assertIn("Forgotten in Mailchimp (GDPR)", person.mailchimp_error)
+        self.assertIn("Erased from Mailchimp (GDPR request)", person.mailchimp_notice)
 
     def test_item06_forget_is_for_managers_only(self):
         user = new_test_user(

@@ -236,6 +236,10 @@ class TestUserPath(MailchimpCase, HttpCase):
         self.start_tour(
             f"/odoo/contacts/{partner.id}", "mailchimp_sync_lifecycle", login="admin"
         )
+        # Mailchimp is called once the button's transaction is saved, by the
+        # erasures cron (no cron thread in tests: run it here)
+        self.assertIsNotNone(self.fake.member(self.list_id, "life.contact@example.com"))
+        self.env["mailchimp.erasure"]._cron_erase()
         self.assertIsNone(self.fake.member(self.list_id, "life.contact@example.com"))
         self.assertIn("life.contact@example.com", self.fake.forgotten)
         self.assertTrue(

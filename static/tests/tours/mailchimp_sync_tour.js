@@ -102,7 +102,10 @@ tours.add("mailchimp_sync_lifecycle", {
         { content: "Pending since", trigger: ".o_field_widget[name=mailchimp_pending_since]" },
         { content: "Forget in Mailchimp", trigger: "button[name=action_mailchimp_forget]", run: "click" },
         { content: "Confirm", trigger: ".modal-footer .btn-primary", run: "click" },
-        { content: "Forgotten", trigger: ".o_notification:contains(people forgotten)" },
+        { content: "Erased in Odoo, Mailchimp told in the background", trigger: ".o_notification:contains(people erased from)" },
+        { content: "Back on the Mailchimp tab", trigger: ".o_notebook a[name=mailchimp]", run: "click" },
+        { content: "The tab says what happened, once", trigger: ".tab-pane:contains(Erased from Mailchimp):not(:contains(not in Mailchimp yet))" },
+        { content: "The chatter logs the request", trigger: ".o-mail-Message:contains(Erased from Mailchimp)" },
     ],
 });
 

@@ -1,0 +1,88 @@
+"""The audience of a ticked contact.
+
+A contact ticked "Sync with Mailchimp" takes its company's default audience
+(``_mailchimp_ensure_members``). One ticked while no default audience existed
+waits, and its Mailchimp tab says so: it takes the default audience as soon as
+one is set (``res.company.write``) and at the start of every run of that
+audience. A log never tells to tick a contact that is ticked: it says why the
+contact is not synced with that audience."""
+
+from odoo import api, models
+
+MSG_NOT_TICKED = "In Mailchimp, not synced: tick “Sync with Mailchimp” to sync."
+MSG_NO_AUDIENCE = (
+    "In Mailchimp, not synced: “Sync with Mailchimp” is ticked but the contact "
+    "has no audience; choose this one on the contact (or make it the company's "
+    "default audience)."
+)
+MSG_OTHER_AUDIENCE = (
+    "In Mailchimp, not synced here: the contact is synced with the audience "
+    "“{audience}”."
+)
+MSG_ARCHIVED = "In Mailchimp, not synced: the contact is archived in Odoo."
+
+
+class ResPartner(models.Model):
+    _inherit = "res.partner"
+
+    @api.model
+    def _mailchimp_adopt_default_audience(self, companies):
+        """Contacts ticked without an audience, of ``companies`` (and shared
+        contacts, when the current company is one of them, as
+        ``_mailchimp_default_audience`` reads it), take their company's
+        default audience; the next push sends them. Returns them."""
+        companies = companies.filtered("mailchimp_audience_id")
+        if not companies:
+            return self.browse()
+        company_ids = companies.ids + ([False] if self.env.company in companies else [])
+        partners = self.sudo().search(
+            [
+                ("mailchimp_sync", "=", True),
+                ("mailchimp_audience_id", "=", False),
+                ("company_id", "in", company_ids),
+            ]
+        )
+        for company, group in partners.grouped(
+            lambda p: p.company_id or self.env.company
+        ).items():
+            group.write({"mailchimp_audience_id": company.mailchimp_audience_id.id})
+        return partners
+
+    def _mailchimp_not_synced_message(self, audience):
+        """Why this contact, whom Mailchimp's ``audience`` has, is not synced
+        with it (a sync log line)."""
+        self.ensure_one()
+        if not self.mailchimp_sync:
+            return MSG_NOT_TICKED
+        if not self.active:
+            return MSG_ARCHIVED
+        if not self.mailchimp_audience_id:
+            return MSG_NO_AUDIENCE
+        return MSG_OTHER_AUDIENCE.format(
+            audience=self.mailchimp_audience_id.sudo().display_name
+        )
+
+
+class ResCompany(models.Model):
+    _inherit = "res.company"
+
+    def write(self, vals):
+        res = super().write(vals)
+        if vals.get("mailchimp_audience_id"):
+            self.env["res.partner"]._mailchimp_adopt_default_audience(self)
+        return res
+
+
+class MailchimpAudience(models.Model):
+    _inherit = "mailchimp.audience"
+
+    def _adopt_ticked_without_audience(self):
+        """At the start of a run: contacts ticked without an audience, of the
+        companies whose default audience this is, join it."""
+        self.ensure_one()
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("mailchimp_audience_id", "=", self.id)])
+        )
+        return self.env["res.partner"]._mailchimp_adopt_default_audience(companies)

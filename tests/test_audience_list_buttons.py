@@ -1,0 +1,60 @@
+"""Issue 28 item 1: the audience list's header buttons ("Create in Mailchimp",
+"Import from Mailchimp", shown always) work with and without a selection,
+called over HTTP exactly as Odoo 18's web client calls them."""
+
+from odoo.tests import HttpCase, new_test_user, tagged
+
+from .common import MailchimpCase
+
+ROUTE = "/web/dataset/call_button/mailchimp.audience/{method}"
+
+
+@tagged("post_install", "-at_install")
+class TestAudienceListButtons(MailchimpCase, HttpCase):
+    def setUp(self):
+        super().setUp()
+        new_test_user(
+            self.env,
+            login="mc_list_manager",
+            groups="base.group_user,base.group_partner_manager,"
+            "mailchimp_sync.group_mailchimp_manager",
+        )
+        self.authenticate("mc_list_manager", "mc_list_manager")
+
+    def click(self, method, selected_ids):
+        """The call a list header button makes (MultiRecordViewButton, then
+        the action service's doActionButton): the selected ids as the only
+        argument, the list's context with the active ids."""
+        return self.make_jsonrpc_request(
+            ROUTE.format(method=method),
+            {
+                "model": "mailchimp.audience",
+                "method": method,
+                "args": [selected_ids],
+                "kwargs": {
+                    "context": {
+                        "lang": "en_US",
+                        "active_model": "mailchimp.audience",
+                        "active_ids": selected_ids,
+                        "active_domain": [],
+                    }
+                },
+            },
+        )
+
+    def test_create_in_mailchimp_with_and_without_a_selection(self):
+        for selected in ([], self.audience.ids):
+            with self.subTest(selected=selected):
+                action = self.click("action_create_in_mailchimp", selected)
+                self.assertEqual(
+                    action["res_model"], "mailchimp.audience.create.wizard"
+                )
+                self.assertEqual(action["target"], "new")
+
+    def test_import_from_mailchimp_with_and_without_a_selection(self):
+        self.fake.add_list("Second list")
+        for selected in ([], self.audience.ids):
+            with self.subTest(selected=selected):
+                action = self.click("action_import_from_mailchimp", selected)
+                self.assertEqual(action["tag"], "display_notification")
+                self.assertIn("2 audiences imported", action["params"]["message"])

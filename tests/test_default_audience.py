@@ -1,0 +1,100 @@
+"""Issue 28 item 3: contacts ticked "Sync with Mailchimp" before any default
+audience exists are shown as such, take the default audience when it is set
+and at sync time, and the log never tells to tick a ticked contact."""
+
+from odoo.tests import Form
+
+from .common import MailchimpCase
+from .test_screens import arch_of, shown
+
+
+class TestTickedWithoutAudience(MailchimpCase):
+    def setUp(self):
+        super().setUp()
+        self.env.company.mailchimp_audience_id = False
+
+    def test_the_tab_shows_a_ticked_contact_without_audience(self):
+        partner = self.make_partners(1)
+        self.assertTrue(partner.mailchimp_sync)
+        self.assertFalse(partner.mailchimp_audience_id)
+        self.assertTrue(partner.mailchimp_notice_warning)
+        self.assertIn(
+            "ticked but this contact has no audience", partner.mailchimp_notice
+        )
+        self.assertNotIn("the next synchronization sends it", partner.mailchimp_notice)
+        self.assertEqual(
+            self.shown_on_tab(partner),
+            ["mailchimp_notice_warning", "mailchimp_choose_audience"],
+        )
+        # the audience chosen on the contact: it waits for the next run
+        partner.mailchimp_audience_id = self.audience
+        self.assertFalse(partner.mailchimp_notice_warning)
+        self.assertIn(
+            f"the next synchronization sends it to the audience {self.audience.name}",
+            partner.mailchimp_notice,
+        )
+        self.assertEqual(self.shown_on_tab(partner), ["mailchimp_notice"])
+        self.sync()
+        self.assertEqual(
+            self.fake.member(self.list_id, partner.email)["status"], "subscribed"
+        )
+        self.assertFalse(partner.mailchimp_notice, "in Mailchimp: nothing to say")
+
+    def shown_on_tab(self, partner):
+        """The named blocks of the contact's Mailchimp tab the web client shows
+        (the view's ``invisible`` expressions evaluated on the contact)."""
+        partner.invalidate_recordset()
+        page = arch_of(self.env["res.partner"]).xpath("//page[@name='mailchimp']")[0]
+        return [
+            node.get("name")
+            for node in page.xpath("./*[@name]")
+            if shown(node, partner)
+        ]
+
+    def test_setting_the_default_audience_reaches_ticked_contacts(self):
+        waiting = self.make_partners(2)
+        settings = Form(self.env["res.config.settings"])
+        settings.mailchimp_audience_id = self.audience
+        settings.save().execute()
+        self.assertEqual(waiting.mailchimp_audience_id, self.audience)
+        self.sync()
+        for partner in waiting:
+            self.assertEqual(
+                self.fake.member(self.list_id, partner.email)["status"], "subscribed"
+            )
+
+    def test_a_run_gives_the_default_audience_to_ticked_contacts(self):
+        self.env.company.mailchimp_audience_id = self.audience
+        # ticked without an audience another way (an import, an older version)
+        partner = (
+            self.env["res.partner"]
+            .with_context(mailchimp_no_sync=True)
+            .create(
+                {
+                    "name": "Late Comer",
+                    "email": "late@example.com",
+                    "mailchimp_sync": True,
+                }
+            )
+        )
+        self.assertFalse(partner.mailchimp_audience_id)
+        self.assertFalse(partner.mailchimp_notice_warning, "the run gives it one")
+        self.assertIn(
+            f"sends it to the audience {self.audience.name}", partner.mailchimp_notice
+        )
+        self.sync()
+        self.assertEqual(partner.mailchimp_audience_id, self.audience)
+        self.assertEqual(
+            self.fake.member(self.list_id, "late@example.com")["status"], "subscribed"
+        )
+
+    def test_the_log_never_tells_to_tick_a_ticked_contact(self):
+        ticked = self.make_partners(1, prefix="ticked")
+        unticked = self.make_partners(1, flagged=False, prefix="unticked")
+        for partner in ticked | unticked:
+            self.fake.add_member(self.list_id, partner.email)
+        log = self.sync()
+        messages = {line.partner_id: line.message for line in log.line_ids}
+        self.assertIn("ticked but the contact has no audience", messages[ticked])
+        self.assertNotIn("tick “Sync with Mailchimp” to sync", messages[ticked])
+        self.assertIn("tick “Sync with Mailchimp” to sync", messages[unticked])

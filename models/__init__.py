@@ -1,4 +1,5 @@
 from . import mailchimp_sync_mixin
+from . import mailchimp_sync_owned
 from . import mailchimp_account
 from . import mailchimp_audience
 from . import mailchimp_mapper

@@ -19,6 +19,7 @@ from . import mailchimp_conversion
 from . import mailchimp_campaign_conversion
 from . import res_company
 from . import res_partner
+from . import mailchimp_settings
 from . import res_config_settings
 from . import mailchimp_list_export
 from . import mailchimp_webhook
@@ -29,6 +30,7 @@ from . import ir_http
 from . import mailchimp_gdpr
 from . import mailchimp_suppression
 from . import res_partner_lifecycle
+from . import res_partner_sync_control
 from . import base_partner_merge
 from . import mailchimp_member_lifecycle
 from . import mailchimp_member_push

@@ -1,10 +1,7 @@
 from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 
-from .mailchimp_access import check_manager
-
-# the contact's Mailchimp data: for the Mailchimp roles only
-MC_USER = "mailchimp_sync.group_mailchimp_user"
+from .mailchimp_access import USER_GROUP, check_manager
 
 ALWAYS_SYNCED = {"email", "mailchimp_sync", "mailchimp_audience_id", "active"}
 
@@ -16,99 +13,100 @@ class ResPartner(models.Model):
     # Sync, exports and webhooks match contacts by normalized email, a batch
     # at a time: without an index each batch would scan every contact.
     email_normalized = fields.Char(index=True)
+    # the contact's Mailchimp data: for the Mailchimp roles only
     mailchimp_sync = fields.Boolean(
         "Sync with Mailchimp",
         copy=False,
         tracking=True,
         help="Keep this contact in the Mailchimp audience.",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_audience_id = fields.Many2one(
         "mailchimp.audience",
         copy=False,
         help="Audience of this contact; the company's default audience when empty.",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_member_id = fields.Many2one(
         "mailchimp.member",
         compute="_compute_mailchimp_member_id",
         store=True,
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_id = fields.Char(
         related="mailchimp_member_id.mailchimp_id",
         string="Mailchimp ID",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_status = fields.Selection(
         related="mailchimp_member_id.status",
         string="Mailchimp Status",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_consent_date = fields.Datetime(
         related="mailchimp_member_id.consent_date",
         string="Consent Date",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_consent_source = fields.Selection(
         related="mailchimp_member_id.consent_source",
         string="Consent Source",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_error = fields.Text(
         related="mailchimp_member_id.last_error",
         string="Mailchimp Error",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_rating = fields.Selection(
         related="mailchimp_member_id.member_rating",
         string="Member rating",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     # percents (25.0 is 25 %), as Mailchimp's figures are stored
     mailchimp_open_rate = fields.Float(
         related="mailchimp_member_id.avg_open_rate",
         string="Average open rate",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_click_rate = fields.Float(
         related="mailchimp_member_id.avg_click_rate",
         string="Average click rate",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_tags = fields.Char(
         related="mailchimp_member_id.tags",
         string="Mailchimp tags",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_url = fields.Char(
-        related="mailchimp_member_id.mailchimp_url", groups=MC_USER
+        related="mailchimp_member_id.mailchimp_url", groups=USER_GROUP
     )
     mailchimp_history_ids = fields.One2many(
         "mailchimp.campaign.history",
         "partner_id",
         string="Campaign history",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_campaign_count = fields.Integer(
         compute="_compute_mailchimp_campaign_count",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_log_line_ids = fields.One2many(
         "mailchimp.sync.log.line",
         "partner_id",
         string="Mailchimp Sync History",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_pending_since = fields.Datetime(
         related="mailchimp_member_id.resubscribe_asked_at",
         string="Pending since",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_need_sync = fields.Boolean(
         related="mailchimp_member_id.need_sync",
         string="Waiting to be sent",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_member_shown_ids = fields.Many2many(
         "mailchimp.member",
@@ -116,13 +114,13 @@ class ResPartner(models.Model):
         string="Audiences",
         help="The audiences that know this contact: with a Mailchimp id, a "
         "status or an error.",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
     mailchimp_known = fields.Boolean(
         "In Mailchimp",
         compute="_compute_mailchimp_member_shown",
         help="An audience in Mailchimp has this contact.",
-        groups=MC_USER,
+        groups=USER_GROUP,
     )
 
     @api.depends("mailchimp_member_ids.audience_id", "mailchimp_audience_id")

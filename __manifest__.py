@@ -34,6 +34,7 @@
         "views/res_partner_views.xml",
         "views/mailing_list_views.xml",
         "views/res_config_settings_views.xml",
+        "views/mailchimp_settings_views.xml",
         "views/menus.xml",
     ],
     "demo": ["demo/mailchimp_demo.xml"],

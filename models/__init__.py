@@ -1,4 +1,5 @@
 from . import mailchimp_sync_mixin
+from . import mailchimp_sync_owned
 from . import mailchimp_account
 from . import mailchimp_audience
 from . import mailchimp_mapper
@@ -18,6 +19,7 @@ from . import mailchimp_conversion
 from . import mailchimp_campaign_conversion
 from . import res_company
 from . import res_partner
+from . import mailchimp_settings
 from . import res_config_settings
 from . import mailchimp_list_export
 from . import mailchimp_list_export_batch
@@ -35,6 +37,7 @@ from . import res_partner_forget
 from . import res_partner_notice
 from . import res_partner_audience
 from . import mailchimp_erasure
+from . import res_partner_sync_control
 from . import base_partner_merge
 from . import mailchimp_member_lifecycle
 from . import mailchimp_member_push

@@ -4,6 +4,7 @@ any remote call, so a refused user never causes one."""
 from odoo.exceptions import AccessError
 
 MANAGER_GROUP = "mailchimp_sync.group_mailchimp_manager"
+USER_GROUP = "mailchimp_sync.group_mailchimp_user"
 
 
 def check_manager(records, operation="write"):

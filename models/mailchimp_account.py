@@ -22,8 +22,21 @@ API_HOST_PARAM = "mailchimp_sync.api_host"
 
 class MailchimpAccount(models.Model):
     _name = "mailchimp.account"
+    _inherit = ["mailchimp.sync.owned"]
     _description = "Mailchimp Account"
     _order = "sequence, id"
+    # what users configure; the connection's state is Mailchimp's answer
+    _mailchimp_user_fields = frozenset(
+        {
+            "name",
+            "sequence",
+            "active",
+            "company_id",
+            "auth_method",
+            "api_key",
+            "parallel_connections",
+        }
+    )
 
     name = fields.Char(required=True, default="Mailchimp")
     sequence = fields.Integer(default=10)
@@ -86,26 +99,33 @@ class MailchimpAccount(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
-        for vals in vals_list:
-            self._prepare_key_vals(vals)
-        return super().create(vals_list)
+        derived = [self._prepare_key_vals(vals) for vals in vals_list]
+        accounts = super().create(vals_list)
+        for account, state in zip(accounts, derived, strict=True):
+            if state:
+                account.sudo().write(state)
+        return accounts
 
     def write(self, vals):
-        self._prepare_key_vals(vals)
-        return super().write(vals)
+        state = self._prepare_key_vals(vals)
+        res = super().write(vals)
+        if state:
+            self.sudo().write(state)
+        return res
 
     @api.model
     def _prepare_key_vals(self, vals):
-        """A new key resets the connection state; its data center is derived."""
-        if "api_key" in vals:
-            key = (vals["api_key"] or "").strip()
-            vals["api_key"] = key or False
-            if vals.get("auth_method", "api_key") == "api_key" and not vals.get(
-                "data_center"
-            ):
-                vals["data_center"] = data_center_from_key(key) or False
-            vals.setdefault("state", "draft")
-            vals.setdefault("last_error", False)
+        """A new key resets the connection state and its data center is
+        derived: the connection state to write (by the code, after the user's
+        own values) is returned."""
+        if "api_key" not in vals:
+            return {}
+        key = (vals["api_key"] or "").strip()
+        vals["api_key"] = key or False
+        state = {"state": "draft", "last_error": False}
+        if vals.get("auth_method", "api_key") == "api_key":
+            state["data_center"] = data_center_from_key(key) or False
+        return {name: value for name, value in state.items() if name not in vals}
 
     # ------------------------------------------------------------------ API
     def _get_client(self, **kwargs):
@@ -133,9 +153,9 @@ class MailchimpAccount(models.Model):
             client.ping()
             root = RemoteAccount.from_api(client.get_account())
         except MailchimpError as error:
-            self._set_error(error)
+            self.sudo()._set_error(error)
             return True  # the form reloads and shows the error
-        self.write(
+        self.sudo().write(
             {
                 "state": "connected",
                 "last_error": False,
@@ -195,7 +215,8 @@ class MailchimpAccount(models.Model):
         )
         with mailchimp_user_errors(self.env):
             remote_lists = list(self._get_client().iter_lists())
-        audiences = Audience._import_from_remote(self, remote_lists)
+        audiences = Audience.sudo()._import_from_remote(self, remote_lists)
+        audiences = audiences.with_env(self.env)
         message = self.env._(
             "%(count)s audiences imported from Mailchimp (%(new)s new).",
             count=len(audiences),

@@ -13,19 +13,48 @@ _logger = logging.getLogger(__name__)
 
 class MailchimpAudience(models.Model):
     _name = "mailchimp.audience"
+    _inherit = ["mailchimp.sync.owned"]
     _description = "Mailchimp Audience"
     _order = "name, id"
+    # the sync rules users choose; the rest is Mailchimp's or the sync's
+    _mailchimp_user_fields = frozenset(
+        {
+            "name",
+            "active",
+            "conflict_policy",
+            "untick_policy",
+            "required_policy",
+            "create_partners",
+            "blacklist_unsubscribes",
+            "export_categories",
+            "pull_overlap_minutes",
+            "conversion_window_days",
+            "activity_window_hours",
+        }
+    )
+    # the webhook's security: administrators (and the code) only
+    _mailchimp_admin_fields = frozenset(
+        {"webhook_secret", "webhook_signed", "webhook_signing_key"}
+    )
 
     name = fields.Char(required=True)
     active = fields.Boolean(default=True)
     account_id = fields.Many2one(
-        "mailchimp.account", required=True, ondelete="cascade", index=True
+        "mailchimp.account",
+        required=True,
+        ondelete="cascade",
+        index=True,
+        readonly=True,
     )
     company_id = fields.Many2one(related="account_id.company_id", store=True)
-    mailchimp_id = fields.Char("Audience ID", required=True, copy=False, index=True)
-    web_id = fields.Integer(copy=False)
+    mailchimp_id = fields.Char(
+        "Audience ID", required=True, copy=False, index=True, readonly=True
+    )
+    web_id = fields.Integer(copy=False, readonly=True)
     double_optin = fields.Boolean(
-        "Double opt-in", help="New members get 'pending' and confirm by email."
+        "Double opt-in",
+        readonly=True,
+        help="New members get 'pending' and confirm by email.",
     )
     member_count = fields.Integer(readonly=True)
     unsubscribe_count = fields.Integer(readonly=True)
@@ -261,7 +290,7 @@ class MailchimpAudience(models.Model):
 
     def action_refresh_merge_fields(self):
         check_manager(self)
-        self._refresh_merge_fields()
+        self.sudo()._refresh_merge_fields()
         return True
 
     def action_view_logs(self):

@@ -378,10 +378,11 @@ class MailchimpAudience(models.Model):
         return members
 
     def write(self, vals):
+        res = super().write(vals)
         if vals.get("create_partners"):
             # members read before were not created: read them all again
-            vals = dict(vals, last_full_pull=False)
-        return super().write(vals)
+            self.sudo().last_full_pull = False
+        return res
 
 
 def _link_to_companies(partners, parents):

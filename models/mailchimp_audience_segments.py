@@ -144,7 +144,7 @@ class MailchimpAudience(models.Model):
         check_manager(self)
         for audience in self:
             with mailchimp_user_errors(self.env):
-                audience._refresh_segments()
+                audience.sudo()._refresh_segments()
         return self.env["mailchimp.account"]._notify(
             self.env._("Segments read from Mailchimp."), "success"
         )

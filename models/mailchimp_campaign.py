@@ -365,7 +365,7 @@ class MailchimpAudience(models.Model):
         self.ensure_one()
         self.account_id._check_connected()
         with mailchimp_user_errors(self.env):
-            count = self._sync_campaigns()
+            count = self.sudo()._sync_campaigns()
         return self.account_id._notify(
             self.env._("%s new activity events read from Mailchimp.", count), "success"
         )

@@ -37,8 +37,13 @@ class MailchimpMarketingPermission(models.Model):
 
 class MailchimpMemberConsent(models.Model):
     _name = "mailchimp.member.consent"
+    _inherit = ["mailchimp.sync.owned"]
     _description = "Consent to a Mailchimp marketing permission"
     _order = "member_id, permission_id"
+    # a manager gives or withdraws a consent; its date and source are set by
+    # the server, its rows come with the member's permissions
+    _mailchimp_user_fields = frozenset({"enabled"})
+    _mailchimp_sync_records = True
 
     member_id = fields.Many2one(
         "mailchimp.member", required=True, ondelete="cascade", index=True
@@ -80,16 +85,16 @@ class MailchimpMemberConsent(models.Model):
         return consents
 
     def write(self, vals):
-        odoo_change = "enabled" in vals and not self.env.context.get(
-            "mailchimp_no_sync"
-        )
-        if odoo_change:
-            # a consent changed by a user is Odoo's, dated now, sent next run
-            vals = dict(vals)
-            vals.setdefault("source", "odoo")
-            vals.setdefault("date", fields.Datetime.now())
+        # Mailchimp's answers are written by the code (as superuser): a
+        # context key alone proves nothing
+        from_mailchimp = self.env.su and self.env.context.get("mailchimp_no_sync")
         res = super().write(vals)
-        if odoo_change:
+        if "enabled" in vals and not from_mailchimp:
+            # a consent changed by a user is Odoo's, dated now, sent next run
+            stamp = {"source": "odoo", "date": fields.Datetime.now()}
+            self.sudo().with_context(mailchimp_no_sync=True).write(
+                {key: value for key, value in stamp.items() if key not in vals}
+            )
             self.member_id._mark_need_sync()
         return res
 

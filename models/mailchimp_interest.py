@@ -57,8 +57,12 @@ def group_field_error(env, field_record, direction, as_user=True):
 
 class MailchimpInterestCategory(models.Model):
     _name = "mailchimp.interest.category"
+    _inherit = ["mailchimp.sync.owned"]
     _description = "Mailchimp Group"
     _order = "audience_id, display_order, id"
+    # users map a group to a contact field; the group is Mailchimp's
+    _mailchimp_user_fields = frozenset({"field_id", "direction"})
+    _mailchimp_sync_records = True
 
     audience_id = fields.Many2one(
         "mailchimp.audience", required=True, ondelete="cascade", index=True
@@ -183,7 +187,7 @@ class MailchimpInterestCategory(models.Model):
                 raise UserError(
                     self.env._("Mailchimp sent a malformed group name: %s", reason)
                 ) from None
-            self.env["mailchimp.interest"].create(
+            self.env["mailchimp.interest"].sudo().create(
                 dict(self._interest_vals(remote), value_ref=str(value))
             )
         return audience.account_id._notify(
@@ -202,8 +206,12 @@ class MailchimpInterestCategory(models.Model):
 
 class MailchimpInterest(models.Model):
     _name = "mailchimp.interest"
+    _inherit = ["mailchimp.sync.owned"]
     _description = "Mailchimp Group Name"
     _order = "category_id, display_order, id"
+    # users give a group name its Odoo value; the name is Mailchimp's
+    _mailchimp_user_fields = frozenset({"value_ref"})
+    _mailchimp_sync_records = True
 
     category_id = fields.Many2one(
         "mailchimp.interest.category", required=True, ondelete="cascade", index=True
@@ -306,7 +314,7 @@ class MailchimpAudience(models.Model):
             for reason in rejected:
                 _logger.info("Group of audience %s skipped: %s", audience.id, reason)
             # a malformed item: keep what Odoo has (never delete on a partial read)
-            audience._store_groups(categories, interests, complete=not rejected)
+            audience.sudo()._store_groups(categories, interests, complete=not rejected)
         return True
 
     def _store_groups(self, categories, interests, complete=True):

@@ -243,15 +243,23 @@ class MailchimpListExportMember(models.Model):
 class MailingList(models.Model):
     _inherit = "mailing.list"
 
+    # the Mailchimp roles only, as on contacts
     mailchimp_audience_id = fields.Many2one(
         "mailchimp.audience",
         "Mailchimp audience",
+        groups="mailchimp_sync.group_mailchimp_user",
         help="Audience this list is exported to (remembered from the last export).",
     )
     mailchimp_tag = fields.Char(
-        "Mailchimp tag", help="Tag of the list's contacts in the Mailchimp audience."
+        "Mailchimp tag",
+        groups="mailchimp_sync.group_mailchimp_user",
+        help="Tag of the list's contacts in the Mailchimp audience.",
     )
-    mailchimp_export_ids = fields.One2many("mailchimp.list.export", "mailing_list_id")
+    mailchimp_export_ids = fields.One2many(
+        "mailchimp.list.export",
+        "mailing_list_id",
+        groups="mailchimp_sync.group_mailchimp_user",
+    )
 
     def action_export_to_mailchimp(self):
         check_manager(self)

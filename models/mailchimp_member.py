@@ -111,8 +111,9 @@ class MailchimpMember(models.Model):
 
     def action_refresh(self):
         """Re-read this member and its activity feed from Mailchimp now."""
-        check_manager(self)
-        for member in self.filtered("mailchimp_id"):
+        check_manager(self, "read")
+        # what Mailchimp answers is written by the code, after the check
+        for member in self.sudo().filtered("mailchimp_id"):
             audience = member.audience_id
             client = audience.account_id._get_client()
             with mailchimp_user_errors(self.env):
@@ -135,16 +136,16 @@ class MailchimpMember(models.Model):
                 raise UserError(
                     self.env._("Mailchimp sent a malformed member: %s", reason)
                 ) from None
-            log = self.env["mailchimp.sync.log"].new({"audience_id": audience.id})
+            log = member.env["mailchimp.sync.log"].new({"audience_id": audience.id})
             audience._apply_remote_members([checked], log)
             member.write(checked.figures())
             campaigns = {
                 c.mailchimp_id: c.id
-                for c in self.env["mailchimp.campaign"].search(
+                for c in member.env["mailchimp.campaign"].search(
                     [("audience_id", "=", audience.id)]
                 )
             }
-            self.env["mailchimp.member.activity"]._store(
+            member.env["mailchimp.member.activity"]._store(
                 [
                     {
                         "member_id": member.id,

@@ -7,88 +7,30 @@ checked when saved (it must parse, name contact fields, and be searchable by
 the saving user) and, at each run, evaluated and searched as the user who
 last saved it, always within the contacts ticked for the audience."""
 
-import psycopg2
-
 from odoo import api, fields, models
-from odoo.exceptions import AccessError, UserError, ValidationError
+from odoo.exceptions import UserError, ValidationError
 from odoo.osv import expression
-from odoo.tools.safe_eval import datetime as safe_datetime
-from odoo.tools.safe_eval import dateutil as safe_dateutil
-from odoo.tools.safe_eval import safe_eval
-from odoo.tools.safe_eval import time as safe_time
 
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
+from .mailchimp_segment_filter import FILTER_ERRORS, SegmentFilterError, parse_domain
 
 PREVIEW_SIZE = 10  # sample contacts shown under the filter
 NAME_MAX = 100  # characters Mailchimp allows in a tag's name
 # Mailchimp's own segments are written by the refresh only
 CTX_REFRESH = "mailchimp_segment_refresh"
-# what a filter may raise when parsed or searched
-FILTER_ERRORS = (
-    ValueError,
-    TypeError,
-    KeyError,
-    SyntaxError,
-    NameError,
-    AccessError,
-    psycopg2.Error,
-)
-
-
-class SegmentFilterError(Exception):
-    """A segment's filter cannot be used (the message says why)."""
-
-
-def domain_eval_context(env):
-    """The names Odoo offers a filter's domain (as for saved filters)."""
-    today = fields.Date.context_today(env.user)
-    return {
-        "uid": env.uid,
-        "time": safe_time,
-        "datetime": safe_datetime,
-        "dateutil": safe_dateutil,
-        "relativedelta": safe_dateutil.relativedelta.relativedelta,
-        "context_today": lambda: today,
-        "current_date": today.strftime("%Y-%m-%d"),
-        "company_id": env.company.id,
-        "company_ids": env.companies.ids,
-    }
-
-
-def parse_domain(env, text):
-    """The domain of ``text``, evaluated as ``env``'s user; its fields must be
-    fields of contacts. Raises :class:`SegmentFilterError`."""
-    try:
-        domain = safe_eval(text or "[]", domain_eval_context(env))
-    except FILTER_ERRORS as error:
-        raise SegmentFilterError(env._("it cannot be read (%s)", error)) from None
-    if not isinstance(domain, list | tuple):
-        raise SegmentFilterError(env._("it is not a list of conditions"))
-    for leaf in domain:
-        if leaf in ("&", "|", "!"):
-            continue
-        if not isinstance(leaf, list | tuple) or len(leaf) != 3:
-            raise SegmentFilterError(env._("“%s” is not a condition", leaf))
-        if isinstance(leaf[0], str):
-            _check_path(env, leaf[0])
-    return list(domain)
-
-
-def _check_path(env, path):
-    model = env["res.partner"]
-    for part in path.split("."):
-        field = model._fields.get(part)
-        if field is None:
-            raise SegmentFilterError(env._("“%s” is not a field of contacts", path))
-        if field.relational:
-            model = env[field.comodel_name]
 
 
 class MailchimpSegment(models.Model):
     _name = "mailchimp.segment"
+    _inherit = ["mailchimp.sync.owned"]
     _description = "Mailchimp Segment"
     _order = "audience_id, origin desc, name, id"
+    # the filter users write (``domain_user_id`` is always set by the server);
+    # Mailchimp's id and counts and the sync's state are the sync's
+    _mailchimp_user_fields = frozenset(
+        {"name", "audience_id", "active", "domain", "domain_user_id"}
+    )
 
     name = fields.Char(required=True, help="The name of the tag in Mailchimp.")
     audience_id = fields.Many2one(
@@ -358,7 +300,7 @@ class MailchimpSegment(models.Model):
                 raise UserError(
                     self.env._("“%s” has no removals waiting.", segment.name)
                 )
-        self.write({"removals_confirmed": True})
+        self.sudo().write({"removals_confirmed": True})
         return self.env["mailchimp.account"]._notify(
             self.env._(
                 "The next sync removes the tag from %s contacts.",

@@ -19,7 +19,8 @@ from ..services import (
     InvalidItem,
     MalformedResponse,
 )
-from .mailchimp_segment import CTX_REFRESH, FILTER_ERRORS, SegmentFilterError
+from .mailchimp_segment import CTX_REFRESH
+from .mailchimp_segment_filter import FILTER_ERRORS, SegmentFilterError
 
 _logger = logging.getLogger(__name__)
 

@@ -50,17 +50,20 @@ class MailchimpSuppression(models.Model):
 
     @api.model
     def _record(self, audience, emails, reason):
-        """Remember ``emails`` (for ``audience``, or every audience)."""
+        """Remember ``emails`` (for ``audience``, or every audience): the
+        code's own record, whoever deleted the contact."""
         company = audience.company_id or self.env.company
         digests = {email_digest(e) for e in emails if e}
         known = set(
-            self.search(
+            self.sudo()
+            .search(
                 [
                     ("email_hash", "in", list(digests)),
                     ("audience_id", "=", audience.id or False),
                     ("reason", "=", reason),
                 ]
-            ).mapped("email_hash")
+            )
+            .mapped("email_hash")
         )
         return self.sudo().create(
             [

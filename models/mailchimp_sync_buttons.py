@@ -65,12 +65,14 @@ class MailchimpAudience(models.Model):
         check_manager(self)
         self.ensure_one()
         self.account_id._check_connected()
-        if not self._lock_for_sync():
+        # the run writes the sync's own state: as the cron does, after the check
+        audience = self.sudo()
+        if not audience._lock_for_sync():
             raise UserError(self.env._("A sync of this audience is already running."))
-        finished = self._run_sync(
+        finished = audience._run_sync(
             trigger="manual", full=full, time_budget=MANUAL_TIME_BUDGET
         )
-        log = self._last_log()
+        log = audience._last_log()
         if not finished:
             log.write({"requested_by_id": self.env.uid, "notify_when_done": True})
             self.env.ref("mailchimp_sync.ir_cron_mailchimp_sync")._trigger()
@@ -126,5 +128,5 @@ class MailchimpAudience(models.Model):
             odoo_change=False
         )
         if self.current_log_id:
-            self._finish_run()
+            self.sudo()._finish_run()
         return self.action_sync_now(full=True)

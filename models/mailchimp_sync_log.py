@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
 
+from .mailchimp_access import check_manager
 from .mailchimp_list_export_run import LINE_KINDS
 
 _lt = LazyTranslate(__name__)
@@ -262,14 +263,15 @@ class MailchimpSyncLog(models.Model):
         """A manager confirms the removals a run held: members not changed in
         Mailchimp since are archived and their contacts unticked."""
         self.ensure_one()
-        self.check_access("write")
-        if self.removal_state != "held":
+        check_manager(self, "read")
+        log = self.sudo()  # the sync's own records, written by its code
+        if log.removal_state != "held":
             raise UserError(self.env._("These removals are no longer waiting."))
-        rows = self.removal_member_ids.filtered(
-            lambda m: not m.last_changed or m.last_changed <= self.date_start
+        rows = log.removal_member_ids.filtered(
+            lambda m: not m.last_changed or m.last_changed <= log.date_start
         )
-        self.audience_id._apply_removals(rows, self)
-        self.removal_state = "applied"
+        log.audience_id._apply_removals(rows, log)
+        log.removal_state = "applied"
         return self.env["mailchimp.account"]._notify(
             self.env._("%s removals applied.", len(rows)), "success"
         )

@@ -12,7 +12,10 @@ class MailchimpSyncMixin(models.AbstractModel):
     _description = "Mailchimp synchronization mixin"
 
     mailchimp_member_ids = fields.One2many(
-        "mailchimp.member", "partner_id", string="Mailchimp Memberships"
+        "mailchimp.member",
+        "partner_id",
+        string="Mailchimp Memberships",
+        groups="mailchimp_sync.group_mailchimp_user",
     )
 
     def _mailchimp_synced_fields(self):

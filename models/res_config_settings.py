@@ -1,16 +1,12 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
-SYNC_CRON = "mailchimp_sync.ir_cron_mailchimp_sync"
-# The units a scheduled action offers (ir.cron's own interval types).
-INTERVAL_TYPES = [
-    ("minutes", "Minutes"),
-    ("hours", "Hours"),
-    ("days", "Days"),
-    ("weeks", "Weeks"),
-    ("months", "Months"),
-]
-DEFAULT_INTERVAL = (1, "hours")
+from .mailchimp_settings import (
+    INTERVAL_TYPES,
+    set_sync_schedule,
+    sync_cron,
+    sync_schedule,
+)
 
 
 class ResConfigSettings(models.TransientModel):
@@ -57,15 +53,11 @@ class ResConfigSettings(models.TransientModel):
     )
 
     def _mailchimp_sync_cron(self):
-        cron = self.env.ref(SYNC_CRON, raise_if_not_found=False)
-        return cron.sudo() if cron else self.env["ir.cron"].sudo()
+        return sync_cron(self.env)
 
     @api.depends("company_id")
     def _compute_mailchimp_sync_schedule(self):
-        cron = self._mailchimp_sync_cron()
-        number, unit = (
-            (cron.interval_number, cron.interval_type) if cron else DEFAULT_INTERVAL
-        )
+        number, unit = sync_schedule(self.env)
         for settings in self:
             settings.mailchimp_sync_interval_number = number
             settings.mailchimp_sync_interval_type = unit
@@ -78,22 +70,13 @@ class ResConfigSettings(models.TransientModel):
             settings.mailchimp_sync_nextcall = cron.nextcall
 
     def set_values(self):
-        super().set_values()
-        cron = self._mailchimp_sync_cron()
-        if not cron:
-            return
-        wanted = {
-            "interval_number": self.mailchimp_sync_interval_number,
-            "interval_type": self.mailchimp_sync_interval_type,
-        }
-        changed = {key: value for key, value in wanted.items() if cron[key] != value}
-        if not changed:
-            return  # saving Settings for another reason leaves the cron alone
-        if wanted["interval_number"] < 1 or not wanted["interval_type"]:
-            raise UserError(
-                self.env._("The synchronization interval must be at least 1.")
-            )
-        cron.write(changed)
+        res = super().set_values()
+        set_sync_schedule(
+            self.env,
+            self.mailchimp_sync_interval_number,
+            self.mailchimp_sync_interval_type,
+        )
+        return res
 
     def action_mailchimp_open_sync_cron(self):
         """The scheduled action of the two-way sync (administrators)."""

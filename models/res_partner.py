@@ -1,10 +1,7 @@
 from odoo import api, fields, models, tools
-from odoo.exceptions import AccessError, UserError
+from odoo.exceptions import UserError
 
-from .mailchimp_access import MANAGER_GROUP, check_manager
-
-# what is synced: only a Mailchimp manager changes it
-SYNC_CONTROL_FIELDS = ("mailchimp_sync", "mailchimp_audience_id")
+from .mailchimp_access import USER_GROUP, check_manager
 
 ALWAYS_SYNCED = {"email", "mailchimp_sync", "mailchimp_audience_id", "active"}
 
@@ -16,72 +13,100 @@ class ResPartner(models.Model):
     # Sync, exports and webhooks match contacts by normalized email, a batch
     # at a time: without an index each batch would scan every contact.
     email_normalized = fields.Char(index=True)
+    # the contact's Mailchimp data: for the Mailchimp roles only
     mailchimp_sync = fields.Boolean(
         "Sync with Mailchimp",
         copy=False,
         tracking=True,
         help="Keep this contact in the Mailchimp audience.",
+        groups=USER_GROUP,
     )
     mailchimp_audience_id = fields.Many2one(
         "mailchimp.audience",
         copy=False,
         help="Audience of this contact; the company's default audience when empty.",
+        groups=USER_GROUP,
     )
     mailchimp_member_id = fields.Many2one(
         "mailchimp.member",
         compute="_compute_mailchimp_member_id",
         store=True,
+        groups=USER_GROUP,
     )
     mailchimp_id = fields.Char(
-        related="mailchimp_member_id.mailchimp_id", string="Mailchimp ID"
+        related="mailchimp_member_id.mailchimp_id",
+        string="Mailchimp ID",
+        groups=USER_GROUP,
     )
     mailchimp_status = fields.Selection(
-        related="mailchimp_member_id.status", string="Mailchimp Status"
+        related="mailchimp_member_id.status",
+        string="Mailchimp Status",
+        groups=USER_GROUP,
     )
     mailchimp_consent_date = fields.Datetime(
-        related="mailchimp_member_id.consent_date", string="Consent Date"
+        related="mailchimp_member_id.consent_date",
+        string="Consent Date",
+        groups=USER_GROUP,
     )
     mailchimp_consent_source = fields.Selection(
-        related="mailchimp_member_id.consent_source", string="Consent Source"
+        related="mailchimp_member_id.consent_source",
+        string="Consent Source",
+        groups=USER_GROUP,
     )
     mailchimp_error = fields.Text(
-        related="mailchimp_member_id.last_error", string="Mailchimp Error"
+        related="mailchimp_member_id.last_error",
+        string="Mailchimp Error",
+        groups=USER_GROUP,
     )
     mailchimp_rating = fields.Selection(
-        related="mailchimp_member_id.member_rating", string="Member rating"
+        related="mailchimp_member_id.member_rating",
+        string="Member rating",
+        groups=USER_GROUP,
     )
     # percents (25.0 is 25 %), as Mailchimp's figures are stored
     mailchimp_open_rate = fields.Float(
-        related="mailchimp_member_id.avg_open_rate", string="Average open rate"
+        related="mailchimp_member_id.avg_open_rate",
+        string="Average open rate",
+        groups=USER_GROUP,
     )
     mailchimp_click_rate = fields.Float(
-        related="mailchimp_member_id.avg_click_rate", string="Average click rate"
+        related="mailchimp_member_id.avg_click_rate",
+        string="Average click rate",
+        groups=USER_GROUP,
     )
     mailchimp_tags = fields.Char(
-        related="mailchimp_member_id.tags", string="Mailchimp tags"
+        related="mailchimp_member_id.tags",
+        string="Mailchimp tags",
+        groups=USER_GROUP,
     )
-    mailchimp_url = fields.Char(related="mailchimp_member_id.mailchimp_url")
+    mailchimp_url = fields.Char(
+        related="mailchimp_member_id.mailchimp_url", groups=USER_GROUP
+    )
     mailchimp_history_ids = fields.One2many(
         "mailchimp.campaign.history",
         "partner_id",
         string="Campaign history",
-        groups="mailchimp_sync.group_mailchimp_user",
+        groups=USER_GROUP,
     )
     mailchimp_campaign_count = fields.Integer(
         compute="_compute_mailchimp_campaign_count",
-        groups="mailchimp_sync.group_mailchimp_user",
+        groups=USER_GROUP,
     )
     mailchimp_log_line_ids = fields.One2many(
         "mailchimp.sync.log.line",
         "partner_id",
         string="Mailchimp Sync History",
-        groups="mailchimp_sync.group_mailchimp_user",
+        groups=USER_GROUP,
     )
     mailchimp_pending_since = fields.Datetime(
-        related="mailchimp_member_id.resubscribe_asked_at", string="Pending since"
+        related="mailchimp_member_id.resubscribe_asked_at",
+        string="Pending since",
+        groups=USER_GROUP,
     )
     mailchimp_need_sync = fields.Boolean(
-        related="mailchimp_member_id.need_sync", string="Waiting to be sent"
+        related="mailchimp_member_id.need_sync",
+        string="Waiting to be sent",
+        groups=USER_GROUP,
     )
     mailchimp_member_shown_ids = fields.Many2many(
         "mailchimp.member",
@@ -89,11 +114,13 @@ class ResPartner(models.Model):
         string="Audiences",
         help="The audiences that know this contact: with a Mailchimp id, a "
         "status or an error.",
+        groups=USER_GROUP,
     )
     mailchimp_known = fields.Boolean(
         "In Mailchimp",
         compute="_compute_mailchimp_member_shown",
         help="An audience in Mailchimp has this contact.",
+        groups=USER_GROUP,
     )
 
     @api.depends("mailchimp_member_ids.audience_id", "mailchimp_audience_id")
@@ -184,50 +211,19 @@ class ResPartner(models.Model):
             and self.mailchimp_audience_id == audience
         )
 
-    @api.model_create_multi
-    def create(self, vals_list):
-        if any(vals.get(f) for vals in vals_list for f in SYNC_CONTROL_FIELDS):
-            self._check_sync_control()
-        return super().create(vals_list)
-
-    def write(self, vals):
-        changed = [f for f in SYNC_CONTROL_FIELDS if f in vals]
-        if changed and any(
-            (p[f].id if f == "mailchimp_audience_id" else p[f]) != (vals[f] or False)
-            for p in self
-            for f in changed
-        ):
-            self._check_sync_control()
-        return super().write(vals)
-
-    def _check_sync_control(self):
-        """Ticking "Sync with Mailchimp" or choosing the audience is a
-        Mailchimp manager's decision (the read-only role cannot enrol
-        contacts). Only the superuser (the cron, the webhook, Odoo's own
-        writes done with sudo) skips the check: a context key proves nothing,
-        any caller can set one."""
-        if self.env.su:
-            return
-        if not self.env.user.has_group(MANAGER_GROUP):
-            raise AccessError(
-                self.env._(
-                    "Only Mailchimp managers can choose which contacts are synced "
-                    "with Mailchimp (Mailchimp / Manager)."
-                )
-            )
-
     def _mailchimp_default_audience(self):
         self.ensure_one()
         company = self.company_id or self.env.company
         return company.mailchimp_audience_id
 
     def _mailchimp_ensure_members(self):
-        """Flagged partners get a member row in their audience (need_sync)."""
-        flagged = self.filtered(lambda p: p.mailchimp_sync)
+        """Flagged partners get a member row in their audience (need_sync).
+        The sync's own work, done as superuser: whoever edits the contact."""
+        flagged = self.sudo().filtered(lambda p: p.mailchimp_sync)
         for partner in flagged.filtered(lambda p: not p.mailchimp_audience_id):
             audience = partner._mailchimp_default_audience()
             if audience:
-                partner.sudo().with_context(
+                partner.with_context(
                     mailchimp_no_sync=True
                 ).mailchimp_audience_id = audience
         # a person forgotten in Mailchimp (GDPR) gets no member again: the
@@ -257,13 +253,14 @@ class ResPartner(models.Model):
         what was done, and an error when nothing could be."""
         check_manager(self, "read")
         self._mailchimp_ensure_members()
-        members = self.mailchimp_member_ids.filtered(
+        # the push writes the sync's own state: as the cron does, after the check
+        members = self.sudo().mailchimp_member_ids.filtered(
             lambda m: m.audience_id.account_id.state == "connected"
         )
         if not members:
-            raise UserError(self._mailchimp_nothing_sent_reason())
+            raise UserError(self.sudo()._mailchimp_nothing_sent_reason())
         members._mark_need_sync(odoo_change=False)
-        logs = self.env["mailchimp.sync.log"]
+        logs = members.env["mailchimp.sync.log"]
         for audience in members.audience_id:
             logs |= audience._push_members_now(members)
         return self.env["mailchimp.account"]._notify(
@@ -283,29 +280,9 @@ class ResPartner(models.Model):
         if not self.mapped("mailchimp_member_ids"):
             return self.env._(
                 "Nothing was sent: tick “Sync with Mailchimp” and choose an audience "
-                "(or a default audience in Settings → Mailchimp)."
+                "(or a default audience in Mailchimp → Mailchimp settings)."
             )
         return self.env._(
             "Nothing was sent: the Mailchimp account of the audience is not "
             "connected (use “Test connection”)."
-        )
-
-    def action_mailchimp_enable(self):
-        """Tick "Sync with Mailchimp" on these contacts; the notification says
-        how many, and how many still wait for an audience."""
-        self.write({"mailchimp_sync": True})
-        waiting = self.filtered(lambda partner: not partner.mailchimp_audience_id)
-        message = self.env._(
-            "Mailchimp sync enabled on %(count)s contacts: they are sent at the "
-            "next synchronization.",
-            count=len(self),
-        )
-        if waiting:
-            message += " " + self.env._(
-                "%(count)s have no audience: choose one on the contact, or a "
-                "default audience in Settings → Mailchimp.",
-                count=len(waiting),
-            )
-        return self.env["mailchimp.account"]._notify(
-            message, "warning" if waiting else "success"
         )

@@ -29,8 +29,9 @@ class ResPartner(models.Model):
         res = super().write(vals)
         for partner in follow:
             audience = partner._mailchimp_default_audience()
-            if audience and audience != partner.mailchimp_audience_id:
-                partner.mailchimp_audience_id = audience
+            if audience and audience != partner.sudo().mailchimp_audience_id:
+                # the code moves it with its company, whoever changed the company
+                partner.sudo().mailchimp_audience_id = audience
         return res
 
     def _mailchimp_following_company(self, vals):
@@ -38,7 +39,7 @@ class ResPartner(models.Model):
         takes them to its own default audience."""
         if "company_id" not in vals or "mailchimp_audience_id" in vals:
             return self.browse()
-        return self.filtered(
+        return self.sudo().filtered(
             lambda p: p.mailchimp_audience_id
             and p.mailchimp_audience_id == p._mailchimp_default_audience()
         )

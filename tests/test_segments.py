@@ -218,6 +218,16 @@ class TestSegmentFilters(SegmentCase):
         self.assertEqual(recent.preview_count, 2, "Odoo's usual domain names")
         self.assertFalse(self.fake.calls, "nothing reaches Mailchimp on save")
 
+    def test_item10_a_filter_on_a_field_that_cannot_be_searched_is_refused(self):
+        """Issue 27 item 10: Odoo drops such a condition with an error at
+        every search; the segment is refused when saved, with the reason."""
+        for path in ("user_ids.password", "mailchimp_known"):
+            with (
+                self.subTest(path=path),
+                self.assertRaisesRegex(ValidationError, f"“{path}” cannot be searched"),
+            ):
+                self.segment([(path, "=", "x")])
+
     def test_domain_broken_later_is_skipped_and_logged(self):
         partners = self.make_partners(3, function="VIP")
         broken = self.segment([("function", "=", "VIP")], name="Broken")

@@ -221,6 +221,38 @@ class TestUserPath(MailchimpCase, HttpCase):
         )
         self.assertEqual(reader.login, "tour_reader")
 
+    def test_marketer_and_plain_user_path(self):
+        """Issue 28 item 4: a Mailchimp manager without the right to change
+        contacts enrols one and sets the interval; issue 27 item 9: a user
+        without a Mailchimp role still edits contacts."""
+        new_test_user(
+            self.env,
+            login="tour_marketer",
+            groups="base.group_user,mailchimp_sync.group_mailchimp_manager",
+        )
+        new_test_user(
+            self.env,
+            login="tour_plain",
+            groups="base.group_user,base.group_partner_manager",
+        )
+        partner = self.env["res.partner"].create(
+            {"name": "Marketer Contact", "email": "marketer.contact@example.com"}
+        )
+        self.start_tour(
+            f"/odoo/contacts/{partner.id}",
+            "mailchimp_sync_marketer_contact",
+            login="tour_marketer",
+        )
+        self.assertTrue(partner.mailchimp_sync)
+        cron = self.env.ref("mailchimp_sync.ir_cron_mailchimp_sync")
+        self.assertEqual(cron.interval_number, 2)
+        self.start_tour(
+            f"/odoo/contacts/{partner.id}",
+            "mailchimp_sync_plain_contact",
+            login="tour_plain",
+        )
+        self.assertEqual(partner.function, "Buyer")
+
     def test_contact_life_path(self):
         """Ask to re-subscribe, then Forget in Mailchimp, from the contact."""
         partner = self.env["res.partner"].create(

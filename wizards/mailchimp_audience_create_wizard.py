@@ -4,6 +4,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
 
+from ..models.mailchimp_access import check_manager
 from ..services import MailchimpError
 
 REQUIRED = {
@@ -134,6 +135,7 @@ class MailchimpAudienceCreateWizard(models.TransientModel):
     def action_create(self):
         """Create the audience in Mailchimp, then in Odoo, then map its fields."""
         self.ensure_one()
+        check_manager(self.account_id, "read")
         self._check_values()
         self.account_id._check_connected()
         try:
@@ -143,7 +145,11 @@ class MailchimpAudienceCreateWizard(models.TransientModel):
             raise UserError(
                 self.env._("Mailchimp refused the audience: %s", error)
             ) from None
-        audience = self.env["mailchimp.audience"]._import_from_remote(
-            self.account_id, [remote]
+        # Mailchimp's new audience, stored by the code after the check
+        audience = (
+            self.env["mailchimp.audience"]
+            .sudo()
+            ._import_from_remote(self.account_id, [remote])
+            .with_env(self.env)
         )
         return audience.action_open_mapping_wizard()

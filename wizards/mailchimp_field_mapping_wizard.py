@@ -3,6 +3,7 @@ import re
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..models.mailchimp_access import check_manager
 from ..models.mailchimp_errors import mailchimp_user_errors
 from ..models.mailchimp_field_mapping import (
     COMPATIBLE_TYPES,
@@ -109,7 +110,9 @@ class MailchimpFieldMappingWizard(models.TransientModel):
 
     @api.model
     def _open(self, audience):
-        audience._refresh_merge_fields()
+        check_manager(audience)
+        # Mailchimp's merge fields, stored by the code after the check
+        audience.sudo()._refresh_merge_fields()
         wizard = self.create(
             {
                 "audience_id": audience.id,
@@ -169,6 +172,7 @@ class MailchimpFieldMappingWizard(models.TransientModel):
     def action_add_merge_field(self):
         """Create a merge field in Mailchimp and map it."""
         self.ensure_one()
+        check_manager(self.audience_id)
         tag = (self.new_tag or "").strip()
         self._check_new_merge_field(tag)
         with mailchimp_user_errors(self.env):
@@ -182,10 +186,15 @@ class MailchimpFieldMappingWizard(models.TransientModel):
             raise UserError(
                 self.env._("Mailchimp sent a malformed merge field: %s", reason)
             ) from None
-        merge_field = self.env["mailchimp.merge.field"].create(
-            dict(
-                self.env["mailchimp.merge.field"]._vals_from_remote(remote),
-                audience_id=self.audience_id.id,
+        # Mailchimp's answer, stored by the code after the check
+        merge_field = (
+            self.env["mailchimp.merge.field"]
+            .sudo()
+            .create(
+                dict(
+                    self.env["mailchimp.merge.field"]._vals_from_remote(remote),
+                    audience_id=self.audience_id.id,
+                )
             )
         )
         self.line_ids = [

@@ -1,6 +1,8 @@
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..models.mailchimp_access import check_manager
+
 # Above this many contacts an export runs in the background (a few seconds
 # per 10,000 contacts): no screen waits for it.
 INLINE_LIMIT = 10000
@@ -69,12 +71,15 @@ class MailchimpListExportWizard(models.TransientModel):
 
     def action_export(self):
         self.ensure_one()
+        check_manager(self.list_ids, "read")
+        self.audience_id.check_access("read")
         self.audience_id.account_id._check_connected()
         logs = self.env["mailchimp.sync.log"]
         background = self._contact_count() > INLINE_LIMIT
         for mailing_list in self.list_ids:
             tag = self._checked_tag(mailing_list)
-            export = self._export_for(mailing_list, tag)
+            # the export's records are the sync's: written by the code
+            export = self._export_for(mailing_list, tag).sudo()
             if background:
                 export._queue()
             else:
@@ -107,7 +112,7 @@ class MailchimpListExportWizard(models.TransientModel):
     def _export_for(self, mailing_list, tag):
         """The export of ``mailing_list`` to the audience under ``tag``
         (created the first time)."""
-        Export = self.env["mailchimp.list.export"]
+        Export = self.env["mailchimp.list.export"].sudo()
         return Export.search(
             [
                 ("mailing_list_id", "=", mailing_list.id),

@@ -157,6 +157,34 @@ tours.add("mailchimp_sync_read_only_contact", {
         { content: "Its status in Mailchimp", trigger: ".o_field_widget[name=mailchimp_status]:contains(Subscribed)" },
         { content: "The box cannot be changed by a reader", trigger: ".o_field_widget[name=mailchimp_sync].o_readonly_modifier" },
         { content: "No Sync now for a reader", trigger: ".o_form_view:not(:has(button[name=action_mailchimp_sync_now]))" },
+        { content: "No Refresh for a reader", trigger: ".o_form_view:not(:has(button[name=action_mailchimp_refresh]))" },
+        { content: "No enrolment for a reader", trigger: ".o_form_view:not(:has(button[name=action_mailchimp_enable]))" },
+    ],
+});
+
+// A Mailchimp manager who may not change contacts nor administer Odoo.
+tours.add("mailchimp_sync_marketer_contact", {
+    steps: () => [
+        { content: "Open the Mailchimp tab", trigger: ".o_notebook a[name=mailchimp]", run: "click" },
+        { content: "Sync this contact", trigger: "button[name=action_mailchimp_enable]", run: "click" },
+        { content: "Enrolled", trigger: ".o_notification:contains(Mailchimp sync enabled)" },
+        { content: "It can be stopped", trigger: "button[name=action_mailchimp_disable]" },
+        { content: "Contacts → Mailchimp", trigger: ".o_menu_sections .dropdown-toggle:contains(Mailchimp)", run: "click" },
+        { content: "Mailchimp settings", trigger: ".dropdown-item:contains(Mailchimp settings)", run: "click" },
+        { content: "Every two hours", trigger: ".modal .o_field_widget[name=interval_number] input", run: "edit 2" },
+        { content: "Save", trigger: ".modal button[name=action_save]", run: "click" },
+        { content: "Saved", trigger: ".o_notification:contains(Mailchimp settings saved)" },
+    ],
+});
+
+// A user without a Mailchimp role: the contact works, without Mailchimp.
+tours.add("mailchimp_sync_plain_contact", {
+    steps: () => [
+        { content: "The contact", trigger: ".o_form_view .o_field_widget[name=name]" },
+        { content: "No Mailchimp tab", trigger: ".o_form_view:not(:has(.o_notebook a[name=mailchimp]))" },
+        { content: "Edit the job position", trigger: ".o_field_widget[name=function] input", run: "edit Buyer" },
+        { content: "Save", trigger: ".o_form_button_save", run: "click" },
+        { content: "Saved", trigger: ".o_form_saved" },
     ],
 });
 

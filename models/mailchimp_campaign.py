@@ -100,7 +100,8 @@ class MailchimpCampaign(models.Model):
         events = 0
         for audience in audiences:
             with mailchimp_user_errors(self.env):
-                events += audience._sync_campaigns()
+                # what Mailchimp answers is the sync's to write (role checked)
+                events += audience.sudo()._sync_campaigns()
         message = self.env._(
             "Campaigns in Odoo: %(campaigns)s. New activity events read from "
             "Mailchimp: %(events)s.",

@@ -6,6 +6,7 @@ from odoo import api, fields, models
 from odoo.tools import format_date
 
 from ..services import subscriber_hash
+from .mailchimp_access import USER_GROUP
 
 
 class ResPartner(models.Model):
@@ -16,9 +17,14 @@ class ResPartner(models.Model):
         compute="_compute_mailchimp_notice",
         help="Forgotten in Mailchimp (GDPR request): this address is never "
         "sent to Mailchimp again.",
+        groups=USER_GROUP,
     )
-    mailchimp_notice = fields.Text(compute="_compute_mailchimp_notice")
-    mailchimp_notice_warning = fields.Boolean(compute="_compute_mailchimp_notice")
+    mailchimp_notice = fields.Text(
+        compute="_compute_mailchimp_notice", groups=USER_GROUP
+    )
+    mailchimp_notice_warning = fields.Boolean(
+        compute="_compute_mailchimp_notice", groups=USER_GROUP
+    )
 
     @api.depends(
         "email_normalized", "mailchimp_sync", "mailchimp_audience_id", "mailchimp_known"

@@ -24,7 +24,11 @@ class TestTickedWithoutAudience(MailchimpCase):
         self.assertNotIn("the next synchronization sends it", partner.mailchimp_notice)
         self.assertEqual(
             self.shown_on_tab(partner),
-            ["mailchimp_notice_warning", "mailchimp_choose_audience"],
+            [
+                "mailchimp_sync_control",
+                "mailchimp_notice_warning",
+                "mailchimp_choose_audience",
+            ],
         )
         # the audience chosen on the contact: it waits for the next run
         partner.mailchimp_audience_id = self.audience
@@ -33,7 +37,9 @@ class TestTickedWithoutAudience(MailchimpCase):
             f"the next synchronization sends it to the audience {self.audience.name}",
             partner.mailchimp_notice,
         )
-        self.assertEqual(self.shown_on_tab(partner), ["mailchimp_notice"])
+        self.assertEqual(
+            self.shown_on_tab(partner), ["mailchimp_sync_control", "mailchimp_notice"]
+        )
         self.sync()
         self.assertEqual(
             self.fake.member(self.list_id, partner.email)["status"], "subscribed"

@@ -1,7 +1,9 @@
 """Campaigns, reports and activity are checked at the boundary
 (services/campaigns.py), without Odoo."""
 
+import json
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 
@@ -205,3 +207,21 @@ def test_activity_feed():
 def test_activity_feed_of_the_wrong_shape_is_an_error(feed):
     with pytest.raises(MalformedResponse):
         parse_activity_feed(feed)
+
+
+def test_the_documented_activity_feed_of_each_event_type():
+    """tests/data/activity_feed.json: one event of each type Odoo stores, in
+    the shape of the spec's MemberActivityEvents1."""
+    path = Path(__file__).parent.parent / "data" / "activity_feed.json"
+    sample = json.loads(path.read_text())["feed"]
+    feed = parse_activity_feed(sample["activity"])
+    assert not feed.rejected
+    assert [(e.action, e.campaign_id) for e in feed.items] == [
+        ("sent", "5aa2102003"),
+        ("open", "5aa2102003"),
+        ("click", "5aa2102003"),
+        ("bounce", "9bb3213114"),
+        ("unsub", "9bb3213114"),
+    ]
+    assert all(e.timestamp for e in feed.items)
+    assert feed.items[2].url == "https://www.example.com/autumn"

@@ -29,7 +29,7 @@ _logger = logging.getLogger(__name__)
 ERASURE_CRON = "mailchimp_sync.ir_cron_mailchimp_erasure"
 ERASURES_PER_CALL = 200  # calls per cron call; the scheduler calls again
 # Mailchimp has no such member in that audience: nothing left to erase
-GONE_STATUSES = (404,)
+ALREADY_ERASED = (404,)  # Mailchimp has no such member: nothing left to erase
 PARTNER_NOTICE_FIELDS = [
     "mailchimp_forgotten",
     "mailchimp_notice",
@@ -135,7 +135,7 @@ class MailchimpErasure(models.Model):
                     erasure.audience_id.mailchimp_id, erasure.subscriber_hash
                 )
             except MailchimpError as error:
-                if error.status not in GONE_STATUSES:
+                if error.status not in ALREADY_ERASED:
                     erasure._failed(error)
                     continue
             done |= erasure

@@ -14,6 +14,7 @@ from odoo import fields, models
 from odoo.tools import email_normalize
 
 from ..services import (
+    GONE_STATUSES,
     REQUIRED_EMPTY,
     REQUIRED_MISSING,
     MailchimpError,
@@ -26,7 +27,6 @@ from ..services.batches import member_path, operation
 from .mailchimp_mapper import TO_MAILCHIMP, Mapper
 from .mailchimp_mapping_policy import mapping_path_error
 
-GONE_STATUSES = ("archived", "unsubscribed", "cleaned")
 # statuses a member Odoo archived goes back to when ticked again
 RESTORABLE = ("subscribed", "pending", "unsubscribed", "transactional")
 

@@ -15,9 +15,9 @@ import logging
 
 from odoo import models
 
-_logger = logging.getLogger(__name__)
+from ..services import GONE_STATUSES
 
-GONE_STATUSES = ("archived", "unsubscribed", "cleaned")
+_logger = logging.getLogger(__name__)
 
 
 class ResPartner(models.Model):

@@ -1,5 +1,7 @@
 """Static checks of the addon's files: XML well-formed, manifest files present,
-code budgets kept (lines per Python file, lines per function)."""
+the function budget kept (lines per function). A file holds one concept,
+whatever its length: files over ``LOOK_AT_FILE_LINES`` are listed for a look
+(does it hold one concept?), never failed."""
 
 import ast
 import pathlib
@@ -8,7 +10,7 @@ from xml.etree import ElementTree
 
 ROOT = pathlib.Path(__file__).resolve().parent.parent
 SKIP = {".local", ".git", "node_modules"}
-MAX_FILE_LINES = 400  # lines of a Python file
+LOOK_AT_FILE_LINES = 600  # a Python file this long is listed for a look
 MAX_FUNCTION_LINES = 50  # lines of a function, from its ``def`` to its last line
 
 
@@ -42,12 +44,17 @@ def check_manifest():
     return problems, len(listed)
 
 
+def long_file(name, source):
+    """A line to print when a file is long enough to deserve a look."""
+    lines = len(source.splitlines())
+    if lines > LOOK_AT_FILE_LINES:
+        return f"{name}: {lines} lines: one concept? (listed, not failed)"
+    return None
+
+
 def budget_problems(name, source):
     """The code budgets a Python file's ``source`` breaks (``name``: its path)."""
     problems = []
-    lines = len(source.splitlines())
-    if lines > MAX_FILE_LINES:
-        problems.append(f"{name}: {lines} lines (budget {MAX_FILE_LINES})")
     try:
         tree = ast.parse(source, filename=name)
     except SyntaxError as error:
@@ -69,7 +76,11 @@ def check_budgets():
     files = list(_files("*.py"))
     for path in files:
         name = str(path.relative_to(ROOT))
-        problems += budget_problems(name, path.read_text(encoding="utf-8"))
+        source = path.read_text(encoding="utf-8")
+        problems += budget_problems(name, source)
+        note = long_file(name, source)
+        if note:
+            print(note)
     return problems, len(files)
 
 
@@ -83,8 +94,8 @@ def main():
         return 1
     print(
         f"{listed} manifest files present; XML files well-formed; "
-        f"{python_files} Python files within the budgets ({MAX_FILE_LINES} lines"
-        f" a file, {MAX_FUNCTION_LINES} a function)."
+        f"{python_files} Python files within the budget ({MAX_FUNCTION_LINES} lines"
+        " a function)."
     )
     return 0
 

@@ -44,6 +44,7 @@ from .merge_fields import RemoteMergeField
 from .segments import RemoteSegment, SegmentAnswer, find_segment, parse_segments
 from .upsert import Refusal, UpsertAnswer, is_permanent_reason, refusal_text
 from .remote import (
+    GONE_STATUSES,
     InvalidItem,
     MemberPage,
     RemoteMember,

@@ -25,6 +25,8 @@ MAX_EMAIL_LENGTH = 254
 MEMBER_STATUSES = frozenset(
     {"subscribed", "unsubscribed", "cleaned", "pending", "transactional", "archived"}
 )
+# statuses of a member Mailchimp no longer mails: nothing to archive or unsubscribe
+GONE_STATUSES = ("archived", "unsubscribed", "cleaned")
 # merge values Mailchimp sends: text, numbers, or an address object
 MAX_MERGE_VALUE_LENGTH = 2000
 ADDRESS_KEYS = ("addr1", "addr2", "city", "state", "zip", "country")

@@ -11,15 +11,19 @@ The latency model (an assumption, printed with every result):
   answers.
 
 ``/_bench/...`` routes (no latency) let the benchmark change Mailchimp's data
-and read the calls made.
+and read the calls made; the tests of killed workers (``tests/worker_case.py``)
+also hold back the answer of one call (``hold``, ``release``) and read the
+members each batch subscribe created (``stats``).
 """
 
 import json
 import os
+import re
 import socketserver
 import sys
 import threading
 import time
+from collections import Counter
 from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import requests
@@ -44,6 +48,8 @@ API_PREFIX = "/3.0"
 MAILCHIMP = "https://us6.api.mailchimp.com/3.0"
 S3_PREFIX = "/_s3/"
 HOP_HEADERS = {"connection", "transfer-encoding", "content-encoding"}
+BATCH_SUBSCRIBE = re.compile(r"/lists/[^/]+")  # POST: create (or update) members
+HOLD_MAX_S = 120  # a held answer is sent anyway after this long
 
 
 def server_time(method, path, body, answer):
@@ -57,6 +63,25 @@ def server_time(method, path, body, answer):
     return 0.0
 
 
+class Hold:
+    """The ``nth`` call matching ``method`` and ``path`` (a regular expression
+    of the API path) is done in Mailchimp, but its answer waits until
+    released: its caller can be killed in the middle of the call."""
+
+    def __init__(self, method, path, nth):
+        self.method, self.path, self.nth = method, re.compile(path), nth
+        self.seen = 0
+        self.held = threading.Event()
+        self.released = threading.Event()
+
+    def take(self, method, path):
+        """Whether this call's answer is the one held (under the app's lock)."""
+        if method != self.method or not self.path.fullmatch(path):
+            return False
+        self.seen += 1
+        return self.seen == self.nth
+
+
 class BenchMailchimp:
     """The WSGI application: the fake, its latency and the connection limit."""
 
@@ -67,6 +92,10 @@ class BenchMailchimp:
         self.refused = 0
         self.model_s = []  # round trip + server time of each call
         self.ready_at = {}  # batch id -> when Mailchimp has run it
+        self.hold = None
+        self.sent = 0  # members sent in batch subscribe calls
+        self.created = Counter()  # email -> members batch subscribe created
+        self.already = 0  # answered "already a list member" (ERROR_CONTACT_EXISTS)
 
     def __call__(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
@@ -91,11 +120,16 @@ class BenchMailchimp:
         response = self.fake._handle(request)
         body = self.fake._request_body(request)
         answer = self._json(response)
-        method = request.method
-        self._batch_timing(method, path[len(API_PREFIX) :], request, answer, response)
-        work = server_time(method, path[len(API_PREFIX) :], body, answer)
+        method, api_path = request.method, path[len(API_PREFIX) :]
+        self._batch_timing(method, api_path, request, answer, response)
+        work = server_time(method, api_path, body, answer)
         with self.lock:
             self.model_s.append(ROUND_TRIP_S + work)
+            self._tally(method, api_path, body, answer)
+            hold = self.hold if self.hold and self.hold.take(method, api_path) else None
+        if hold:
+            hold.held.set()
+            hold.released.wait(HOLD_MAX_S)
         time.sleep(max(0.0, ROUND_TRIP_S + work - (time.monotonic() - started)))
         headers = {
             k: v for k, v in response.headers.items() if k.lower() not in HOP_HEADERS
@@ -115,6 +149,21 @@ class BenchMailchimp:
             if time.monotonic() < self.ready_at.get(batch_id, 0):
                 data = self.fake._batch_json(batch_id, "started")
                 response._content = json.dumps(data).encode()
+
+    def _tally(self, method, path, body, answer):
+        """Batch subscribe: the members sent, created (per email) and answered
+        "already a list member"."""
+        if method != "POST" or not BATCH_SUBSCRIBE.fullmatch(path):
+            return
+        if isinstance(body, dict):
+            self.sent += len(body.get("members") or ())
+        if not isinstance(answer, dict):
+            return
+        for member in answer.get("new_members") or ():
+            self.created[member["email_address"].lower()] += 1
+        for error in answer.get("errors") or ():
+            if error.get("error_code") == "ERROR_CONTACT_EXISTS":
+                self.already += 1
 
     @staticmethod
     def _json(response):
@@ -152,32 +201,69 @@ class BenchMailchimp:
     def _control(self, path, environ, start_response):
         length = int(environ.get("CONTENT_LENGTH") or 0)
         args = json.loads(environ["wsgi.input"].read(length) or b"{}")
+        route = getattr(self, "_bench_" + path[len("/_bench/") :], None)
+        if route is None:
+            return self._reply(start_response, 404, b"", {})
         with self.fake.lock:
-            if path == "/_bench/add_list":
-                data = self.fake.add_list(args["name"])
-            elif path == "/_bench/clear_list":
-                self.fake.members[args["list_id"]] = {}
-                data = None
-            elif path == "/_bench/set_merge":
-                for email in args["emails"]:
-                    self.fake.set_merge(args["list_id"], email, **args["values"])
-                data = None
-            else:  # /_bench/stats
-                data = {
-                    "calls": [(c.method, c.path) for c in self.fake.calls],
-                    "busy": self.fake.busy,
-                    "model_s": sum(self.model_s),
-                    "refused": self.refused,
-                }
+            data = route(**args)
         body = json.dumps(data).encode()
         return self._reply(
             start_response, 200, body, {"Content-Type": "application/json"}
         )
 
+    def _bench_add_list(self, name):
+        return self.fake.add_list(name)
+
+    def _bench_clear_list(self, list_id):
+        self.fake.members[list_id] = {}
+
+    def _bench_set_merge(self, list_id, emails, values):
+        for email in emails:
+            self.fake.set_merge(list_id, email, **values)
+
+    def _bench_add_members(self, list_id, emails, merge_fields):
+        """Members subscribed in Mailchimp (a signup form, an import)."""
+        for email, merge in zip(emails, merge_fields, strict=True):
+            self.fake.add_member(list_id, email, merge_fields=merge)
+
+    def _bench_status(self, list_id, email):
+        member = self.fake.member(list_id, email)
+        return member and member["status"]
+
+    def _bench_hold(self, method, path, nth=1):
+        with self.lock:
+            self.hold = Hold(method, path, nth)
+
+    def _bench_release(self):
+        with self.lock:
+            hold, self.hold = self.hold, None
+        if hold:
+            hold.released.set()
+
+    def _bench_stats(self):
+        with self.lock:
+            return {
+                "calls": [(c.method, c.path) for c in self.fake.calls],
+                "busy": self.fake.busy,
+                "model_s": sum(self.model_s),
+                "refused": self.refused,
+                "held": bool(self.hold and self.hold.held.is_set()),
+                "sent": self.sent,
+                "created": sum(self.created.values()),
+                "created_twice": sum(1 for n in self.created.values() if n > 1),
+                "already_members": self.already,
+                "members": {lid: len(m) for lid, m in self.fake.members.items()},
+            }
+
 
 class ThreadingServer(socketserver.ThreadingMixIn, WSGIServer):
     daemon_threads = True
     request_queue_size = 64
+
+    def handle_error(self, request, client_address):
+        """A caller killed while waiting for its answer is expected."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
 
 class QuietHandler(WSGIRequestHandler):
@@ -195,8 +281,16 @@ def main():
     server = make_server(
         "127.0.0.1", port, BenchMailchimp(fake), ThreadingServer, QuietHandler
     )
-    print("ready", flush=True)
+    print(f"ready {server.server_port}", flush=True)  # port 0: a free one
+    threading.Thread(target=_exit_with_parent, daemon=True).start()
     server.serve_forever()
+
+
+def _exit_with_parent():
+    """The process that started the server closes its stdin (or dies): the
+    server ends, never left behind."""
+    sys.stdin.read()
+    os._exit(0)
 
 
 if __name__ == "__main__":

@@ -23,6 +23,10 @@ class MailchimpController(http.Controller):
         if not request.env.user.has_group("base.group_system"):
             raise Forbidden()
         account = Account._oauth_take_state(state, request.session.sid)
+        # the state is spent for good before the code is exchanged (an
+        # irreversible call): a request that fails afterwards, or that Odoo
+        # retries after a concurrent update, finds it used
+        request.env.cr.commit()  # pylint: disable=invalid-commit
         if not account:
             raise Forbidden()
         if error or not code:

@@ -12,6 +12,8 @@ import logging
 import time
 from datetime import timedelta
 
+from psycopg2.errors import SerializationFailure
+
 from odoo import api, fields, models
 from odoo.tools import SQL
 
@@ -133,17 +135,30 @@ class MailchimpAudience(models.Model):
         )
 
     def _lock_for_sync(self):
-        """The audiences of ``self`` not being synced by another transaction."""
-        if not self:
-            return self
-        self.env.cr.execute(
-            SQL(
-                "SELECT id FROM mailchimp_audience WHERE id = ANY(%s) "
-                "FOR NO KEY UPDATE SKIP LOCKED",
-                list(self.ids),
-            )
-        )
-        return self.browse([row[0] for row in self.env.cr.fetchall()])
+        """The audiences of ``self`` not being synced by another transaction.
+
+        Odoo's transactions are REPEATABLE READ: an audience that another
+        run changed and committed after this transaction began cannot be
+        locked (a serialization failure). That run has it: skipped, like an
+        audience locked now, each lock tried in a savepoint."""
+        locked = []
+        for audience_id in self.ids:
+            try:
+                with self.env.cr.savepoint(flush=False):
+                    self.env.cr.execute(
+                        SQL(
+                            "SELECT id FROM mailchimp_audience WHERE id = %s "
+                            "FOR NO KEY UPDATE SKIP LOCKED",
+                            audience_id,
+                        ),
+                        log_exceptions=False,
+                    )
+                    locked += [row[0] for row in self.env.cr.fetchall()]
+            except SerializationFailure:
+                _logger.info(
+                    "Mailchimp audience %s: run by another worker", audience_id
+                )
+        return self.browse(locked)
 
     # ------------------------------------------------------------- run
     def _start_run(self, trigger="manual", full=False):

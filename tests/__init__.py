@@ -26,3 +26,5 @@ from . import test_webhook_samples
 from . import test_export_batches
 from . import test_webhook_health
 from . import test_sync_rules
+from . import test_killed_worker
+from . import test_two_sync_crons

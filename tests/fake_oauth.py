@@ -11,6 +11,8 @@ class FakeOAuth:
     def _oauth(self, request):
         if request.path == "/oauth2/token":
             form = dict(parse_qsl(request.body or ""))
+            self.token_requests.append(form.get("code"))
+            # a code is single-use and short-lived (api-notes §2, "Token")
             token = self.oauth_codes.pop(form.get("code"), None)
             if not token:
                 return requests_mock.create_response(

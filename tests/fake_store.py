@@ -39,6 +39,7 @@ class FakeStore:
         self.sent_to = {}
         self.forgotten = set()
         self.oauth_codes, self.oauth_tokens = {}, set()
+        self.token_requests = []  # the code of each token exchange asked
         self.calls = []
         self.deliveries = []  # (url, form) webhook deliveries Mailchimp would send
         self.busy = 0.0

@@ -3,6 +3,7 @@ single-use state bound to the user and session, valid 10 minutes, and a
 failed callback never changes a connected account."""
 
 from datetime import timedelta
+from unittest.mock import patch
 from urllib.parse import parse_qs, urlparse
 
 from odoo import fields
@@ -13,6 +14,9 @@ from odoo.tools import mute_logger
 from .common import MailchimpCase
 
 CALLBACK = "/mailchimp/oauth/callback"
+# what PostgreSQL raises when a concurrent transaction changed the same row
+CONCURRENT_UPDATE = """DO $$ BEGIN RAISE EXCEPTION 'concurrent update'
+                       USING ERRCODE = 'serialization_failure'; END $$"""
 
 
 @tagged("post_install", "-at_install")
@@ -93,3 +97,64 @@ class TestOAuthTrust(MailchimpCase, HttpCase):
         self.callback(state=state, code="not-a-code")
         self.assertStillConnected()
         self.assertFalse(self.account.last_error)
+
+    def connect_over_http(self):
+        """The account form's "Connect with Mailchimp", clicked in this
+        browser session: the ``state`` Mailchimp will send back."""
+        action = self.make_jsonrpc_request(
+            "/web/dataset/call_kw/mailchimp.account/action_oauth_connect",
+            {
+                "model": "mailchimp.account",
+                "method": "action_oauth_connect",
+                "args": [self.account.ids],
+                "kwargs": {},
+            },
+        )
+        return parse_qs(urlparse(action["url"]).query)["state"][0]
+
+    def test_item07_a_replayed_state_exchanges_no_code(self):
+        state = self.connect_over_http()
+        self.assertEqual(self.callback(state=state, code="good-code").status_code, 303)
+        self.fake.oauth_codes["second-code"] = "oauth-token-2"
+        self.assertEqual(
+            self.callback(state=state, code="second-code").status_code, 403
+        )
+        self.assertEqual(self.fake.token_requests, ["good-code"], "one exchange")
+        self.assertEqual(self.account.sudo().api_key, "oauth-token-1")
+
+    def test_item07_a_state_spent_by_a_failed_request_stays_spent(self):
+        """The request that exchanged the code fails afterwards (a concurrent
+        update of the account: Odoo retries the whole request, from a rolled
+        back transaction): the code is never exchanged again."""
+        state = self.connect_over_http()
+        Account = type(self.env["mailchimp.account"])
+        test_connection = Account.action_test_connection
+        conflicts = []
+
+        def concurrent_update(account):
+            if not conflicts:
+                conflicts.append(account.id)
+                account.env.cr.execute(CONCURRENT_UPDATE, log_exceptions=False)
+            return test_connection(account)
+
+        with (
+            patch.object(Account, "action_test_connection", concurrent_update),
+            mute_logger("odoo.service.model"),
+        ):
+            response = self.callback(state=state, code="good-code")
+        self.assertEqual(conflicts, self.account.ids, "the request failed once")
+        self.assertEqual(self.fake.token_requests, ["good-code"], "one exchange")
+        self.assertEqual(response.status_code, 403, "the state was spent")
+        self.assertStillConnected()
+
+    def test_item07_a_callback_in_another_users_session_is_refused(self):
+        """The state was issued to admin A in A's browser; the callback comes
+        back in admin B's session: refused, no code exchanged."""
+        state = self.connect_over_http()
+        new_test_user(
+            self.env, login="admin_b", groups="base.group_user,base.group_system"
+        )
+        self.authenticate("admin_b", "admin_b")
+        self.assertEqual(self.callback(state=state, code="good-code").status_code, 403)
+        self.assertEqual(self.fake.token_requests, [], "no exchange")
+        self.assertStillConnected()

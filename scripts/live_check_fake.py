@@ -19,7 +19,7 @@ for _path in (os.path.join(ROOT, "benchmark"), os.path.join(ROOT, "tests")):
     if _path not in sys.path:
         sys.path.insert(0, _path)
 
-from bench_remote import RemoteFake  # noqa: E402
+from bench_remote import RemoteFake, redirect_s3  # noqa: E402
 
 FAKE_KEY = "0123456789abcdef0123456789abcdef-us6"  # the fake's account (us6)
 READER = "reader@example.com"
@@ -32,15 +32,13 @@ class FakeOverHttp(RemoteFake):
     Batch results: Mailchimp serves them from its S3 host over https, the
     only address the client downloads them from; here they come from the same
     local server (``/_s3/...``), the S3 address being answered at the
-    transport level by ``RemoteFake._s3`` (requests-mock, as in the tests),
+    transport level by ``redirect_s3`` (requests-mock, as in the tests),
     so the client is the addon's, unchanged."""
 
     def __init__(self):
         super().__init__(port=None, api_key=FAKE_KEY)
 
     def __enter__(self):
-        import requests_mock
-
         self._process = subprocess.Popen(
             [sys.executable, os.path.abspath(__file__), self.api_key],
             stdin=subprocess.PIPE,
@@ -54,9 +52,7 @@ class FakeOverHttp(RemoteFake):
         self.port = int(said[1])
         self.base = f"http://127.0.0.1:{self.port}"
         self.api_host = f"{self.base}/3.0"
-        self._mocker = requests_mock.Mocker(real_http=True)
-        self._mocker.start()
-        self._mocker.add_matcher(self._s3)
+        self._mocker = redirect_s3(self.base)
         return self
 
     def __exit__(self, *exc):

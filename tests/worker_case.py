@@ -262,7 +262,7 @@ class WorkerCase(TransactionCase):
         """What a user of the audience would see: its runs, its members."""
         [(running, runs, logs_with_errors)] = self.committed(
             """SELECT count(*) FILTER (WHERE state = 'running'),
-                      count(*) FILTER (WHERE run_log_id IS NULL),
+                      count(*) FILTER (WHERE kind IN ('sync', 'full')),
                       count(*) FILTER (WHERE errors > 0 OR state = 'failed')
                  FROM mailchimp_sync_log WHERE audience_id = %s""",
             self.audience_id,

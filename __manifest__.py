@@ -39,6 +39,7 @@
     ],
     "demo": ["demo/mailchimp_demo.xml"],
     "assets": {
+        "web.assets_backend": ["mailchimp_sync/static/src/views/*.js"],
         "web.assets_tests": ["mailchimp_sync/static/tests/tours/*.js"],
     },
 }

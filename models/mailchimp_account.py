@@ -76,6 +76,7 @@ class MailchimpAccount(models.Model):
     total_subscribers = fields.Integer(readonly=True, copy=False)
     audience_ids = fields.One2many("mailchimp.audience", "account_id")
     parallel_connections = fields.Integer(
+        "Simultaneous connections",
         default=parallel.DEFAULT_CONNECTIONS,
         help="Batch calls a sync sends at once (1 to 8). Mailchimp allows 10 "
         "simultaneous connections per user, shared with every other tool using "
@@ -218,8 +219,8 @@ class MailchimpAccount(models.Model):
         audiences = Audience.sudo()._import_from_remote(self, remote_lists)
         audiences = audiences.with_env(self.env)
         message = self.env._(
-            "%(count)s audiences imported from Mailchimp (%(new)s new).",
-            count=len(audiences),
+            "Audiences imported from Mailchimp: %(names)s (new: %(new)s).",
+            names=", ".join(audiences.mapped("name")) or "-",
             new=len(audiences - known),
         )
         return self._notify(

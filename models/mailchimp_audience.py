@@ -109,12 +109,16 @@ class MailchimpAudience(models.Model):
         "Mailchimp member.",
     )
     pull_overlap_minutes = fields.Integer(
-        "Clock skew buffer (min)",
+        "Re-read overlap (minutes)",
         default=10,
-        help="Each incremental read starts this many minutes before the last one.",
+        help="Each read of the changes made in Mailchimp starts this many minutes "
+        "before the previous one ended, so that a change Mailchimp records late "
+        "is not missed.",
     )
     pull_cursor = fields.Datetime(
-        "Read up to", copy=False, help="Mailchimp changes up to this time are in Odoo."
+        "Changes read until",
+        copy=False,
+        help="Every change made in Mailchimp up to this time is in Odoo.",
     )
     last_full_pull = fields.Datetime(copy=False)
     # the run under way: its window, offset and counters are on its log
@@ -290,8 +294,12 @@ class MailchimpAudience(models.Model):
 
     def action_refresh_merge_fields(self):
         check_manager(self)
-        self.sudo()._refresh_merge_fields()
-        return True
+        for audience in self.sudo():
+            audience._refresh_merge_fields()
+        return self.env["mailchimp.account"]._notify(
+            self.env._("Merge fields read from Mailchimp."),
+            "success",
+        )
 
     def action_view_logs(self):
         self.ensure_one()

@@ -47,7 +47,7 @@ class MailchimpCampaign(models.Model):
     web_id = fields.Integer()
     title = fields.Char()
     subject = fields.Char()
-    status = fields.Char()
+    status = fields.Char("Status code", help="The status as Mailchimp writes it.")
     send_time = fields.Datetime()
     emails_sent = fields.Integer()
     opens = fields.Integer()
@@ -56,9 +56,11 @@ class MailchimpCampaign(models.Model):
     unique_clicks = fields.Integer()
     bounces = fields.Integer()
     unsubscribes = fields.Integer()
-    open_rate = fields.Float(digits=(5, 2), help="Unique opens / emails delivered, %.")
+    open_rate = fields.Float(
+        "Open rate (%)", digits=(5, 2), help="Unique opens / emails delivered, in %."
+    )
     click_rate = fields.Float(
-        digits=(5, 2), help="Unique clicks / emails delivered, %."
+        "Click rate (%)", digits=(5, 2), help="Unique clicks / emails delivered, in %."
     )
     archive_url = fields.Char()
     report_url = fields.Char(compute="_compute_report_url")

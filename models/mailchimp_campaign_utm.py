@@ -34,7 +34,11 @@ class MailchimpCampaign(models.Model):
         default=lambda self: self.env.ref(UTM_MEDIUM_XMLID, raise_if_not_found=False),
     )
     utm_campaign_name = fields.Char(
-        "utm_campaign", related="utm_campaign_id.name", readonly=True
+        "Name in tracked links",
+        related="utm_campaign_id.name",
+        readonly=True,
+        help="Give the links of this campaign this utm_campaign value in "
+        "Mailchimp's link tracking: Odoo counts their visits for it.",
     )
 
     def _utm_title(self):

@@ -175,14 +175,15 @@ class MailchimpErasure(models.Model):
                 continue
             if done:
                 message = self.env._(
-                    "Forget in Mailchimp: %(count)s permanent deletions confirmed "
-                    "by Mailchimp.",
+                    "Forget in Mailchimp (GDPR): permanent deletions confirmed by "
+                    "Mailchimp: %(count)s.",
                     count=len(erasures),
                 )
             else:
                 message = self.env._(
-                    "Forget in Mailchimp: %(count)s permanent deletions not "
-                    "confirmed yet (%(error)s); the next run tries again.",
+                    "Forget in Mailchimp (GDPR): permanent deletions not "
+                    "confirmed yet: %(count)s (%(error)s); the next run tries "
+                    "again.",
                     count=len(erasures),
                     error=erasures[:1].last_error,
                 )

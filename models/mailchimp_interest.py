@@ -290,10 +290,29 @@ class MailchimpAudience(models.Model):
         "mailchimp.interest.category", "audience_id", string="Groups"
     )
 
+    @api.model
+    def _import_from_remote(self, account, remote_lists):
+        """An imported audience comes with its groups, as with its segments."""
+        audiences = super()._import_from_remote(account, remote_lists)
+        audiences._refresh_groups()
+        return audiences
+
     def action_refresh_groups(self):
+        """The button: the groups read, then said."""
+        check_manager(self)
+        self.sudo()._refresh_groups()
+        names = self.interest_category_ids.mapped("name")
+        if not names:
+            message = self.env._("Mailchimp has no groups in this audience.")
+        else:
+            message = self.env._(
+                "Groups read from Mailchimp: %s.", ", ".join(sorted(names))
+            )
+        return self.env["mailchimp.account"]._notify(message, "success")
+
+    def _refresh_groups(self):
         """Read the audience's groups and group names from Mailchimp (every
         page: Mailchimp lists 10 by default)."""
-        check_manager(self)
         for audience in self:
             client = audience.account_id._get_client()
             rejected = []
@@ -314,8 +333,7 @@ class MailchimpAudience(models.Model):
             for reason in rejected:
                 _logger.info("Group of audience %s skipped: %s", audience.id, reason)
             # a malformed item: keep what Odoo has (never delete on a partial read)
-            audience.sudo()._store_groups(categories, interests, complete=not rejected)
-        return True
+            audience._store_groups(categories, interests, complete=not rejected)
 
     def _store_groups(self, categories, interests, complete=True):
         Category = self.env["mailchimp.interest.category"]

@@ -10,7 +10,7 @@ class MailchimpMember(models.Model):
     _inherit = "mailchimp.member"
 
     resubscribe_asked_at = fields.Datetime("Asked to subscribe again", copy=False)
-    resubscribe_source = fields.Char("Re-subscription consent source", copy=False)
+    resubscribe_source = fields.Char("How they asked to subscribe again", copy=False)
 
     def _ask_to_resubscribe(self, source, now):
         """``PATCH`` the member to ``pending``: Mailchimp emails the person."""

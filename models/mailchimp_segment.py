@@ -303,15 +303,48 @@ class MailchimpSegment(models.Model):
         self.sudo().write({"removals_confirmed": True})
         return self.env["mailchimp.account"]._notify(
             self.env._(
-                "The next sync removes the tag from %s contacts.",
+                "The next sync removes the tag from the contacts that left the "
+                "filter (%s).",
                 sum(self.mapped("held_removals")),
             ),
             "success",
         )
 
     def action_sync_now(self):
+        """The audience's sync (segments are synced within it), reported
+        with this segment's own figures once it is done."""
         check_manager(self)
-        return self.audience_id.action_sync_now()
+        self.ensure_one()
+        action = self.audience_id.action_sync_now()
+        log = self.audience_id.sudo()._last_log()
+        if log.state == "done" and not log.notify_when_done:
+            self.invalidate_recordset()
+            message, kind = self._sync_summary()
+            action["params"].update(message=message, type=kind)
+        return action
+
+    def _sync_summary(self):
+        """``(message, kind)``: what the segment's tag holds after a sync."""
+        self.ensure_one()
+        if self.state == "error":
+            return self.env._(
+                "Segment “%(name)s” not synced: %(error)s",
+                name=self.name,
+                error=self.last_error or self.env._("see the sync log"),
+            ), "warning"
+        if self.state == "waiting":
+            return self.env._(
+                "Segment “%(name)s”: removals held by the brake: %(count)s. "
+                "Check them, then click “Apply the removals”.",
+                name=self.name,
+                count=self.held_removals,
+            ), "warning"
+        return self.env._(
+            "Segment “%(name)s” synced: contacts with its tag in Mailchimp: "
+            "%(tagged)s.",
+            name=self.name,
+            tagged=self.contact_count,
+        ), "success"
 
     def action_view_contacts(self):
         """The contacts the filter matches now (as the current user)."""

@@ -20,6 +20,11 @@ INTERVAL_TYPES = [
     ("months", "Months"),
 ]
 DEFAULT_INTERVAL = (1, "hours")
+# The audiences a company's default may be: of a connected account of that
+# company (never the demo audience, never another company's).
+DEFAULT_AUDIENCE_DOMAIN = (
+    "[('account_id.state', '=', 'connected'), ('company_id', '=', company_id)]"
+)
 
 
 def sync_cron(env):
@@ -58,7 +63,7 @@ class MailchimpSettings(models.TransientModel):
     audience_id = fields.Many2one(
         "mailchimp.audience",
         "Default audience",
-        domain="[('company_id', '=', company_id)]",
+        domain=DEFAULT_AUDIENCE_DOMAIN,
         default=lambda s: s.env.company.mailchimp_audience_id,
         help="Where this company's contacts ticked “Sync with Mailchimp” are "
         "sent when they have no audience of their own.",

@@ -31,8 +31,8 @@ class MailchimpSyncLog(models.Model):
             )
         message = self.env._(
             "Sync of %(audience)s done: %(sent)s sent, %(read)s read from "
-            "Mailchimp, %(created)s contacts created, %(unsub)s unsubscribes "
-            "received, %(err)s errors.",
+            "Mailchimp; contacts created: %(created)s, unsubscribes received: "
+            "%(unsub)s, errors: %(err)s.",
             audience=self.audience_id.name,
             sent=self.pushed,
             read=self.pulled,

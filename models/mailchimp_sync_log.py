@@ -200,6 +200,8 @@ class MailchimpSyncLog(models.Model):
 
     def _add_line(self, member, kind, message):
         self.ensure_one()
+        if kind == "duplicate" and self._has_duplicate_line(member):
+            return  # one line per duplicate contact and run (read, then push)
         self.env["mailchimp.sync.log.line"].create(
             {
                 "log_id": self.id,
@@ -213,6 +215,19 @@ class MailchimpSyncLog(models.Model):
             self.skipped += 1
         elif kind == "error":
             self.errors += 1
+
+    def _has_duplicate_line(self, member):
+        partner = member.partner_id
+        return bool(partner) and bool(
+            self.env["mailchimp.sync.log.line"].search_count(
+                [
+                    ("log_id", "=", self.id),
+                    ("kind", "=", "duplicate"),
+                    ("partner_id", "=", partner.id),
+                ],
+                limit=1,
+            )
+        )
 
     def _add_error(self, message):
         self.ensure_one()
@@ -273,7 +288,7 @@ class MailchimpSyncLog(models.Model):
         log.audience_id._apply_removals(rows, log)
         log.removal_state = "applied"
         return self.env["mailchimp.account"]._notify(
-            self.env._("%s removals applied.", len(rows)), "success"
+            self.env._("Removals applied: %s.", len(rows)), "success"
         )
 
     def _push_summary(self, still_running=False):
@@ -281,7 +296,7 @@ class MailchimpSyncLog(models.Model):
         env = self.env
         message = env._(
             "Sent to Mailchimp: %(created)s created, %(updated)s updated, "
-            "%(archived)s archived, %(skipped)s skipped, %(errors)s errors.",
+            "%(archived)s archived, %(skipped)s skipped; errors: %(errors)s.",
             created=sum(self.mapped("created")),
             updated=sum(self.mapped("updated")),
             archived=sum(self.mapped("archived")),

@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import UserError
 
 from .mailchimp_settings import (
+    DEFAULT_AUDIENCE_DOMAIN,
     INTERVAL_TYPES,
     set_sync_schedule,
     sync_cron,
@@ -18,7 +19,14 @@ class ResConfigSettings(models.TransientModel):
         config_parameter="mailchimp_sync.default_account_id",
     )
     mailchimp_audience_id = fields.Many2one(
-        related="company_id.mailchimp_audience_id", readonly=False
+        related="company_id.mailchimp_audience_id",
+        readonly=False,
+        domain=DEFAULT_AUDIENCE_DOMAIN,
+    )
+    mailchimp_connected_account_ids = fields.Many2many(
+        "mailchimp.account",
+        string="Connected accounts",
+        compute="_compute_mailchimp_connected_accounts",
     )
     # The two-way sync's schedule IS its scheduled action: computed from the
     # cron when Settings open (stored on this transient record only, as Odoo's
@@ -61,6 +69,12 @@ class ResConfigSettings(models.TransientModel):
         for settings in self:
             settings.mailchimp_sync_interval_number = number
             settings.mailchimp_sync_interval_type = unit
+
+    @api.depends("company_id")
+    def _compute_mailchimp_connected_accounts(self):
+        connected = self.env["mailchimp.account"].search([("state", "=", "connected")])
+        for settings in self:
+            settings.mailchimp_connected_account_ids = connected
 
     @api.depends("company_id")
     def _compute_mailchimp_sync_calls(self):

@@ -103,6 +103,13 @@ class ResPartner(models.Model):
         string="Pending since",
         groups=USER_GROUP,
     )
+    mailchimp_resubscribe_source = fields.Char(
+        related="mailchimp_member_id.resubscribe_source",
+        string="How they asked",
+        help="What the manager wrote when asking Mailchimp to send the "
+        "confirmation email.",
+        groups=USER_GROUP,
+    )
     mailchimp_need_sync = fields.Boolean(
         related="mailchimp_member_id.need_sync",
         string="Waiting to be sent",

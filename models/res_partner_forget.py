@@ -44,22 +44,28 @@ class ResPartner(models.Model):
         erasures = self.env["mailchimp.erasure"]._request(partners, audiences, hashes)
         partners._mailchimp_erase_locally()
         partners._mailchimp_log_forget()
+        return self.env["mailchimp.account"]._notify(
+            partners._mailchimp_forget_message(erasures), "success"
+        )
+
+    def _mailchimp_forget_message(self, erasures):
+        """What Forget did, for one person or several."""
+        who = (
+            self.display_name if len(self) == 1 else self.env._("%s people", len(self))
+        )
         if not erasures:
-            message = self.env._(
-                "%(people)s people erased from Odoo's Mailchimp data; nothing new "
-                "to delete in Mailchimp (no connected audience, or already asked).",
-                people=len(partners),
+            return self.env._(
+                "%(who)s erased from Odoo's Mailchimp data; nothing new to delete "
+                "in Mailchimp (no connected audience, or already asked).",
+                who=who,
             )
-        else:
-            message = self.env._(
-                "%(people)s people erased from Odoo's Mailchimp data; Mailchimp "
-                "deletes them permanently from %(audiences)s audiences in the "
-                "background (%(calls)s calls): you will be notified.",
-                people=len(partners),
-                audiences=len(erasures.audience_id),
-                calls=len(erasures),
-            )
-        return self.env["mailchimp.account"]._notify(message, "success")
+        return self.env._(
+            "%(who)s erased from Odoo's Mailchimp data; Mailchimp deletes the "
+            "data permanently in the background from: %(audiences)s. You will be "
+            "notified.",
+            who=who,
+            audiences=", ".join(erasures.audience_id.mapped("display_name")),
+        )
 
     def _mailchimp_member_hashes(self):
         """``{partner id: member ids to delete}``: the current address's, and

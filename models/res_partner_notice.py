@@ -84,13 +84,13 @@ class ResPartner(models.Model):
         errors = pending.filtered("last_error")
         if not errors:
             return notice + " " + self.env._(
-                "Mailchimp is deleting it from %(count)s audiences.",
-                count=len(pending.audience_id),
+                "Mailchimp is deleting it from: %(audiences)s.",
+                audiences=", ".join(pending.audience_id.mapped("display_name")),
             ), False
         return notice + " " + self.env._(
-            "Mailchimp has not deleted it from %(count)s audiences yet (last "
-            "answer: %(error)s): the next run tries again.",
-            count=len(errors.audience_id),
+            "Mailchimp has not deleted it yet from: %(audiences)s (last answer: "
+            "%(error)s); the next run tries again.",
+            audiences=", ".join(errors.audience_id.mapped("display_name")),
             error=errors[-1:].last_error,
         ), True
 

@@ -89,30 +89,51 @@ class ResPartner(models.Model):
         how many, and how many still wait for an audience."""
         self.write({"mailchimp_sync": True})
         waiting = self.sudo().filtered(lambda p: not p.mailchimp_audience_id)
-        message = self.env._(
-            "Mailchimp sync enabled on %(count)s contacts: they are sent at the "
-            "next synchronization.",
-            count=len(self),
-        )
-        if waiting:
-            message += " " + self.env._(
-                "%(count)s have no audience: choose one on the contact, or a "
-                "default audience in Mailchimp → Mailchimp settings.",
-                count=len(waiting),
+        if len(self) == 1:
+            message = self.env._(
+                "Mailchimp sync enabled on %s: it is sent at the next "
+                "synchronization.",
+                self.display_name,
             )
+        else:
+            message = self.env._(
+                "Mailchimp sync enabled on %(count)s contacts: they are sent at "
+                "the next synchronization.",
+                count=len(self),
+            )
+        if waiting:
+            message += " " + self._mailchimp_waiting_message(waiting)
         return self.env["mailchimp.account"]._notify(
             message, "warning" if waiting else "success"
+        )
+
+    def _mailchimp_waiting_message(self, waiting):
+        if len(waiting) == 1:
+            return self.env._(
+                "%s has no audience: choose one on the contact, or a default "
+                "audience in Mailchimp → Mailchimp settings.",
+                waiting.display_name,
+            )
+        return self.env._(
+            "%(count)s have no audience: choose one on the contact, or a "
+            "default audience in Mailchimp → Mailchimp settings.",
+            count=len(waiting),
         )
 
     def action_mailchimp_disable(self):
         """Untick "Sync with Mailchimp": the next synchronization applies the
         audience's un-tick policy in Mailchimp."""
         self.write({"mailchimp_sync": False})
-        return self.env["mailchimp.account"]._notify(
-            self.env._(
+        if len(self) == 1:
+            message = self.env._(
+                "Mailchimp sync stopped on %s: the next synchronization applies "
+                "the audience's un-tick policy.",
+                self.display_name,
+            )
+        else:
+            message = self.env._(
                 "Mailchimp sync stopped on %(count)s contacts: the next "
                 "synchronization applies the audience's un-tick policy.",
                 count=len(self),
-            ),
-            "success",
-        )
+            )
+        return self.env["mailchimp.account"]._notify(message, "success")

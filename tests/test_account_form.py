@@ -83,7 +83,7 @@ class TestAccountForm(MailchimpCase):
         self.assertEqual(action["params"]["type"], "success")
         self.assertEqual(
             action["params"]["message"],
-            "2 audiences imported from Mailchimp (1 new).",
+            "Audiences imported from Mailchimp: Newsletter, Customers (new: 1).",
         )
         follow = action["params"]["next"]
         self.assertEqual(follow["res_model"], "mailchimp.audience")

@@ -1,5 +1,5 @@
-"""Issue 28 item 1: the audience list's header buttons ("Create in Mailchimp",
-"Import from Mailchimp", shown always) work with and without a selection,
+"""Issue 28 item 1: the audience list's header buttons ("Create" and "Import",
+in Mailchimp, shown always) work with and without a selection,
 called over HTTP exactly as Odoo 18's web client calls them."""
 
 from odoo.tests import HttpCase, new_test_user, tagged
@@ -57,4 +57,7 @@ class TestAudienceListButtons(MailchimpCase, HttpCase):
             with self.subTest(selected=selected):
                 action = self.click("action_import_from_mailchimp", selected)
                 self.assertEqual(action["tag"], "display_notification")
-                self.assertIn("2 audiences imported", action["params"]["message"])
+                self.assertIn(
+                    "Audiences imported from Mailchimp: Newsletter, Second list",
+                    action["params"]["message"],
+                )

@@ -93,13 +93,14 @@ class TestForget(MailchimpCase):
         email = self.ann.email
         self.fake.reset_calls()
         action = self.ann.action_mailchimp_forget()
-        self.assertIn("1 people erased", action["params"]["message"])
-        self.assertIn("from 2 audiences", action["params"]["message"])
+        self.assertIn(f"{self.ann.name} erased", action["params"]["message"])
+        self.assertIn("from: Newsletter, Second", action["params"]["message"])
         # the intent is saved with this transaction; Mailchimp is not called yet
         self.assertEqual(self.fake.calls, [])
         self.assertErasedInOdoo(self.ann, email)
         self.assertIn(
-            "Mailchimp is deleting it from 2 audiences", self.ann.mailchimp_notice
+            "Mailchimp is deleting it from: Newsletter, Second.",
+            self.ann.mailchimp_notice,
         )
         # Mailchimp, once that is saved
         self.env["mailchimp.erasure"]._cron_erase()
@@ -127,7 +128,7 @@ class TestForget(MailchimpCase):
         # Odoo is in the state the erasure asked for, and says what is left
         self.assertErasedInOdoo(self.ann, email)
         self.assertTrue(self.ann.mailchimp_notice_warning)
-        self.assertIn("not deleted it from 1 audiences yet", self.ann.mailchimp_notice)
+        self.assertIn("not deleted it yet from: Second", self.ann.mailchimp_notice)
         self.assertIn("503", self.ann.mailchimp_notice)
         self.assertIn("the next run tries again", self.ann.mailchimp_notice)
         # the next run completes it

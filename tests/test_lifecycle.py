@@ -148,7 +148,7 @@ class TestContactLife(MailchimpCase):
         person = self.partners[0]
         email = person.email
         action = person.action_mailchimp_forget()
-        self.assertIn("1 people erased", action["params"]["message"])
+        self.assertIn(f"{person.name} erased", action["params"]["message"])
         self.env["mailchimp.erasure"]._cron_erase()  # once the request is saved
         self.assertIsNone(self.remote(email), "permanently deleted in Mailchimp")
         self.assertIn(email, self.fake.forgotten)
@@ -187,7 +187,10 @@ class TestContactLife(MailchimpCase):
             .create({"consent_source": "Phone call of 20 November"})
         )
         action = wizard.action_confirm()
-        self.assertIn("1 confirmation emails requested", action["params"]["message"])
+        self.assertIn(
+            f"Confirmation email requested for {person.email}",
+            action["params"]["message"],
+        )
         self.assertEqual(self.remote(person)["status"], "pending")
         self.assertEqual(person.mailchimp_status, "pending")
         self.assertTrue(person.mailchimp_pending_since)
@@ -215,7 +218,7 @@ class TestContactLife(MailchimpCase):
             .create({"audience_id": second.id})
         )
         action = wizard.action_confirm()
-        self.assertIn("1 contacts moved", action["params"]["message"])
+        self.assertIn(f"{mover.name} moved to", action["params"]["message"])
         self.sync(second)
         self.sync()
         self.assertEqual(self.remote(mover)["status"], "archived", "old audience")

@@ -56,8 +56,11 @@ class TestAudienceScreens(MailchimpCase):
     def test_import_from_mailchimp_on_the_audience_list(self):
         self.fake.add_list("Second list")
         action = self.env["mailchimp.audience"].action_import_from_mailchimp()
-        self.assertIn("2 audiences imported", action["params"]["message"])
-        self.assertIn("1 new", action["params"]["message"])
+        self.assertIn(
+            "Audiences imported from Mailchimp: Newsletter, Second list",
+            action["params"]["message"],
+        )
+        self.assertIn("new: 1", action["params"]["message"])
         self.assertEqual(len(self.account.audience_ids), 2)
 
     def test_import_without_a_connected_account_says_what_to_do(self):
@@ -69,7 +72,7 @@ class TestAudienceScreens(MailchimpCase):
         arch = self.env["mailchimp.audience"].get_view(view_type="form")["arch"]
         self.assertIn('create="0"', arch)
         listing = self.env["mailchimp.audience"].get_view(view_type="list")["arch"]
-        self.assertIn("Create in Mailchimp", listing)
+        self.assertIn("action_create_in_mailchimp", listing)
         self.assertIn("action_import_from_mailchimp", listing)
         reader = self.env["res.users"].create(
             {

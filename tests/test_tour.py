@@ -37,10 +37,9 @@ def _capture_on_request(original, folder):
     return handle
 
 
-@tagged("post_install", "-at_install")
-class TestUserPath(MailchimpCase, HttpCase):
-    """Settings -> account -> mapping wizard -> contact tab -> list export ->
-    sync log, in headless Chromium, with Mailchimp faked."""
+class TourCase(MailchimpCase, HttpCase):
+    """Tours in headless Chromium, with Mailchimp faked; each key screen can
+    be captured (scripts/screenshots.sh)."""
 
     def setUp(self):
         super().setUp()
@@ -76,7 +75,7 @@ class TestUserPath(MailchimpCase, HttpCase):
         )
         return manager, reader
 
-    def _add_campaign_history(self):
+    def _add_campaign_history(self, email="tour.contact@example.com"):
         """A sent campaign the tour's contact opened and clicked, in Mailchimp."""
         campaign = self.fake.add_campaign(
             self.list_id,
@@ -84,17 +83,22 @@ class TestUserPath(MailchimpCase, HttpCase):
             subject="Autumn news from Blue Harbour",
             send_time=stamp(day(2, 9)),
             emails_sent=1,
-            recipients=["tour.contact@example.com"],
+            recipients=[email],
         )
-        self.fake.add_email_activity(
-            campaign, "tour.contact@example.com", "open", stamp(day(2, 10, 12))
-        )
+        self.fake.add_email_activity(campaign, email, "open", stamp(day(2, 10, 12)))
         self.fake.add_email_activity(
             campaign,
-            "tour.contact@example.com",
+            email,
             "click",
             stamp(day(2, 10, 13)),
             url="https://www.example.com/autumn",
+        )
+
+    def _read_campaigns_now(self):
+        """Contacts → Mailchimp → Campaigns → Read campaigns now (issue 28
+        item 8), as a Mailchimp manager."""
+        self.start_tour(
+            "/odoo/contacts", "mailchimp_sync_read_campaigns", login="tour_manager"
         )
 
     def _tour_mailing_list(self):
@@ -115,6 +119,12 @@ class TestUserPath(MailchimpCase, HttpCase):
             ]
         )
         return mailing_list
+
+
+@tagged("post_install", "-at_install")
+class TestUserPath(TourCase):
+    """Settings -> account -> mapping wizard -> contact tab -> list export ->
+    sync log."""
 
     def test_user_path(self):
         """As Mailchimp / Manager (Settings as the administrator)."""
@@ -156,8 +166,9 @@ class TestUserPath(MailchimpCase, HttpCase):
         )
 
     def _tour_contact_path(self):
+        # a phone Mailchimp would refuse: the sync history says it was left out
         partner = self.env["res.partner"].create(
-            {"name": "Tour Contact", "email": "tour.contact@example.com"}
+            {"name": "Tour Contact", "email": "tour.contact@example.com", "phone": "12"}
         )
         self.start_tour(
             f"/odoo/contacts/{partner.id}",
@@ -166,14 +177,15 @@ class TestUserPath(MailchimpCase, HttpCase):
         )
         member = self.fake.member(self.list_id, "tour.contact@example.com")
         self.assertEqual(member["merge_fields"]["FNAME"], "Tour")
-        # the contact's campaign history, read by the campaign job
+        # the contact's campaign history, read from the campaign list
         self._add_campaign_history()
-        self.audience._sync_campaigns()
+        self._read_campaigns_now()
         self.start_tour(
             f"/odoo/contacts/{partner.id}",
             "mailchimp_sync_contact_tab",
             login="tour_manager",
         )
+        self.assertTrue(partner.mailchimp_log_line_ids)
         self._tour_campaign_figures(partner)
         return partner
 
@@ -254,7 +266,8 @@ class TestUserPath(MailchimpCase, HttpCase):
         self.assertEqual(partner.function, "Buyer")
 
     def test_contact_life_path(self):
-        """Ask to re-subscribe, then Forget in Mailchimp, from the contact."""
+        """Ask to subscribe again, then Forget in Mailchimp (GDPR) a contact
+        with a campaign history, from the contact."""
         partner = self.env["res.partner"].create(
             {
                 "name": "Life Contact",
@@ -263,6 +276,9 @@ class TestUserPath(MailchimpCase, HttpCase):
             }
         )
         self.sync()
+        self._add_campaign_history("life.contact@example.com")
+        self.audience._sync_campaigns()
+        self.assertTrue(partner.mailchimp_history_ids)
         self.fake.set_status(self.list_id, partner.email, "unsubscribed")
         self.sync()
         self.start_tour(
@@ -274,6 +290,7 @@ class TestUserPath(MailchimpCase, HttpCase):
         self.env["mailchimp.erasure"]._cron_erase()
         self.assertIsNone(self.fake.member(self.list_id, "life.contact@example.com"))
         self.assertIn("life.contact@example.com", self.fake.forgotten)
+        self.assertFalse(partner.mailchimp_history_ids)
         self.assertTrue(
             self.env["mailchimp.suppression"]._suppressed(
                 self.audience, ["life.contact@example.com"]

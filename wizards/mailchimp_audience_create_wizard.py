@@ -1,5 +1,3 @@
-import re
-
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import email_normalize
@@ -12,12 +10,25 @@ REQUIRED = {
     "company": "Company",
     "address1": "Address",
     "city": "City",
-    "country_code": "Country code",
+    "country_id": "Country",
     "permission_reminder": "Permission reminder",
     "from_name": "From name",
     "from_email": "From email",
-    "language": "Language",
+    "lang_id": "Language",
 }
+# Mailchimp's language codes are the language's two letters ("en", "fr"),
+# with a few regional ones: api-notes section 7 ("a Mailchimp language code
+# such as en, fr, es_ES, pt_PT"; the full list is not documented). Odoo's
+# language is sent as the code Mailchimp documents for it, else its two
+# letters.
+REGIONAL_LANGUAGES = ("es_ES", "pt_PT")
+
+
+def mailchimp_language(odoo_code):
+    """Mailchimp's code for an Odoo language code (``fr_BE`` → ``fr``)."""
+    if odoo_code in REGIONAL_LANGUAGES:
+        return odoo_code
+    return (odoo_code or "en").split("_")[0].split("@")[0]
 
 
 class MailchimpAudienceCreateWizard(models.TransientModel):
@@ -35,15 +46,23 @@ class MailchimpAudienceCreateWizard(models.TransientModel):
     address1 = fields.Char("Address", required=True)
     address2 = fields.Char("Address (2)")
     city = fields.Char(required=True)
-    state = fields.Char()
+    country_id = fields.Many2one("res.country", required=True)
+    state_id = fields.Many2one(
+        "res.country.state", domain="[('country_id', '=?', country_id)]"
+    )
     zip = fields.Char()
-    country_code = fields.Char(required=True, size=2, help="ISO 3166 code, e.g. US.")
     phone = fields.Char()
     permission_reminder = fields.Text(required=True)
     from_name = fields.Char(required=True)
     from_email = fields.Char(required=True)
     subject = fields.Char("Default subject")
-    language = fields.Char(required=True, default="en")
+    lang_id = fields.Many2one(
+        "res.lang",
+        "Language",
+        required=True,
+        domain="[('active', '=', True)]",
+        help="The language of the audience's sign-up forms and emails in " "Mailchimp.",
+    )
     email_type_option = fields.Boolean(
         "Let subscribers pick HTML or plain text", default=False
     )
@@ -72,13 +91,13 @@ class MailchimpAudienceCreateWizard(models.TransientModel):
                 "address1": company.street,
                 "address2": company.street2,
                 "city": company.city,
-                "state": company.state_id.code,
+                "state_id": company.state_id.id,
                 "zip": company.zip,
-                "country_code": company.country_id.code,
+                "country_id": company.country_id.id,
                 "phone": company.phone,
                 "from_name": company.name,
                 "from_email": company.email,
-                "language": (self.env.lang or "en_US").split("_")[0],
+                "lang_id": self.env["res.lang"]._lang_get(self.env.lang or "en_US").id,
                 "permission_reminder": self.env._(
                     "You are receiving this email because you are a customer of "
                     "%s or signed up on our website.",
@@ -97,14 +116,6 @@ class MailchimpAudienceCreateWizard(models.TransientModel):
             problems.append(
                 self.env._("“%s” is not a valid email address.", self.from_email)
             )
-        code = (self.country_code or "").strip().upper()
-        if code and (
-            not re.fullmatch(r"[A-Z]{2}", code)
-            or not self.env["res.country"].search_count([("code", "=", code)])
-        ):
-            problems.append(
-                self.env._("“%s” is not a two-letter country code.", self.country_code)
-            )
         if problems:
             raise UserError("\n".join(problems))
 
@@ -116,9 +127,11 @@ class MailchimpAudienceCreateWizard(models.TransientModel):
                 "address1": self.address1,
                 "address2": self.address2 or "",
                 "city": self.city,
-                "state": self.state or "",
+                # two-letter ISO 3166 code (api-notes section 4); the
+                # state as Mailchimp's own example writes it ("GA")
+                "state": self.state_id.code or "",
                 "zip": self.zip or "",
-                "country": self.country_code.strip().upper(),
+                "country": self.country_id.code,
                 "phone": self.phone or "",
             },
             "permission_reminder": self.permission_reminder,
@@ -126,7 +139,7 @@ class MailchimpAudienceCreateWizard(models.TransientModel):
                 "from_name": self.from_name,
                 "from_email": email_normalize(self.from_email),
                 "subject": self.subject or "",
-                "language": self.language,
+                "language": mailchimp_language(self.lang_id.code),
             },
             "email_type_option": self.email_type_option,
             "double_optin": self.double_optin,

@@ -17,17 +17,25 @@ class MailchimpChangeAudienceWizard(models.TransientModel):
             lambda p: p.mailchimp_audience_id != self.audience_id
         )
         moved.write({"mailchimp_audience_id": self.audience_id.id})
-        return self.env["mailchimp.account"]._notify(
-            self.env._(
-                "%(count)s contacts moved to %(audience)s: the next sync sends them "
-                "there and applies “%(policy)s” in their former audience.",
+        policy = dict(
+            self.env["mailchimp.audience"]
+            ._fields["untick_policy"]
+            ._description_selection(self.env)
+        ).get("archive")
+        if len(moved) == 1:
+            message = self.env._(
+                "%(contact)s moved to %(audience)s: the next sync sends it there "
+                "and applies “%(policy)s” in its former audience.",
+                contact=moved.display_name,
+                audience=self.audience_id.display_name,
+                policy=policy,
+            )
+        else:
+            message = self.env._(
+                "%(count)s contacts moved to %(audience)s: the next sync sends "
+                "them there and applies “%(policy)s” in their former audience.",
                 count=len(moved),
                 audience=self.audience_id.display_name,
-                policy=dict(
-                    self.env["mailchimp.audience"]
-                    ._fields["untick_policy"]
-                    ._description_selection(self.env)
-                ).get("archive"),
-            ),
-            "success",
-        )
+                policy=policy,
+            )
+        return self.env["mailchimp.account"]._notify(message, "success")

@@ -248,19 +248,41 @@ class MailchimpFieldMappingWizard(models.TransientModel):
         self.ensure_one()
         Mapping = self.env["mailchimp.field.mapping"]
         existing = {m.merge_field_id: m for m in self.audience_id.mapping_ids}
+        changed = False
         for line in self.line_ids:
             mapping = existing.get(line.merge_field_id)
             if line.source == "none":
                 if mapping:
                     mapping.unlink()
+                    changed = True
                 continue
             vals = line._mapping_vals()
             if not mapping:
                 Mapping.create(vals)
+                changed = True
             elif (mapping.source, mapping.field_name or False, mapping.direction) != (
                 vals["source"],
                 vals["field_name"] or False,
                 vals["direction"],
             ):
                 mapping.write(vals)
-        return {"type": "ir.actions.act_window_close"}
+                changed = True
+        return self._saved_notification(changed)
+
+    def _saved_notification(self, changed):
+        """What saving did, said once the dialog closes."""
+        if not changed:
+            return self.env["mailchimp.account"]._notify(
+                self.env._(
+                    "The field mapping of “%s” is unchanged.", self.audience_id.name
+                ),
+                "info",
+            )
+        return self.env["mailchimp.account"]._notify(
+            self.env._(
+                "Field mapping of “%s” saved: its contacts are sent again at the "
+                "next synchronization.",
+                self.audience_id.name,
+            ),
+            "success",
+        )

@@ -35,11 +35,21 @@ class MailchimpResubscribeWizard(models.TransientModel):
             asked |= member
         if not asked and refused:
             raise UserError("\n".join(refused))
-        message = self.env._(
-            "%(count)s confirmation emails requested: Mailchimp sends them; the "
-            "contacts are pending until they confirm.",
-            count=len(asked),
-        )
+        if len(asked) == 1:
+            message = self.env._(
+                "Confirmation email requested for %(email)s (“%(how)s”): "
+                "Mailchimp sends it; the contact is pending until they confirm.",
+                email=asked.email,
+                how=self.consent_source,
+            )
+        else:
+            message = self.env._(
+                "%(count)s confirmation emails requested (“%(how)s”): "
+                "Mailchimp sends them; the contacts are pending until they "
+                "confirm.",
+                count=len(asked),
+                how=self.consent_source,
+            )
         if refused:
             message += " " + self.env._("Not asked: %s", "; ".join(refused))
         return self.env["mailchimp.account"]._notify(

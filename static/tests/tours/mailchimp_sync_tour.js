@@ -26,7 +26,9 @@ tours.add("mailchimp_sync_settings", {
         { content: "Settings → Mailchimp", trigger: ".settings_tab a[data-key=mailchimp_sync]", run: "click" },
         { content: "The Mailchimp settings", trigger: "h2:contains(Mailchimp account)" },
         shot("settings", "h2:contains(Mailchimp account)"),
-        { content: "Open the accounts", trigger: "button:contains(Accounts)", run: "click" },
+        { content: "The connected account is named", trigger: "#mailchimp_connection .o_tag:contains(Test account)" },
+        { content: "A way to connect another", trigger: "#mailchimp_connection button:contains(Connect an account)" },
+        { content: "Open the accounts", trigger: "button:contains(Manage accounts)", run: "click" },
         { content: "The connected account", trigger: ".o_data_row td.o_data_cell:contains(Test account)", run: "click" },
         { content: "Test the connection", trigger: "button[name=action_test_connection]", run: "click" },
         { content: "Mailchimp answered", trigger: ".o_notification:contains(Connected)" },
@@ -86,6 +88,11 @@ tours.add("mailchimp_sync_contact_tab", {
     steps: () => [
         { content: "Open the Mailchimp tab", trigger: ".o_notebook a[name=mailchimp]", run: "click" },
         { content: "The campaign history", trigger: ".tab-pane:contains(Autumn news)" },
+        { content: "Under its own heading", trigger: ".o_horizontal_separator:contains(Campaign history) + div[name=mailchimp_history_ids]" },
+        { content: "The sync's history under its own", trigger: ".o_horizontal_separator:contains(Sync history) + div[name=mailchimp_log_line_ids]" },
+        { content: "Campaigns first", trigger: "div[name=mailchimp_history_ids] ~ .o_horizontal_separator:contains(Sync history)" },
+        { content: "No blank rows under the campaigns", trigger: "div[name=mailchimp_history_ids] tbody:not(:has(tr:not(.o_data_row)))" },
+        { content: "No blank rows under the sync's history", trigger: "div[name=mailchimp_log_line_ids] tbody:not(:has(tr:not(.o_data_row)))" },
         shot("contact_tab", ".tab-pane:contains(Autumn news)", "div[name=mailchimp_history_ids]"),
     ],
 });
@@ -94,17 +101,20 @@ tours.add("mailchimp_sync_lifecycle", {
     steps: () => [
         { content: "Open the Mailchimp tab", trigger: ".o_notebook a[name=mailchimp]", run: "click" },
         { content: "Unsubscribed in Mailchimp", trigger: ".o_field_widget[name=mailchimp_status]:contains(Unsubscribed)" },
-        { content: "Ask to re-subscribe", trigger: "button:contains(Ask to re-subscribe)", run: "click" },
+        { content: "The campaign history, before", trigger: ".tab-pane div[name=mailchimp_history_ids] .o_data_row:contains(Autumn news)" },
+        { content: "Ask to subscribe again", trigger: "button:contains(Ask to subscribe again)", run: "click" },
         { content: "Say how the person asked", trigger: ".modal .o_field_widget[name=consent_source] input", run: "edit Phone call of 20 November" },
         shot("resubscribe", ".modal .o_field_widget[name=consent_source]"),
         { content: "Send the confirmation email", trigger: ".modal button[name=action_confirm]", run: "click" },
-        { content: "Mailchimp sends it", trigger: ".o_notification:contains(confirmation emails requested)" },
+        { content: "Mailchimp sends it", trigger: ".o_notification:contains(Confirmation email requested)" },
         { content: "Pending since", trigger: ".o_field_widget[name=mailchimp_pending_since]" },
+        { content: "How the person asked, kept", trigger: ".o_field_widget[name=mailchimp_resubscribe_source]:contains(Phone call of 20 November)" },
         { content: "Forget in Mailchimp", trigger: "button[name=action_mailchimp_forget]", run: "click" },
         { content: "Confirm", trigger: ".modal-footer .btn-primary", run: "click" },
-        { content: "Erased in Odoo, Mailchimp told in the background", trigger: ".o_notification:contains(people erased from)" },
+        { content: "Erased in Odoo, Mailchimp told in the background", trigger: ".o_notification:contains(erased from Odoo's Mailchimp data)" },
         { content: "Back on the Mailchimp tab", trigger: ".o_notebook a[name=mailchimp]", run: "click" },
         { content: "The tab says what happened, once", trigger: ".tab-pane:contains(Erased from Mailchimp):not(:contains(not in Mailchimp yet))" },
+        { content: "The campaign history is erased too", trigger: ".tab-pane:not(:has(div[name=mailchimp_history_ids]))" },
         { content: "The chatter logs the request", trigger: ".o-mail-Message:contains(Erased from Mailchimp)" },
     ],
 });
@@ -132,7 +142,7 @@ tours.add("mailchimp_sync_account", {
     steps: () => [
         { content: "The connected account", trigger: ".o_form_view .o_field_widget[name=state]:contains(Connected)" },
         { content: "Import its audiences", trigger: "button[name=action_import_audiences]", run: "click" },
-        { content: "How many were imported", trigger: ".o_notification:contains(audiences imported)" },
+        { content: "What was imported", trigger: ".o_notification:contains(Audiences imported from Mailchimp)" },
         { content: "The audiences", trigger: ".o_data_row td.o_data_cell:contains(Newsletter)" },
     ],
 });
@@ -193,5 +203,72 @@ tours.add("mailchimp_sync_campaign", {
         { content: "The campaign", trigger: ".o_form_view .o_field_widget[name=title]:contains(Autumn)" },
         { content: "A new customer it won", trigger: ".o_form_view button[name=action_open_new_customers]" },
         shot("campaign_figures", ".o_form_view button[name=action_open_revenue]"),
+    ],
+});
+
+// Settings → Mailchimp with no account connected: connect one from there.
+tours.add("mailchimp_sync_connect", {
+    steps: () => [
+        { content: "Settings → Mailchimp", trigger: ".settings_tab a[data-key=mailchimp_sync]", run: "click" },
+        { content: "Nothing connected yet", trigger: "#mailchimp_connection:contains(No Mailchimp account is connected yet)" },
+        { content: "Connect an account", trigger: "#mailchimp_connection button:contains(Connect an account)", run: "click" },
+        { content: "A new account: what to paste, and where from", trigger: ".o_form_view .alert-info:contains(No API key yet)" },
+        { content: "The placeholder is no key", trigger: ".o_field_widget[name=api_key] input[placeholder*='API keys']" },
+        { content: "Name it", trigger: ".o_field_widget[name=name] input", run: "edit Newsletter account" },
+        { content: "Paste the key", trigger: ".o_field_widget[name=api_key] input", run: "edit 0123456789abcdef0123456789abcdef-us6" },
+        { content: "Save", trigger: ".o_form_button_save", run: "click" },
+        { content: "Test the connection", trigger: ".o_form_saved button[name=action_test_connection]", run: "click" },
+        { content: "Connected", trigger: ".o_notification:contains(Connected)" },
+    ],
+});
+
+// The audience list's two buttons: a new audience in Mailchimp (country and
+// language chosen as in Odoo), its mapping saved, then the import.
+tours.add("mailchimp_sync_audience_list", {
+    steps: () => [
+        { content: "The audiences", trigger: ".o_data_row td.o_data_cell:contains(Newsletter)" },
+        shot("audience_list", ".o_control_panel button[name=action_import_from_mailchimp]"),
+        { content: "Create (in Mailchimp)", trigger: ".o_control_panel button[name=action_create_in_mailchimp]", run: "click" },
+        { content: "Name the audience", trigger: ".modal .o_field_widget[name=name] input", run: "edit Customers" },
+        { content: "The country, as in Odoo", trigger: ".modal .o_field_widget[name=country_id] input", run: "edit Belgium" },
+        { content: "Pick it", trigger: ".dropdown-item:contains(Belgium)", run: "click" },
+        { content: "The language, as in Odoo", trigger: ".modal .o_field_widget[name=lang_id] input" },
+        { content: "Create it", trigger: ".modal button[name=action_create]", run: "click" },
+        { content: "Then map its fields", trigger: ".modal .o_data_row:contains(FNAME)" },
+        { content: "Save the mapping", trigger: ".modal button[name=action_apply]", run: "click" },
+        { content: "Saved, and said", trigger: ".o_notification:contains(“Customers”)" },
+        { content: "Import (from Mailchimp)", trigger: "body:not(:has(.modal)) .o_control_panel button[name=action_import_from_mailchimp]", run: "click" },
+        { content: "What was imported", trigger: ".o_notification:contains(Audiences imported from Mailchimp)" },
+        { content: "Both audiences", trigger: ".o_data_row td.o_data_cell:contains(Customers)" },
+    ],
+});
+
+// A contact ticked before any default audience exists: the tab says so, the
+// manager sets the default audience (only real ones are offered), the
+// contact takes it.
+tours.add("mailchimp_sync_ticked_without_audience", {
+    steps: () => [
+        { content: "Open the Mailchimp tab", trigger: ".o_notebook a[name=mailchimp]", run: "click" },
+        { content: "Ticked, but no audience", trigger: ".tab-pane .alert-warning:contains(has no audience)" },
+        { content: "Contacts → Mailchimp", trigger: ".o_menu_sections .dropdown-toggle:contains(Mailchimp)", run: "click" },
+        { content: "Mailchimp settings", trigger: ".dropdown-item:contains(Mailchimp settings)", run: "click" },
+        { content: "Look for an audience", trigger: ".modal .o_field_widget[name=audience_id] input", run: "edit e" },
+        { content: "Newsletter is offered, the demo audience is not", trigger: ".o-autocomplete--dropdown-menu:has(.dropdown-item:contains(Newsletter)):not(:has(.dropdown-item:contains(Demo audience)))" },
+        { content: "Choose Newsletter", trigger: ".o-autocomplete--dropdown-menu .dropdown-item:contains(Newsletter)", run: "click" },
+        { content: "Save", trigger: ".modal button[name=action_save]", run: "click" },
+        { content: "Saved", trigger: ".o_notification:contains(Mailchimp settings saved)" },
+        { content: "Back on the contact's tab", trigger: "body:not(:has(.modal)) .o_notebook a[name=mailchimp]", run: "click" },
+        { content: "It now goes to the default audience", trigger: ".tab-pane .alert-info:contains(sends it to the audience Newsletter)" },
+    ],
+});
+
+// Campaigns are read now, from their list, by a Mailchimp manager.
+tours.add("mailchimp_sync_read_campaigns", {
+    steps: () => [
+        { content: "Contacts → Mailchimp", trigger: ".o_menu_sections .dropdown-toggle:contains(Mailchimp)", run: "click" },
+        { content: "Campaigns", trigger: ".dropdown-item:contains(Campaigns)", run: "click" },
+        { content: "Read campaigns now", trigger: ".o_control_panel button[name=action_read_campaigns_now]", run: "click" },
+        { content: "Read, and said", trigger: ".o_notification:contains(Campaigns in Odoo: 1.)" },
+        { content: "The campaign is listed", trigger: ".o_data_row:contains(Autumn newsletter):contains(Sent)" },
     ],
 });

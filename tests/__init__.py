@@ -28,3 +28,12 @@ from . import test_webhook_health
 from . import test_sync_rules
 from . import test_killed_worker
 from . import test_two_sync_crons
+from . import test_account_form
+from . import test_closed_loop
+from . import test_companies
+from . import test_demo
+from . import test_parallel_export
+from . import test_parallel_segments
+from . import test_screens
+from . import test_settings
+from . import test_webhook_registration

@@ -37,3 +37,4 @@ from . import test_parallel_segments
 from . import test_screens
 from . import test_settings
 from . import test_webhook_registration
+from . import test_trust_results

@@ -153,14 +153,15 @@ use_odoo() {
   find_odoo
 }
 
-# find_odoo, else (when ODOO_PATH was not given) Odoo 18.0 fetched from its
-# official source archive into .local with its requirements in a virtual
-# environment (scripts/get_odoo.py); PYTHON becomes that environment's.
+# find_odoo, else (when ODOO_PATH was not given) Odoo 19.0 (MCS_FETCH_ODOO=18.0:
+# 18.0) fetched from its official source archive into .local with its
+# requirements in a virtual environment (scripts/get_odoo.py); PYTHON becomes
+# that environment's.
 provide_odoo() {
   find_odoo && return 0
   [ -z "${ODOO_PATH:-}" ] || return 1  # the user's tree: say what failed
   local out err="$LOCAL/get-odoo.err"
-  say "No Odoo 18 found: fetching Odoo 18.0 Community into .local"
+  say "No Odoo found: fetching Odoo ${MCS_FETCH_ODOO:-19.0} Community into .local"
   if ! out="$("$PYTHON" "$ROOT/scripts/get_odoo.py" "$LOCAL" 2>"$err")"; then
     ODOO_PROBLEM="$(tail -1 "$err")"
     return 1

@@ -38,3 +38,10 @@ from . import test_screens
 from . import test_settings
 from . import test_webhook_registration
 from . import test_trust_results
+from . import test_audience_list_buttons
+from . import test_default_audience
+from . import test_forget
+from . import test_access_buttons
+from . import test_access_contacts
+from . import test_access_readme
+from . import test_access_sync_state

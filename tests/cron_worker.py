@@ -12,7 +12,7 @@ the environment variable ``MCS_WORKER_ODOO_OPTIONS``. Each event is a JSON
 line on stdout: ``ready`` (the registry is loaded; with ``--wait-go`` the
 worker then waits for a line on stdin, so that two workers start at the same
 moment), ``call`` (the figures the call reported through
-``ir.cron._notify_progress``), ``error`` (the call failed: the worker ends
+``compat.cron_progress``), ``error`` (the call failed: the worker ends
 with status 1, as Odoo's runner ends the job), ``finished``."""
 
 import argparse

@@ -16,7 +16,9 @@ them that the addon meets is answered here, by the series that imported it
 * Field names: ``groups_id`` of actions and users became ``group_ids``,
   ``res.groups.users`` became ``user_ids``, ``res.partner.mobile`` is gone on
   19 (:data:`GROUPS`, :data:`GROUP_USERS`, :data:`PARTNER_PHONE_FIELDS`); the
-  web client's menus moved (:data:`LOAD_MENUS_URL`, for the tests).
+  web client's menus moved and the PostgreSQL application name's variable
+  was renamed (:data:`LOAD_MENUS_URL`, :data:`PGAPPNAME_VARIABLE`, for the
+  tests).
 * Data the two series do not accept in the same XML (the groups' application
   category, which 19 reaches through ``res.groups.privilege``; the groups of
   actions; the settings action's ``inline`` target, gone in 19) is written by
@@ -35,6 +37,8 @@ GROUPS = "group_ids" if ODOO_19 else "groups_id"  # of actions and users
 GROUP_USERS = "user_ids" if ODOO_19 else "users"  # of res.groups
 # contact fields a phone merge field may hold (19 has no separate mobile)
 PARTNER_PHONE_FIELDS = ("phone",) if ODOO_19 else ("phone", "mobile")
+# the environment variable that names a process's PostgreSQL application
+PGAPPNAME_VARIABLE = "PGAPPNAME" if ODOO_19 else "ODOO_PGAPPNAME"
 # the web client's menus (18 needs a cache-busting path segment)
 LOAD_MENUS_URL = "/web/webclient/load_menus" + ("" if ODOO_19 else "/1")
 

@@ -51,7 +51,8 @@ def call_once(registry, budget):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         cron = env.ref(SYNC_CRON)
-        cron = cron.with_user(cron.user_id)
+        # as Odoo's runner calls it: as its user, its id in the context
+        cron = cron.with_user(cron.user_id).with_context(cron_id=cron.id)
         cron, progress = cron._add_progress()
         cr.commit()  # pylint: disable=invalid-commit
         if budget is None:  # the scheduled action's code, as the runner calls it

@@ -2,7 +2,7 @@
     "name": "Mailchimp Sync",
     "summary": "Two-way contact sync with Mailchimp audiences: batch push, incremental "
     "pull, mailing lists as tags, campaign history on contacts",
-    "version": "18.0.1.3.0",
+    "version": "1.3.0",
     "category": "Marketing/Email Marketing",
     "website": "https://github.com/mailchimp-sync/mailchimp_sync",
     "author": "Mailchimp Sync contributors",
@@ -36,6 +36,7 @@
         "views/res_config_settings_views.xml",
         "views/mailchimp_settings_views.xml",
         "views/menus.xml",
+        "data/mailchimp_series_data.xml",
     ],
     "demo": ["demo/mailchimp_demo.xml"],
     "assets": {

@@ -48,3 +48,4 @@ from . import mailchimp_push_pipeline
 from . import mailchimp_oauth
 from . import mailchimp_interest
 from . import mailchimp_member_tags
+from . import res_groups

@@ -3,6 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..compat import Constraint
 from ..services import InvalidItem, RemoteAudience, RemoteMergeField
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
@@ -134,13 +135,10 @@ class MailchimpAudience(models.Model):
         "Waiting to be sent", compute="_compute_member_count_odoo"
     )
 
-    _sql_constraints = [
-        (
-            "mailchimp_id_uniq",
-            "unique(account_id, mailchimp_id)",
-            "This Mailchimp audience is already in Odoo.",
-        )
-    ]
+    _mailchimp_id_uniq = Constraint(
+        "unique(account_id, mailchimp_id)",
+        "This Mailchimp audience is already in Odoo.",
+    )
 
     def _compute_member_count_odoo(self):
         Member = self.env["mailchimp.member"]

@@ -11,7 +11,7 @@ company names, one create for the companies it lacks.
 
 from odoo import models
 
-from .mailchimp_mapper import COMPANY_SOURCES
+from .mailchimp_mapper import COMPANY_SOURCES, without_address
 
 # contact fields (roots of a mapping's path) that hold a contact's company
 COMPANY_FIELDS = (*COMPANY_SOURCES, "parent_id")
@@ -52,6 +52,7 @@ class MailchimpAudience(models.Model):
             if company_name:
                 for fname in COMPANY_FIELDS:
                     vals.pop(fname, None)
+                without_address(Partner, vals)
                 vals["parent_id"] = companies[company_name]
             vals_list.append(vals)
         return vals_list

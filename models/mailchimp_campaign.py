@@ -6,6 +6,7 @@ from odoo import api, fields, models, tools
 from odoo.exceptions import UserError
 from odoo.tools import SQL
 
+from ..compat import Constraint, cron_progress
 from ..services import (
     InvalidItem,
     MailchimpError,
@@ -65,13 +66,10 @@ class MailchimpCampaign(models.Model):
     archive_url = fields.Char()
     report_url = fields.Char(compute="_compute_report_url")
 
-    _sql_constraints = [
-        (
-            "campaign_uniq",
-            "unique(audience_id, mailchimp_id)",
-            "A campaign is stored once per audience.",
-        )
-    ]
+    _campaign_uniq = Constraint(
+        "unique(audience_id, mailchimp_id)",
+        "A campaign is stored once per audience.",
+    )
 
     @api.depends("web_id", "audience_id.account_id.data_center")
     def _compute_report_url(self):
@@ -150,13 +148,10 @@ class MailchimpMemberActivity(models.Model):
     url = fields.Char("Link")
     key = fields.Char(required=True, help="Identity of the event, for re-reads.")
 
-    _sql_constraints = [
-        (
-            "event_uniq",
-            "unique(member_id, key)",
-            "An activity event is stored once.",
-        )
-    ]
+    _event_uniq = Constraint(
+        "unique(member_id, key)",
+        "An activity event is stored once.",
+    )
 
     @api.model
     def _key(self, campaign_id, action, timestamp, url):
@@ -385,4 +380,4 @@ class MailchimpAudience(models.Model):
                 _logger.info(
                     "Mailchimp campaigns of audience %s: %s", audience.id, error
                 )
-        self.env["ir.cron"]._notify_progress(done=done, remaining=0)
+        cron_progress(self.env, done, 0)

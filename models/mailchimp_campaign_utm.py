@@ -4,7 +4,8 @@ its medium: leads, quotations and orders recorded from visits whose links
 carry ``utm_campaign=<name>`` fall into Odoo's own UTM reporting."""
 
 from odoo import fields, models
-from odoo.osv.expression import OR
+
+from ..compat import domain_or
 
 UTM_SOURCE_XMLID = "mailchimp_sync.utm_source_mailchimp"
 UTM_MEDIUM_XMLID = "utm.utm_medium_email"
@@ -56,7 +57,7 @@ class MailchimpCampaign(models.Model):
         UtmCampaign = self.env["utm.campaign"].sudo().with_context(active_test=False)
         titles = {campaign: campaign._utm_title() for campaign in todo}
         wanted = {title.lower(): title for title in titles.values()}
-        domain = OR(
+        domain = domain_or(
             [[("name", "=ilike", _escape_like(title))] for title in wanted.values()]
         )
         found = {}

@@ -22,6 +22,7 @@ from markupsafe import Markup
 
 from odoo import api, fields, models
 
+from ..compat import Constraint, cron_progress
 from ..services import MailchimpError
 
 _logger = logging.getLogger(__name__)
@@ -57,13 +58,10 @@ class MailchimpErasure(models.Model):
     attempts = fields.Integer(readonly=True)
     last_error = fields.Char(readonly=True)
 
-    _sql_constraints = [
-        (
-            "audience_hash_uniq",
-            "unique(audience_id, subscriber_hash)",
-            "An erasure is asked once per audience and member.",
-        )
-    ]
+    _audience_hash_uniq = Constraint(
+        "unique(audience_id, subscriber_hash)",
+        "An erasure is asked once per audience and member.",
+    )
 
     @api.model
     def _request(self, partners, audiences, hashes_by_partner):
@@ -115,9 +113,7 @@ class MailchimpErasure(models.Model):
         failed.filtered(lambda e: e.attempts == 1)._notify_requesters(done=0)
         # what the contacts' Mailchimp tab says depends on these rows
         self.env["res.partner"].invalidate_model(PARTNER_NOTICE_FIELDS)
-        self.env["ir.cron"]._notify_progress(
-            done=len(batch), remaining=len(pending) - len(batch)
-        )
+        cron_progress(self.env, len(batch), len(pending) - len(batch))
         return len(failed)
 
     def _erase_in(self, account):

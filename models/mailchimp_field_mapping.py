@@ -1,6 +1,7 @@
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..compat import PARTNER_PHONE_FIELDS, Constraint
 from .mailchimp_mapping_policy import mapping_path_error, writable_field_error
 
 # Partner values that are not a single field.
@@ -21,8 +22,9 @@ DEFAULT_MAPPINGS = {
     "PHONE": ("field", "phone"),
     "COMPANY": ("company", False),
     "WEBSITE": ("field", "website"),
-    "MOBILE": ("field", "mobile"),
 }
+if "mobile" in PARTNER_PHONE_FIELDS:  # Odoo 19 has none: MOBILE is left to map
+    DEFAULT_MAPPINGS["MOBILE"] = ("field", "mobile")
 SOURCES = [
     ("field", "Contact field"),
     ("first_name", "First name (from the contact name)"),
@@ -84,13 +86,10 @@ class MailchimpFieldMapping(models.Model):
         required=True,
     )
 
-    _sql_constraints = [
-        (
-            "merge_field_uniq",
-            "unique(audience_id, merge_field_id)",
-            "A merge field is mapped once per audience.",
-        )
-    ]
+    _merge_field_uniq = Constraint(
+        "unique(audience_id, merge_field_id)",
+        "A merge field is mapped once per audience.",
+    )
 
     field_label = fields.Char(
         "Contact value", compute="_compute_field_label", help="What is sent."
@@ -185,7 +184,7 @@ class MailchimpFieldMapping(models.Model):
         mtype = self.merge_field_id.type
         allowed = COMPATIBLE_TYPES.get(mtype, set())
         if field.type not in allowed or (
-            mtype == "phone" and self.field_name not in ("phone", "mobile")
+            mtype == "phone" and self.field_name not in PARTNER_PHONE_FIELDS
         ):
             raise ValidationError(
                 self.env._(

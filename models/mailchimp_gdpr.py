@@ -9,6 +9,7 @@ import logging
 
 from odoo import api, fields, models
 
+from ..compat import Constraint
 from ..services import InvalidItem, RemotePermission
 
 _logger = logging.getLogger(__name__)
@@ -26,13 +27,10 @@ class MailchimpMarketingPermission(models.Model):
     mailchimp_id = fields.Char("Permission id", required=True)
     text = fields.Char(required=True)
 
-    _sql_constraints = [
-        (
-            "permission_uniq",
-            "unique(audience_id, mailchimp_id)",
-            "A marketing permission is stored once per audience.",
-        )
-    ]
+    _permission_uniq = Constraint(
+        "unique(audience_id, mailchimp_id)",
+        "A marketing permission is stored once per audience.",
+    )
 
 
 class MailchimpMemberConsent(models.Model):
@@ -63,13 +61,10 @@ class MailchimpMemberConsent(models.Model):
         "back on their behalf.",
     )
 
-    _sql_constraints = [
-        (
-            "member_permission_uniq",
-            "unique(member_id, permission_id)",
-            "One consent per member and permission.",
-        )
-    ]
+    _member_permission_uniq = Constraint(
+        "unique(member_id, permission_id)",
+        "One consent per member and permission.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -8,6 +8,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
 
+from ..compat import Constraint
 from ..services import InvalidItem, RemoteCategory, RemoteInterest
 from ..services.interests import checked
 from .mailchimp_access import check_manager
@@ -83,13 +84,10 @@ class MailchimpInterestCategory(models.Model):
     interest_ids = fields.One2many("mailchimp.interest", "category_id")
     unmapped_count = fields.Integer(compute="_compute_unmapped_count")
 
-    _sql_constraints = [
-        (
-            "audience_mailchimp_id_uniq",
-            "unique(audience_id, mailchimp_id)",
-            "A Mailchimp group is imported once per audience.",
-        )
-    ]
+    _audience_mailchimp_id_uniq = Constraint(
+        "unique(audience_id, mailchimp_id)",
+        "A Mailchimp group is imported once per audience.",
+    )
 
     @api.depends("interest_ids.value_ref")
     def _compute_unmapped_count(self):

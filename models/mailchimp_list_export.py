@@ -12,6 +12,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..compat import Constraint, cron_progress
 from ..services import MailchimpError
 from .mailchimp_access import check_manager
 from .mailchimp_list_export_run import (
@@ -44,13 +45,10 @@ class MailchimpListExport(models.Model):
         help="Batches of updates Mailchimp has not finished yet.",
     )
 
-    _sql_constraints = [
-        (
-            "list_audience_tag_uniq",
-            "unique(mailing_list_id, audience_id, tag_name)",
-            "A mailing list is exported once per audience and tag.",
-        )
-    ]
+    _list_audience_tag_uniq = Constraint(
+        "unique(mailing_list_id, audience_id, tag_name)",
+        "A mailing list is exported once per audience and tag.",
+    )
 
     # ------------------------------------------------------------------ run
     def _run(self):
@@ -142,7 +140,7 @@ class MailchimpListExport(models.Model):
     def _cron_run_queued(self):
         """Exports waiting for Mailchimp's batches are checked (once each),
         then one queued export runs; the scheduler calls again while some
-        remain (``_notify_progress``), and comes back later for batches."""
+        remain (``compat.cron_progress``), and comes back later for batches."""
         queued = self.search([("queued", "=", True)], order="id")
         waiting = queued.filtered("pending_batch_ids")
         for export in waiting:
@@ -161,9 +159,7 @@ class MailchimpListExport(models.Model):
                     export._notify_done(log)
         if waiting.filtered("queued"):
             self.env["mailchimp.list.export.batch"]._schedule_recheck()
-        self.env["ir.cron"]._notify_progress(
-            done=len(export), remaining=len(ready) - len(export)
-        )
+        cron_progress(self.env, len(export), len(ready) - len(export))
 
     def _finish_when_done(self):
         """Read the export's finished batches; once none is left its log is
@@ -231,13 +227,10 @@ class MailchimpListExportMember(models.Model):
     tagged = fields.Boolean()
     log_id = fields.Many2one("mailchimp.sync.log", ondelete="set null")
 
-    _sql_constraints = [
-        (
-            "export_email_uniq",
-            "unique(export_id, email)",
-            "An email is exported once per list export.",
-        )
-    ]
+    _export_email_uniq = Constraint(
+        "unique(export_id, email)",
+        "An email is exported once per list export.",
+    )
 
 
 class MailingList(models.Model):

@@ -206,7 +206,8 @@ class Mapper:
 
     def to_odoo(self, remote, partner, tags=None):
         """Contact values from the member's merge fields (``tags`` only, when
-        given); ``partner`` may be empty (a contact to create)."""
+        given); ``partner`` may be empty (a contact to create). No address for
+        a person under a company (see :func:`without_address`)."""
         merge = remote.merge_fields
         vals = {}
         first = last = None
@@ -238,6 +239,8 @@ class Mapper:
             name = " ".join(p for p in parts if p)
             if name:
                 vals["name"] = name
+        if partner.parent_id:
+            without_address(partner, vals)
         return vals
 
     def _field_value(self, partner, mapping, value):
@@ -285,6 +288,16 @@ class Mapper:
             if state:
                 vals["state_id"] = state.id
         return vals
+
+
+def without_address(partner, vals):
+    """``vals`` less the address fields. Mailchimp never writes the address of
+    a person who belongs to a company: Odoo keeps a company's address on its
+    people (and Odoo 19 copies a person's address up to the company), so the
+    address of one subscriber would become the company's."""
+    for fname in partner._address_fields():
+        vals.pop(fname, None)
+    return vals
 
 
 def _partner_address(partner):

@@ -3,6 +3,7 @@ import logging
 from odoo import api, fields, models
 from odoo.exceptions import UserError
 
+from ..compat import Constraint
 from ..services import (
     InvalidItem,
     RemoteMember,
@@ -74,18 +75,14 @@ class MailchimpMember(models.Model):
         copy=False, help="Fingerprint of the merge values last seen in Mailchimp."
     )
 
-    _sql_constraints = [
-        (
-            "audience_partner_uniq",
-            "unique(audience_id, partner_id)",
-            "A contact is a member of an audience once.",
-        ),
-        (
-            "audience_mailchimp_id_uniq",
-            "unique(audience_id, mailchimp_id)",
-            "A Mailchimp member is linked once per audience.",
-        ),
-    ]
+    _audience_partner_uniq = Constraint(
+        "unique(audience_id, partner_id)",
+        "A contact is a member of an audience once.",
+    )
+    _audience_mailchimp_id_uniq = Constraint(
+        "unique(audience_id, mailchimp_id)",
+        "A Mailchimp member is linked once per audience.",
+    )
 
     def _mark_need_sync(self, odoo_change=True):
         """The one writer of the push flag: these members are sent on the next

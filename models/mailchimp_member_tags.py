@@ -9,6 +9,7 @@ import json
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..compat import Constraint
 from .mailchimp_field_mapping import DIRECTIONS
 
 
@@ -27,13 +28,10 @@ class MailchimpTagMapping(models.Model):
     )
     direction = fields.Selection(DIRECTIONS, default="both", required=True)
 
-    _sql_constraints = [
-        (
-            "audience_tag_uniq",
-            "unique(audience_id, name)",
-            "A Mailchimp tag is mapped once per audience.",
-        )
-    ]
+    _audience_tag_uniq = Constraint(
+        "unique(audience_id, name)",
+        "A Mailchimp tag is mapped once per audience.",
+    )
 
     @api.model_create_multi
     def create(self, vals_list):

@@ -2,6 +2,8 @@ import json
 
 from odoo import api, fields, models
 
+from ..compat import Constraint
+
 MERGE_TYPES = [
     ("text", "Text"),
     ("number", "Number"),
@@ -43,13 +45,10 @@ class MailchimpMergeField(models.Model):
     )
     default_value = fields.Char()
 
-    _sql_constraints = [
-        (
-            "tag_audience_uniq",
-            "unique(audience_id, tag)",
-            "A merge field tag is unique in an audience.",
-        )
-    ]
+    _tag_audience_uniq = Constraint(
+        "unique(audience_id, tag)",
+        "A merge field tag is unique in an audience.",
+    )
 
     @api.depends("choices")
     def _compute_choices_display(self):

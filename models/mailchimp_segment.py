@@ -9,8 +9,8 @@ last saved it, always within the contacts ticked for the audience."""
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError, ValidationError
-from odoo.osv import expression
 
+from ..compat import Constraint, as_acting_user, domain_and
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
 from .mailchimp_segment_filter import FILTER_ERRORS, SegmentFilterError, parse_domain
@@ -104,13 +104,10 @@ class MailchimpSegment(models.Model):
     )
     preview_error = fields.Char(compute="_compute_preview")
 
-    _sql_constraints = [
-        (
-            "mailchimp_id_uniq",
-            "unique(audience_id, mailchimp_id)",
-            "This Mailchimp segment is already in Odoo.",
-        )
-    ]
+    _mailchimp_id_uniq = Constraint(
+        "unique(audience_id, mailchimp_id)",
+        "This Mailchimp segment is already in Odoo.",
+    )
 
     # ------------------------------------------------------------- filter
     def _restriction(self):
@@ -127,7 +124,7 @@ class MailchimpSegment(models.Model):
     def _full_domain(self, env):
         """The filter, parsed as ``env``'s user, within the restriction."""
         self.ensure_one()
-        return expression.AND([self._restriction(), parse_domain(env, self.domain)])
+        return domain_and([self._restriction(), parse_domain(env, self.domain)])
 
     def _filter_error(self):
         """Why the current user may not use the filter, or None."""
@@ -172,7 +169,7 @@ class MailchimpSegment(models.Model):
 
     @api.constrains("domain", "audience_id", "origin")
     def _check_domain(self):
-        for segment in self.filtered(lambda s: s.origin == "odoo"):
+        for segment in as_acting_user(self).filtered(lambda s: s.origin == "odoo"):
             error = segment._filter_error()
             if error:
                 raise ValidationError(

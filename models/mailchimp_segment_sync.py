@@ -15,6 +15,7 @@ from odoo import fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
 
+from ..compat import Constraint
 from ..services import (
     InvalidItem,
     MalformedResponse,
@@ -48,13 +49,10 @@ class MailchimpSegmentMember(models.Model):
         default="add",
     )
 
-    _sql_constraints = [
-        (
-            "segment_partner_uniq",
-            "unique(segment_id, partner_id)",
-            "A contact holds a segment's tag once.",
-        )
-    ]
+    _segment_partner_uniq = Constraint(
+        "unique(segment_id, partner_id)",
+        "A contact holds a segment's tag once.",
+    )
 
 
 class MailchimpSegment(models.Model):

@@ -17,6 +17,7 @@ from psycopg2.errors import SerializationFailure
 from odoo import api, fields, models
 from odoo.tools import SQL
 
+from ..compat import cron_progress
 from ..services import BATCH_SIZE, MailchimpError, parallel
 
 _logger = logging.getLogger(__name__)
@@ -322,7 +323,7 @@ class MailchimpAudience(models.Model):
     def _cron_sync(self, time_budget=CRON_TIME_BUDGET):
         """Scheduled two-way sync: pull then push for every connected audience,
         in bounded steps; the cron framework commits between calls and calls
-        again while work remains (``_notify_progress``)."""
+        again while work remains (``compat.cron_progress``)."""
         audiences = self.search([("account_id.state", "=", "connected")])
         now = fields.Datetime.now()
         locked = audiences._lock_for_sync()
@@ -333,5 +334,5 @@ class MailchimpAudience(models.Model):
         )
         done, _finished = due._run_until(time.monotonic() + time_budget, trigger="cron")
         remaining = locked._remaining_work()
-        self.env["ir.cron"]._notify_progress(done=done, remaining=remaining)
+        cron_progress(self.env, done, remaining)
         return remaining

@@ -6,6 +6,8 @@ import uuid
 
 from odoo import api, fields, models
 
+from ..compat import Constraint
+
 KEEP_DAYS = 2  # a delivery is remembered this long (the newest ones always)
 
 
@@ -27,13 +29,10 @@ class MailchimpWebhookEvent(models.Model):
     received_at = fields.Datetime(default=fields.Datetime.now, required=True)
     refusal = fields.Char(help="Why the delivery was refused (empty: applied).")
 
-    _sql_constraints = [
-        (
-            "event_uniq",
-            "unique(audience_id, event_key)",
-            "This delivery was already applied.",
-        )
-    ]
+    _event_uniq = Constraint(
+        "unique(audience_id, event_key)",
+        "This delivery was already applied.",
+    )
 
     @api.model
     def _record_refusal(self, audience, key, reason):

@@ -5,7 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 [ $# -gt 0 ] || set -- 1000 10000
-find_odoo || { echo "The benchmark needs Odoo 18 (set ODOO_PATH)." >&2; exit 1; }
+find_odoo || { echo "The benchmark needs Odoo 18 or 19 (set ODOO_PATH)." >&2; exit 1; }
 install_deps test "$ROOT/requirements.txt" "$ROOT/requirements-test.txt"
 link_addon
 start_pg

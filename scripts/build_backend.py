@@ -6,15 +6,26 @@ folder named ``mailchimp_sync`` (the files git tracks, or every file but the
 local ones when there is no git) and lets whool build from there: the wheel is
 ``odoo_addon_mailchimp_sync`` whatever the checkout's name, with the
 manifest's version and external dependencies.
+
+The manifest's version carries no Odoo series (``1.3.0``: Odoo 18 and 19 both
+take it as their own, see compat.py); a package is for one series, written
+into the staged manifest (``19.0.1.3.0``): ``MCS_ODOO_SERIES`` (``18.0`` or
+``19.0``), else the series of the Odoo the building Python imports, else
+:data:`DEFAULT_SERIES`. whool then requires ``odoo==<series>.*``.
 """
 
+import ast
+import importlib.util
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 
 ADDON = "mailchimp_sync"
+SERIES_ENV = "MCS_ODOO_SERIES"
+DEFAULT_SERIES = "18.0"
 
 
 def _whool():
@@ -63,6 +74,39 @@ def _kept(name, wheel):
     return True
 
 
+def odoo_series():
+    """The Odoo series the package is built for (see the module's doc)."""
+    series = os.environ.get(SERIES_ENV)
+    if series:
+        return series
+    spec = importlib.util.find_spec("odoo")
+    for folder in (spec and spec.submodule_search_locations) or ():
+        release = Path(folder) / "release.py"
+        found = release.is_file() and re.search(
+            r"^version_info = \((\d+), (\d+)", release.read_text(), re.M
+        )
+        if found:
+            return f"{found[1]}.{found[2]}"
+    return DEFAULT_SERIES
+
+
+def with_series(manifest, series):
+    """Write ``series`` before the version of the ``manifest`` file (a version
+    that already has one is kept)."""
+    text = manifest.read_text(encoding="utf-8")
+    version = ast.literal_eval(text)["version"]
+    if version.count(".") > 2:
+        return version
+    text, count = re.subn(
+        r"""(["']version["']\s*:\s*["'])""" + re.escape(version),
+        rf"\g<1>{series}.{version}",
+        text,
+    )
+    assert count == 1, f"{manifest}: no version {version!r} to prefix"
+    manifest.write_text(text, encoding="utf-8")
+    return f"{series}.{version}"
+
+
 def stage(root, target, wheel):
     """Copy the addon's files from ``root`` into ``target``/mailchimp_sync."""
     names = _tracked(root)
@@ -77,6 +121,7 @@ def stage(root, target, wheel):
     if wheel:
         # whool reads its options from pyproject.toml, then leaves it out
         shutil.copy2(root / "pyproject.toml", addon_dir / "pyproject.toml")
+    with_series(addon_dir / "__manifest__.py", odoo_series())
     return addon_dir
 
 
@@ -131,8 +176,26 @@ def _link():
 
 
 def build_editable(wheel_directory, config_settings=None, metadata_directory=None):
-    """An editable install points Odoo at the checkout through the link."""
-    return _whool()._build_wheel(_link(), Path(wheel_directory), editable=True)
+    """An editable install points Odoo at the checkout through the link (its
+    manifest unstaged: the series is given to whool, then to the version)."""
+    buildapi = _whool()
+    original = buildapi._get_metadata
+
+    def metadata_with_series(addon_dir):
+        from manifestoo_core.metadata import metadata_from_addon_dir
+
+        series = odoo_series()
+        options = buildapi.load_pyproject_toml(addon_dir).get("tool", {})
+        options = dict(options.get("whool", {}), odoo_series_override=series)
+        metadata = metadata_from_addon_dir(addon_dir, options)
+        metadata.replace_header("Version", f"{series}.{metadata['Version']}")
+        return metadata
+
+    buildapi._get_metadata = metadata_with_series
+    try:
+        return buildapi._build_wheel(_link(), Path(wheel_directory), editable=True)
+    finally:
+        buildapi._get_metadata = original
 
 
 if __name__ == "__main__":

@@ -1,5 +1,6 @@
 """Static checks of the addon's files: XML well-formed, manifest files present,
-the function budget kept (lines per function). A file holds one concept,
+every test file imported by tests/__init__.py (Odoo's own runner only runs
+those), the function budget kept (lines per function). A file holds one concept,
 whatever its length: files over ``LOOK_AT_FILE_LINES`` are listed for a look
 (does it hold one concept?), never failed."""
 
@@ -42,6 +43,25 @@ def check_manifest():
         if not (ROOT / name).is_file() and not name.startswith(("web/", "mail/"))
     ]
     return problems, len(listed)
+
+
+def check_test_imports():
+    """The test files tests/__init__.py does not import, and how many do."""
+    tests = ROOT / "tests"
+    files = {path.stem for path in tests.glob("test_*.py")}
+    tree = ast.parse((tests / "__init__.py").read_text(encoding="utf-8"))
+    imported = {
+        alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level == 1 and not node.module
+        for alias in node.names
+    }
+    problems = [
+        f"tests/__init__.py does not import tests/{name}.py: Odoo's runner "
+        "would skip it"
+        for name in sorted(files - imported)
+    ]
+    return problems, len(files & imported)
 
 
 def long_file(name, source):
@@ -87,13 +107,15 @@ def check_budgets():
 def main():
     manifest_problems, listed = check_manifest()
     budget, python_files = check_budgets()
-    problems = check_xml() + manifest_problems + budget
+    test_problems, test_files = check_test_imports()
+    problems = check_xml() + manifest_problems + test_problems + budget
     for problem in problems:
         print(problem)
     if problems:
         return 1
     print(
         f"{listed} manifest files present; XML files well-formed; "
+        f"{test_files} test files imported by tests/__init__.py; "
         f"{python_files} Python files within the budget ({MAX_FUNCTION_LINES} lines"
         " a function)."
     )

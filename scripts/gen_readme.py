@@ -86,7 +86,8 @@ def render():
     body = [
         f"<h1>{html.escape(manifest['name'])}</h1>",
         f"<p><em>{html.escape(manifest['summary'])}</em></p>",
-        f"<p>Version {manifest['version']}, {manifest['license']}, "
+        f"<p>Version {manifest['version']} for Odoo 18.0 and 19.0, "
+        f"{manifest['license']}, "
         f"{html.escape(manifest['development_status'])}.</p>",
     ]
     for name, title in SECTIONS:

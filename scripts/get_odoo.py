@@ -1,13 +1,14 @@
-"""Odoo 18.0 Community for a machine that has none (the run and test commands).
+"""Odoo Community for a machine that has none (the run and test commands).
 
     python3 scripts/get_odoo.py LOCAL   LOCAL: the checkout's .local folder
 
-Fetches Odoo's official source archive (a pinned nightly build), checks its
+Fetches Odoo's official source archive of the series ``MCS_FETCH_ODOO``
+(``19.0`` unless set; ``18.0`` on request) from its nightly builds, checks its
 sha256 when one is known (``MCS_ODOO_SHA256``), unpacks it into
-``LOCAL/odoo-18.0``, and installs Odoo's pinned requirements into a virtual
-environment ``LOCAL/odoo-venv``. Prints ``ODOO_PATH=...`` and ``PYTHON=...``
-for the shell (exit 0), or one line saying why not and how to provide Odoo
-(exit 3). A build fetched before is reused without any download.
+``LOCAL/odoo-<series>``, and installs Odoo's pinned requirements into a virtual
+environment ``LOCAL/odoo-venv-<series>``. Prints ``ODOO_PATH=...`` and
+``PYTHON=...`` for the shell (exit 0), or one line saying why not and how to
+provide Odoo (exit 3). A build fetched before is reused without any download.
 """
 
 import hashlib
@@ -21,17 +22,26 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
-ODOO_BUILD = "20250702"  # the build the project is developed and tested with
-ODOO_URL = f"https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.{ODOO_BUILD}.tar.gz"
+# the nightly build of each series: 18.0 pinned (the build the project was
+# developed with), 19.0 the newest (no build of it could be checked from here)
+ODOO_BUILDS = {"18.0": "20250702", "19.0": "latest"}
+DEFAULT_SERIES = "19.0"
+SERIES = os.environ.get("MCS_FETCH_ODOO") or DEFAULT_SERIES
 # Not pinned here: this project's machines cannot reach odoo.com to compute it.
 # Given (MCS_ODOO_SHA256), the archive is refused unless it matches.
 ODOO_SHA256 = os.environ.get("MCS_ODOO_SHA256", "")
 HOW_TO = (
-    "set PYTHON to a Python that can import Odoo 18 (e.g. a virtual environment's "
-    "bin/python), or ODOO_PATH to an Odoo 18 source tree whose requirements that "
-    "Python has, or make 'odoo' importable by python3 (e.g. a .pth file in "
-    "site-packages); README, 'The two commands'"
+    "set PYTHON to a Python that can import Odoo 18 or 19 (e.g. a virtual "
+    "environment's bin/python), or ODOO_PATH to an Odoo 18 or 19 source tree "
+    "whose requirements that Python has, or make 'odoo' importable by python3 "
+    "(e.g. a .pth file in site-packages); README, 'The two commands'"
 )
+
+
+def odoo_url(series):
+    """The official source archive of ``series``'s nightly build."""
+    build = ODOO_BUILDS[series]
+    return f"https://nightly.odoo.com/{series}/nightly/src/odoo_{series}.{build}.tar.gz"
 
 
 class Unreachable(Exception):
@@ -39,7 +49,7 @@ class Unreachable(Exception):
 
 
 class BadArchive(Exception):
-    """The archive is not the pinned build of Odoo 18."""
+    """The archive is not an Odoo source tree of the series asked for."""
 
 
 @dataclass
@@ -71,8 +81,9 @@ def verify(path, sha256):
         raise BadArchive(f"{path}: sha256 {digest}, expected {sha256}")
 
 
-def unpack(archive, target):
-    """Unpack ``archive`` into ``target``; the folder holding odoo/release.py."""
+def unpack(archive, target, series=DEFAULT_SERIES):
+    """Unpack ``archive`` (Odoo ``series``) into ``target``; the folder
+    holding odoo/release.py."""
     tmp = Path(f"{target}.tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     try:
@@ -82,9 +93,10 @@ def unpack(archive, target):
         raise BadArchive(f"{archive}: not a readable archive ({error})") from error
     found = [p.parent.parent for p in tmp.glob("*/odoo/release.py")]
     found += [tmp] if (tmp / "odoo" / "release.py").is_file() else []
-    if not found or "version_info = (18, 0" not in _release(found[0]):
+    major, minor = series.split(".")
+    if not found or f"version_info = ({major}, {minor}" not in _release(found[0]):
         shutil.rmtree(tmp, ignore_errors=True)
-        raise BadArchive(f"{archive}: no Odoo 18.0 source tree inside")
+        raise BadArchive(f"{archive}: no Odoo {series} source tree inside")
     shutil.rmtree(target, ignore_errors=True)
     found[0].rename(target)
     shutil.rmtree(tmp, ignore_errors=True)
@@ -105,10 +117,14 @@ def make_venv(venv, requirements, run=subprocess.run):
     return python
 
 
-def ensure_odoo(local, fetch=download, install=make_venv, url=ODOO_URL, sha=None):
-    """Odoo 18 under ``local``: reused, fetched, or why not (a Result)."""
-    local = Path(local)
-    source, venv = local / "odoo-18.0", local / "odoo-venv"
+def ensure_odoo(local, fetch=download, install=make_venv, series=None, sha=None):
+    """Odoo ``series`` (``MCS_FETCH_ODOO``, else 19.0) under ``local``:
+    reused, fetched, or why not (a Result)."""
+    local, series = Path(local), series or SERIES
+    if series not in ODOO_BUILDS:
+        return Result("failed", message=f"Odoo {series} is not supported; {HOW_TO}.")
+    url = odoo_url(series)
+    source, venv = local / f"odoo-{series}", local / f"odoo-venv-{series}"
     stamp = venv / "odoo-requirements.done"
     if stamp.is_file() and (source / "odoo" / "release.py").is_file():
         return Result("found", source, venv / "bin" / "python")
@@ -117,16 +133,16 @@ def ensure_odoo(local, fetch=download, install=make_venv, url=ODOO_URL, sha=None
         if not archive.is_file():
             fetch(url, archive)
         verify(archive, ODOO_SHA256 if sha is None else sha)
-        unpack(archive, source)
+        unpack(archive, source, series)
         python = install(venv, source / "requirements.txt")
     except Unreachable as error:
         return Result(
-            "unreachable", message=f"Odoo 18 not found and {error}: {HOW_TO}."
+            "unreachable", message=f"Odoo {series} not found and {error}: {HOW_TO}."
         )
     except (BadArchive, subprocess.CalledProcessError, OSError) as error:
         archive.unlink(missing_ok=True)
         return Result(
-            "failed", message=f"Odoo 18 could not be set up: {error}; {HOW_TO}."
+            "failed", message=f"Odoo {series} could not be set up: {error}; {HOW_TO}."
         )
     stamp.write_text(url + "\n")
     return Result("fetched", source, python)

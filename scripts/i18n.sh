@@ -8,7 +8,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 cd "$ROOT"
-find_odoo || { echo "The translation export needs Odoo 18: $ODOO_PROBLEM." >&2; exit 1; }
+find_odoo || { echo "The translation export needs Odoo: $ODOO_PROBLEM." >&2; exit 1; }
 CHECK=""
 DB="mailchimp_sync_i18n"
 if [ "${1:-}" = "--check" ]; then
@@ -30,8 +30,13 @@ if [ -z "$CHECK" ]; then
 fi
 EXPORT="$LOCAL/mailchimp_sync.export.pot"
 rm -f "$EXPORT" "$LOCAL/i18n-export.log"
-odoo_cmd -c "$CFG" -d "$DB" --i18n-export="$EXPORT" --modules=mailchimp_sync \
-  --stop-after-init --log-level=warn --logfile="$LOCAL/i18n-export.log"
+if [ "$ODOO_MAJOR" -ge 19 ]; then  # Odoo 19 exports with a command of its own
+  odoo_cmd i18n export -c "$CFG" -d "$DB" -o "$EXPORT" mailchimp_sync \
+    >"$LOCAL/i18n-export.log" 2>&1 || { cat "$LOCAL/i18n-export.log" >&2; exit 1; }
+else
+  odoo_cmd -c "$CFG" -d "$DB" --i18n-export="$EXPORT" --modules=mailchimp_sync \
+    --stop-after-init --log-level=warn --logfile="$LOCAL/i18n-export.log"
+fi
 # a file Babel cannot read loses its later messages: say which (not fatal)
 grep -h 'Failed to extract terms from' "$LOCAL/i18n-export.log" |
   sed "s|.*Failed to extract terms from $STAGE/|i18n: Babel cannot read every message of |;s| *$| (see .local/i18n-export.log)|" || true

@@ -20,8 +20,12 @@ pick_python() {
   done
   echo python3
 }
+PYTHON_GIVEN="${PYTHON:-}"
 PYTHON="${PYTHON:-$(pick_python)}"
 mkdir -p "$LOCAL"
+# The Odoo series the addon runs on (compat.py holds their differences); the
+# first is the default one, whose database and file names carry no suffix.
+SUPPORTED_MAJORS="18 19"
 
 say() { printf '\n=== %s\n' "$*"; }
 
@@ -49,11 +53,13 @@ install_deps() {
   echo "$sum" >"$stamp"
 }
 
-# Odoo 18: ODOO_PATH (a source tree) or an importable `odoo` package.
-# Sets ODOO_ROOT (the folder holding the odoo package) on success; on failure
-# ODOO_PROBLEM says what was found and what failed (the ImportError's line).
+# Odoo 18 or 19: ODOO_PATH (a source tree) or an importable `odoo` package.
+# Sets ODOO_ROOT (the folder holding the odoo package), ODOO_MAJOR (18, 19),
+# ODOO_SERIES (18.0, 19.0) and SERIES_SUFFIX (empty for 18, _19 for 19: the
+# names of its databases and files) on success; on failure ODOO_PROBLEM says
+# what was found and what failed (the ImportError's line).
 find_odoo() {
-  ODOO_PROBLEM="no Odoo 18 found (set PYTHON to a Python that imports it, or ODOO_PATH)"
+  ODOO_PROBLEM="no Odoo 18 or 19 found (set PYTHON to a Python that imports it, or ODOO_PATH)"
   if [ -n "${ODOO_PATH:-}" ]; then
     if [ ! -f "$ODOO_PATH/odoo/release.py" ]; then
       ODOO_PROBLEM="ODOO_PATH=$ODOO_PATH is not an Odoo source tree (no odoo/release.py)"
@@ -78,21 +84,84 @@ find_odoo() {
     fi
     return 1
   fi
-  if [ "${info%% *}" != "18" ]; then
-    ODOO_PROBLEM="Odoo ${info%% *} found in ${info#* }, not Odoo 18 (set ODOO_PATH to an Odoo 18 tree)"
+  if [[ " $SUPPORTED_MAJORS " != *" ${info%% *} "* ]]; then
+    ODOO_PROBLEM="Odoo ${info%% *} found in ${info#* }, not Odoo 18 or 19 (set ODOO_PATH to an Odoo 18 or 19 tree)"
     return 1
   fi
   ODOO_ROOT="${info#* }"
+  ODOO_MAJOR="${info%% *}"
+  ODOO_SERIES="$ODOO_MAJOR.0"
+  SERIES_SUFFIX=""
+  [ "$ODOO_MAJOR" = "${SUPPORTED_MAJORS%% *}" ] || SERIES_SUFFIX="_$ODOO_MAJOR"
 }
 
-# find_odoo, else (when ODOO_PATH was not given) Odoo 18.0 fetched from its
-# official source archive into .local with its requirements in a virtual
-# environment (scripts/get_odoo.py); PYTHON becomes that environment's.
+# The Pythons that may run an Odoo: python3 on PATH, pyenv's, the virtual
+# environments /opt/odoo*-venv and those the scripts fetched into .local.
+odoo_candidates() {
+  type -ap python3 || true
+  echo "${PYENV_ROOT:-${HOME:-/root}/.pyenv}/shims/python3"
+  local venv
+  for venv in /opt/odoo*-venv "$LOCAL"/odoo-venv*; do
+    [ -x "$venv/bin/python" ] && echo "$venv/bin/python"
+  done
+  return 0
+}
+
+# The Odoos the test command runs its Odoo tier on, as ODOO_TARGETS, each
+# "PYTHON:ODOO_PATH" (ODOO_PATH empty: the Python imports Odoo itself):
+#   MCS_ODOOS="PYTHON[:ODOO_PATH] ..."  exactly those;
+#   else PYTHON and/or ODOO_PATH given: that one;
+#   else one per series among the odoo_candidates that import Odoo 18 or 19,
+#   else Odoo fetched into .local (provide_odoo).
+# Returns 1 (ODOO_PROBLEM set) when there is none.
+collect_odoos() {
+  ODOO_TARGETS=()
+  if [ -n "${MCS_ODOOS:-}" ]; then
+    read -r -a ODOO_TARGETS <<<"$MCS_ODOOS"
+    return 0
+  fi
+  if [ -n "${ODOO_PATH:-}" ] || [ -n "$PYTHON_GIVEN" ]; then
+    provide_odoo || return 1
+    ODOO_TARGETS=("$PYTHON:${ODOO_PATH:-}")
+    return 0
+  fi
+  local candidate major seen=" "
+  for candidate in $(odoo_candidates); do
+    [ -x "$candidate" ] || continue
+    major="$(cd / && "$candidate" -c 'import odoo.release as r, psycopg2; print(r.version_info[0])' 2>/dev/null)" || continue
+    [[ " $SUPPORTED_MAJORS " == *" $major "* && "$seen" != *" $major "* ]] || continue
+    seen="$seen$major "
+    ODOO_TARGETS+=("$candidate:")
+  done
+  [ ${#ODOO_TARGETS[@]} -gt 0 ] && return 0
+  provide_odoo || return 1
+  ODOO_TARGETS=("$PYTHON:${ODOO_PATH:-}")
+}
+
+# use_odoo "PYTHON:ODOO_PATH": PYTHON and ODOO_PATH set (and exported, for
+# the scripts called) for that Odoo, then find_odoo.
+use_odoo() {
+  PYTHON="${1%%:*}"
+  local path="${1#*:}"
+  [ "$path" = "$1" ] && path=""
+  if [ -n "$path" ]; then
+    export ODOO_PATH="$path"
+  else
+    unset ODOO_PATH
+  fi
+  export PYTHON
+  find_odoo
+}
+
+# find_odoo, else (when ODOO_PATH was not given) Odoo 19.0 (MCS_FETCH_ODOO=18.0:
+# 18.0) fetched from its official source archive into .local with its
+# requirements in a virtual environment (scripts/get_odoo.py); PYTHON becomes
+# that environment's.
 provide_odoo() {
   find_odoo && return 0
   [ -z "${ODOO_PATH:-}" ] || return 1  # the user's tree: say what failed
   local out err="$LOCAL/get-odoo.err"
-  say "No Odoo 18 found: fetching Odoo 18.0 Community into .local"
+  say "No Odoo found: fetching Odoo ${MCS_FETCH_ODOO:-19.0} Community into .local"
   if ! out="$("$PYTHON" "$ROOT/scripts/get_odoo.py" "$LOCAL" 2>"$err")"; then
     ODOO_PROBLEM="$(tail -1 "$err")"
     return 1
@@ -181,6 +250,7 @@ data_dir = $LOCAL/data
 http_interface = 127.0.0.1
 http_port = $2
 admin_passwd = admin
+without_demo = False
 CFG
 }
 

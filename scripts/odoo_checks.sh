@@ -5,7 +5,8 @@
 
 # earlier versions an upgrade is checked from: commit of this repository, version
 OLD_VERSIONS=("1cdc85f 18.0.1.1.0" "c7a92db 18.0.1.2.0")
-BASE_DB="mailchimp_sync_pkg_base"
+# a database of the module's dependencies per Odoo series
+BASE_DB="mailchimp_sync_pkg_base${SERIES_SUFFIX:-}"
 
 # judge_log LOG WHAT: fail on any WARNING/ERROR line
 judge_log() {
@@ -37,15 +38,18 @@ config_with() {
   sed -i "s|^addons_path = .*|addons_path = $odoo_only${2:+,$2}|" "$1"
 }
 
+# The version Odoo records for the checkout: the manifest's (no series, see
+# compat.py) after the running Odoo's series, e.g. 18.0.1.3.0.
 manifest_version() {
-  "$PYTHON" -c 'import ast, sys; print(ast.literal_eval(open(sys.argv[1]).read())["version"])' \
-    "$ROOT/__manifest__.py"
+  (cd / && "$PYTHON" -c 'import ast, sys, odoo.release as r; v = ast.literal_eval(open(sys.argv[1]).read())["version"]; print(v if v.startswith(r.series + ".") else f"{r.series}.{v}")' \
+    "$ROOT/__manifest__.py")
 }
 
 # A database with the module's dependencies installed (kept between runs),
 # copied for each check: an install of the module alone is quick.
 new_from_base() {
-  local cfg="$LOCAL/odoo-base.cfg" stamp="$LOCAL/pkg-base.stamp" want
+  local cfg="$LOCAL/odoo-base$SERIES_SUFFIX.cfg" stamp="$LOCAL/pkg-base$SERIES_SUFFIX.stamp" want
+  BASE_DB="mailchimp_sync_pkg_base$SERIES_SUFFIX"
   want="$ODOO_ROOT $(cd / && "$PYTHON" -c 'import odoo.release as r; print(r.version)')"
   if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ] ||
     ! "$PG_BIN/psql" -h "$PGDIR" -p "$PGPORT" -U odoo -d postgres -qtAc \
@@ -74,7 +78,7 @@ drop_check_db() {
 # check_upgrade DB CFG: -u on the freshly installed database
 check_upgrade() {
   echo "Upgrading mailchimp_sync in $1 (-u)..."
-  odoo_logged "$LOCAL/upgrade.log" "Upgrade (-u mailchimp_sync)" \
+  odoo_logged "$LOCAL/upgrade$SERIES_SUFFIX.log" "Upgrade (-u mailchimp_sync)" \
     odoo_cmd -c "$2" -d "$1" -u mailchimp_sync
 }
 
@@ -98,17 +102,23 @@ with open(sys.argv[1], "w", encoding="utf-8") as pth:
 PY
 }
 
-# The wheel, built as pip builds it, installed into a throwaway virtual
-# environment next to Odoo; the module installed from there (the addons path
-# does not hold the checkout) with Dutch and French loaded.
+# The wheel, built as pip builds it for the running Odoo's series
+# (MCS_ODOO_SERIES), installed into a throwaway virtual environment next to
+# Odoo; the module installed from there (the addons path does not hold the
+# checkout) with Dutch and French loaded.
 check_wheel() {
-  local dist="$LOCAL/dist" venv="$LOCAL/wheel-venv" db="mailchimp_sync_wheel"
-  local cfg="$LOCAL/odoo-wheel.cfg" wheel
+  local dist="$LOCAL/dist$SERIES_SUFFIX" venv="$LOCAL/wheel-venv$SERIES_SUFFIX"
+  local db="mailchimp_sync_wheel$SERIES_SUFFIX" cfg="$LOCAL/odoo-wheel$SERIES_SUFFIX.cfg"
+  local wlog="$LOCAL/wheel$SERIES_SUFFIX.log" wheel
   echo "Building the wheel (pip wheel .)..."
   rm -rf "$dist"
   "$PYTHON" -m pip wheel --quiet --disable-pip-version-check --no-deps \
     --no-build-isolation -w "$dist" "$ROOT"
   wheel="$(ls "$dist"/odoo_addon_mailchimp_sync-*.whl)"
+  [[ "${wheel##*/}" == "odoo_addon_mailchimp_sync-$(manifest_version)-"* ]] || {
+    echo "$wheel is not version $(manifest_version) (Odoo $ODOO_SERIES)." >&2
+    return 1
+  }
   local listing
   listing="$("$PYTHON" -m zipfile -l "$wheel")"
   grep -q '^odoo/addons/mailchimp_sync/__manifest__.py ' <<<"$listing" || {
@@ -117,7 +127,7 @@ check_wheel() {
   }
   local requires
   requires="$(unzip -p "$wheel" '*.dist-info/METADATA' | grep '^Requires-Dist:' | tr '\n' ' ')"
-  for dep in mailchimp-marketing phonenumbers; do
+  for dep in mailchimp-marketing phonenumbers "odoo==$ODOO_SERIES.*"; do
     [[ "$requires" == *"Requires-Dist: $dep"* ]] || {
       echo "$wheel does not require $dep ($requires)." >&2
       return 1
@@ -130,12 +140,12 @@ check_wheel() {
   config_with "$cfg" ""
   new_from_base "$db"
   echo "Installing mailchimp_sync from the wheel, with nl_NL and fr_FR..."
-  odoo_logged "$LOCAL/wheel.log" "Install from the wheel with nl_NL, fr_FR" \
+  odoo_logged "$wlog" "Install from the wheel with nl_NL, fr_FR" \
     bash -c 'cd / && "$0" -m odoo "$@"' "$venv/bin/python" -c "$cfg" -d "$db" \
     -i mailchimp_sync --load-language=nl_NL,fr_FR
   # the module came from the wheel: the checkout is on no addons path
   local paths
-  paths="$(grep -m1 'odoo: addons paths:' "$LOCAL/wheel.log")"
+  paths="$(grep -m1 'odoo: addons paths:' "$wlog")"
   if [[ "$paths" == *"$LOCAL/addons"* || "$paths" != *"$venv/"*"/site-packages/odoo/addons"* ]]; then
     echo "Install from the wheel: unexpected addons paths: $paths" >&2
     return 1
@@ -190,4 +200,53 @@ check_migration() {
   check_sql "$db" "Data after the upgrade from $version" \
     <"$ROOT/scripts/upgrade_check_$version.sql"
   drop_check_db "$db"
+}
+
+# pytest_counts LOG: the counts of pytest's closing line ("270 passed, 2 skipped")
+pytest_counts() {
+  tail -1 "$1" | sed -E 's/ in [0-9.]+s.*$//; s/, [0-9]+ warnings?//; s/^=+ //'
+}
+
+# pytest_count LOG: how many tests pytest ran (whatever their outcome)
+pytest_count() {
+  pytest_counts "$1" | grep -oE '[0-9]+ (passed|failed|skipped|errors?|xfailed|xpassed)' |
+    awk '{ n += $1 } END { print n + 0 }'
+}
+
+# check_odoo_runner DB CFG EXPECTED: the addon's tests under Odoo's own runner
+# (`odoo-bin -u mailchimp_sync --test-tags /mailchimp_sync`, as runbot and
+# OCA's CI run them): all pass, and they are EXPECTED many (pytest's count),
+# so tests/__init__.py imports every test file. Prints the runner's counts.
+check_odoo_runner() {
+  local log="$LOCAL/odoo-runner$SERIES_SUFFIX.log" report total failed errors
+  rm -f "$log"
+  odoo_cmd -c "$2" -d "$1" -u mailchimp_sync --test-tags /mailchimp_sync \
+    --stop-after-init --log-level=info --logfile="$log" >&2 || true
+  report="$(grep -oE '[0-9]+ failed, [0-9]+ error\(s\) of [0-9]+ tests' "$log" | tail -1)"
+  read -r failed errors total <<<"$(grep -oE '[0-9]+' <<<"$report" | tr '\n' ' ')"
+  if [ -z "$report" ] || [ "$failed" != 0 ] || [ "$errors" != 0 ]; then
+    grep -E ' (ERROR|CRITICAL) |^(FAIL|ERROR):' "$log" | head -60 >&2
+    echo "Odoo's runner: ${report:-no test report} (see $log): failing." >&2
+    return 1
+  fi
+  if [ "$total" != "$3" ]; then
+    echo "Odoo's runner ran $total tests, pytest $3: tests/__init__.py must import every test file." >&2
+    return 1
+  fi
+  echo "Odoo's runner $total tests, 0 failed"
+}
+
+# total_counts LOG...: one closing line adding up pytest's runs
+total_counts() {
+  local passed=0 failed=0 skipped=0 n word log
+  for log in "$@"; do
+    while read -r n word; do
+      case "$word" in
+        passed) passed=$((passed + n)) ;;
+        failed | error | errors) failed=$((failed + n)) ;;
+        skipped) skipped=$((skipped + n)) ;;
+      esac
+    done < <(pytest_counts "$log" | grep -oE '[0-9]+ [a-z]+')
+  done
+  echo "Total: $passed passed, $failed failed, $skipped skipped"
 }

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# The run command: Odoo 18 with mailchimp_sync and demo data on localhost.
+# The run command: Odoo (18 or 19, the first found: lib.sh) with mailchimp_sync
+# and demo data on localhost.
 #   ./scripts/run.sh [--port N] [--db NAME] [--reset]
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 PORT=8069
-DB=mailchimp_sync
+DB=""
 RESET=""
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -20,6 +21,7 @@ if ! provide_odoo; then
   echo "Cannot serve Odoo: $ODOO_PROBLEM" >&2
   exit 1
 fi
+DB="${DB:-mailchimp_sync$SERIES_SUFFIX}"  # Odoo 19's: mailchimp_sync_19
 install_deps run "$ROOT/requirements.txt"
 link_addon
 start_pg

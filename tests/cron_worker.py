@@ -12,7 +12,7 @@ the environment variable ``MCS_WORKER_ODOO_OPTIONS``. Each event is a JSON
 line on stdout: ``ready`` (the registry is loaded; with ``--wait-go`` the
 worker then waits for a line on stdin, so that two workers start at the same
 moment), ``call`` (the figures the call reported through
-``ir.cron._notify_progress``), ``error`` (the call failed: the worker ends
+``compat.cron_progress``), ``error`` (the call failed: the worker ends
 with status 1, as Odoo's runner ends the job), ``finished``."""
 
 import argparse
@@ -51,7 +51,8 @@ def call_once(registry, budget):
     with registry.cursor() as cr:
         env = api.Environment(cr, SUPERUSER_ID, {})
         cron = env.ref(SYNC_CRON)
-        cron = cron.with_user(cron.user_id)
+        # as Odoo's runner calls it: as its user, its id in the context
+        cron = cron.with_user(cron.user_id).with_context(cron_id=cron.id)
         cron, progress = cron._add_progress()
         cr.commit()  # pylint: disable=invalid-commit
         if budget is None:  # the scheduled action's code, as the runner calls it

@@ -24,6 +24,18 @@ MAILCHIMP_DATA = (
 VIEWS = [(False, "form"), (False, "list"), (False, "kanban"), (False, "search")]
 
 
+def readable(records, names):
+    """``names`` less the relations to records the user may not read at all
+    (Odoo 19's contact has calls, ``rtc_session_ids``, for administrators)."""
+    fields = records._fields
+    return [
+        name
+        for name in names
+        if not fields[name].relational
+        or records.env[fields[name].comodel_name].has_access("read")
+    ]
+
+
 class TestContactsWithoutMailchimpRole(MailchimpCase):
     def setUp(self):
         super().setUp()
@@ -36,7 +48,8 @@ class TestContactsWithoutMailchimpRole(MailchimpCase):
         for name in MAILCHIMP_DATA:
             with self.subTest(field=name), self.assertRaises(AccessError):
                 mine.read([name])
-        self.assertFalse([k for k in mine.read()[0] if k.startswith("mailchimp_")])
+        everything = mine.read(readable(mine, mine.fields_get()))[0]
+        self.assertFalse([k for k in everything if k.startswith("mailchimp_")])
         self.assertFalse(
             [k for k in mine.fields_get() if k.startswith("mailchimp_")],
             "the fields are not even listed",
@@ -52,7 +65,7 @@ class TestContactsWithoutMailchimpRole(MailchimpCase):
                 self.assertNotIn(
                     "mailchimp", view["arch"].replace("mailchimp_sync.", "")
                 )
-        names = result["models"]["res.partner"]["fields"]
+        names = readable(Partner, result["models"]["res.partner"]["fields"])
         (values,) = self.person.with_user(self.plain).web_read(
             {name: {} for name in names}
         )

@@ -114,3 +114,84 @@ class TestCompaniesFromMailchimp(MailchimpCase):
         self.sync()
         self.assertEqual(self.partner("ann@acme.example.com").parent_id, acme)
         self.assertFalse(acme.street, "the company's address is untouched")
+
+
+class TestAddressOfPeopleInCompanies(MailchimpCase):
+    """Mailchimp never writes the address of a person who belongs to a
+    company: Odoo keeps the company's address on its people, Odoo 19 copies a
+    person's address up to the company, and Odoo 18 and 19 give a company
+    without one the address of its first person. A subscriber's address must
+    never become the company's."""
+
+    ADDRESS = {
+        "addr1": "1 Attacker Street",
+        "city": "Nowhere",
+        "state": "NY",
+        "zip": "99999",
+        "country": "US",
+    }
+
+    def setUp(self):
+        super().setUp()
+        self.audience.conflict_policy = "mailchimp"
+        self.company = self.env["res.partner"].create(
+            {
+                "name": "Blue Harbour Ltd",
+                "is_company": True,
+                "street": "12 Quay Street",
+                "city": "Albany",
+                "zip": "12207",
+                "country_id": self.country_us.id,
+            }
+        )
+        self.person = self.make_partners(1, parent_id=self.company.id)
+        self.solo = self.make_partners(1, prefix="solo")
+        self.sync()
+
+    def address(self, partner):
+        return (partner.street, partner.city, partner.zip)
+
+    def test_an_address_edited_in_mailchimp_never_reaches_the_company(self):
+        company = ("12 Quay Street", "Albany", "12207")
+        for partner in (self.person, self.solo):
+            self.fake.set_merge(self.list_id, partner.email, ADDRESS=self.ADDRESS)
+        self.sync()
+        self.assertEqual(self.address(self.company), company)
+        self.assertEqual(self.address(self.person), company, "the company's own")
+        self.assertEqual(
+            self.address(self.solo),
+            ("1 Attacker Street", "Nowhere", "99999"),
+            "a person on their own takes Mailchimp's address",
+        )
+        # nor through a merge field mapped to one address field
+        self.fake.add_merge_field(self.list_id, "TOWN", "text")
+        self.audience._refresh_merge_fields()
+        self.env["mailchimp.field.mapping"].create(
+            {
+                "audience_id": self.audience.id,
+                "merge_field_id": self.audience.merge_field_ids.filtered(
+                    lambda f: f.tag == "TOWN"
+                ).id,
+                "field_name": "city",
+                "direction": "mc_to_odoo",
+            }
+        )
+        self.fake.set_merge(self.list_id, self.person.email, TOWN="Elsewhere")
+        self.sync()
+        self.assertEqual(self.company.city, "Albany")
+        self.assertEqual(self.person.city, "Albany")
+
+    def test_a_new_member_under_a_new_company_brings_no_address(self):
+        self.audience.create_partners = True
+        self.fake.add_merge_field(self.list_id, "COMPANY", "text")
+        self.audience._refresh_merge_fields()
+        self.fake.add_member(
+            self.list_id,
+            "ann@acme.example.com",
+            merge_fields={"FNAME": "Ann", "COMPANY": "Acme", "ADDRESS": self.ADDRESS},
+        )
+        self.sync()
+        ann = self.env["res.partner"].search([("email", "=", "ann@acme.example.com")])
+        self.assertEqual(ann.parent_id.name, "Acme")
+        self.assertFalse(ann.parent_id.street, "the new company has no address")
+        self.assertFalse(ann.street)

@@ -7,6 +7,7 @@ import json
 from odoo.exceptions import AccessError
 from odoo.tests import HttpCase, new_test_user, tagged
 
+from ..compat import LOAD_MENUS_URL
 from .common import MailchimpCase
 
 MARKETING_ROOT = "mailchimp_sync.mailchimp_marketing_menu_root"
@@ -36,7 +37,7 @@ class TestMenusByRole(MailchimpCase, HttpCase):
     def menus(self, login):
         """The menus' xml ids the web client gets for ``login``."""
         self.authenticate(login, login)
-        response = self.url_open("/web/webclient/load_menus/test")
+        response = self.url_open(LOAD_MENUS_URL)
         self.assertEqual(response.status_code, 200)
         return {menu.get("xmlid") for menu in json.loads(response.content).values()}
 

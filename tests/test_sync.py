@@ -115,33 +115,21 @@ class TestPush(MailchimpCase):
                 "merge_field_id": self.audience.merge_field_ids.filtered(
                     lambda f: f.tag == "USPHONE"
                 ).id,
-                "field_name": "mobile",
+                "field_name": "phone",
             }
         )
         us, fr, bad = self.make_partners(3)
-        us.write(
-            {
-                "country_id": self.country_us.id,
-                "phone": "(212) 555-0100",
-                "mobile": "212 555 0199",
-            }
-        )
-        fr.write(
-            {
-                "country_id": self.env.ref("base.fr").id,
-                "phone": "01 42 68 53 00",
-                "mobile": "06 12 34 56 78",
-            }
-        )
-        bad.write({"phone": "12", "mobile": False})
+        us.write({"country_id": self.country_us.id, "phone": "(212) 555-0199"})
+        fr.write({"country_id": self.env.ref("base.fr").id, "phone": "01 42 68 53 00"})
+        bad.write({"phone": "12"})
         log = self.sync()
         merge_us = self.fake.member(self.list_id, us.email)["merge_fields"]
-        self.assertEqual(merge_us["PHONE"], "+12125550100")
+        self.assertEqual(merge_us["PHONE"], "+12125550199")
         self.assertEqual(merge_us["USPHONE"], "212-555-0199")
         merge_fr = self.fake.member(self.list_id, fr.email)["merge_fields"]
         self.assertEqual(merge_fr["PHONE"], "+33142685300")
         self.assertFalse(
-            merge_fr.get("USPHONE"), "a French mobile does not fit a US field"
+            merge_fr.get("USPHONE"), "a French number does not fit a US field"
         )
         self.assertFalse(
             self.fake.member(self.list_id, bad.email)["merge_fields"].get("PHONE")

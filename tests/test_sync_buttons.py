@@ -6,6 +6,7 @@ from unittest.mock import patch
 
 from odoo.exceptions import UserError
 
+from ..compat import GROUPS
 from .common import MailchimpCase
 
 BUTTONS = "odoo.addons.mailchimp_sync.models.mailchimp_sync_buttons"
@@ -78,7 +79,7 @@ class TestAudienceScreens(MailchimpCase):
             {
                 "name": "Reader",
                 "login": "reader_adv",
-                "groups_id": [
+                GROUPS: [
                     (6, 0, [self.env.ref("mailchimp_sync.group_mailchimp_manager").id])
                 ],
             }

@@ -19,11 +19,13 @@ import time
 import unittest
 
 import odoo
+import odoo.release
 from odoo import SUPERUSER_ID, api
 from odoo.sql_db import db_connect
 from odoo.tests import TransactionCase, tagged
 from odoo.tests.common import get_db_name
 
+from ..compat import PGAPPNAME_VARIABLE
 from .common import API_KEY
 
 _logger = logging.getLogger(__name__)
@@ -53,9 +55,10 @@ class Worker:
         env = dict(
             os.environ,
             MCS_WORKER_ODOO_OPTIONS=json.dumps(options),
-            ODOO_PGAPPNAME=APP_NAME,
+            **{PGAPPNAME_VARIABLE: APP_NAME},
             PYTHONPATH=os.pathsep.join(
-                [os.path.dirname(os.path.dirname(odoo.__file__))]
+                # Odoo's source folder (odoo is a namespace package on 19)
+                [os.path.dirname(os.path.dirname(odoo.release.__file__))]
                 + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
             ),
         )

@@ -6,6 +6,7 @@ mapping rules refuse."""
 from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
+from ..compat import PARTNER_PHONE_FIELDS
 from ..models.mailchimp_field_mapping import COMPATIBLE_TYPES, DIRECTIONS, SOURCES
 from ..models.mailchimp_mapping_policy import mapping_path_error, writable_field_error
 
@@ -67,7 +68,7 @@ class MailchimpFieldMappingWizardLine(models.TransientModel):
                 ("ttype", "in", sorted(COMPATIBLE_TYPES.get(mtype, set()))),
             ]
             if mtype == "phone":
-                domain.append(("name", "in", ["phone", "mobile"]))
+                domain.append(("name", "in", list(PARTNER_PHONE_FIELDS)))
             candidates = Fields.search(domain).filtered(
                 lambda record: offered(self.env, partner_fields.get(record.name))
             )

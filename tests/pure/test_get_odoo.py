@@ -1,5 +1,6 @@
-"""scripts/get_odoo.py: where no Odoo 18 is found, the commands get it
-(found before, fetched, unreachable), the download faked."""
+"""scripts/get_odoo.py: where no Odoo is found, the commands get it (Odoo
+19.0, or 18.0 on request: found before, fetched, unreachable), the download
+faked."""
 
 import io
 import subprocess
@@ -14,7 +15,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "scripts"))
 
 import get_odoo  # noqa: E402
 
+ODOO_18 = {"series": "18.0", "sha": ""}  # 18.0 asked for (MCS_FETCH_ODOO=18.0)
+
 URL = "https://nightly.odoo.com/18.0/nightly/src/odoo_18.0.20250702.tar.gz"
+URL_19 = "https://nightly.odoo.com/19.0/nightly/src/odoo_19.0.latest.tar.gz"
 
 
 def _archive(release="version_info = (18, 0, 0, FINAL, 0, '')\n"):
@@ -51,26 +55,36 @@ def fake_install(venv, requirements):
 
 def test_fetched_unpacked_and_requirements_installed(tmp_path):
     net = FakeNetwork(_archive())
-    result = get_odoo.ensure_odoo(tmp_path, fetch=net, install=fake_install, sha="")
+    result = get_odoo.ensure_odoo(tmp_path, fetch=net, install=fake_install, **ODOO_18)
     assert result.state == "fetched"
     assert (result.odoo_path / "odoo" / "release.py").is_file()
     assert result.odoo_path == tmp_path / "odoo-18.0"
-    assert result.python == tmp_path / "odoo-venv" / "bin" / "python"
+    assert result.python == tmp_path / "odoo-venv-18.0" / "bin" / "python"
     assert net.urls == [URL]
+
+
+def test_odoo_19_by_default(tmp_path):
+    release = "version_info = (19, 0, 0, FINAL, 0, '')\n"
+    net = FakeNetwork(_archive(release=release))
+    result = get_odoo.ensure_odoo(tmp_path, fetch=net, install=fake_install, sha="")
+    assert result.state == "fetched"
+    assert result.odoo_path == tmp_path / "odoo-19.0"
+    assert result.python == tmp_path / "odoo-venv-19.0" / "bin" / "python"
+    assert net.urls == [URL_19]
 
 
 def test_found_when_fetched_before_no_download(tmp_path):
     get_odoo.ensure_odoo(
-        tmp_path, fetch=FakeNetwork(_archive()), install=fake_install, sha=""
+        tmp_path, fetch=FakeNetwork(_archive()), install=fake_install, **ODOO_18
     )
     net = FakeNetwork(error="must not be called")
-    result = get_odoo.ensure_odoo(tmp_path, fetch=net, install=fake_install, sha="")
+    result = get_odoo.ensure_odoo(tmp_path, fetch=net, install=fake_install, **ODOO_18)
     assert (result.state, net.urls) == ("found", [])
 
 
 def test_unreachable_says_so_in_one_line_and_how_to_provide_odoo(tmp_path):
     net = FakeNetwork(error="Name or service not known")
-    result = get_odoo.ensure_odoo(tmp_path, fetch=net, install=fake_install, sha="")
+    result = get_odoo.ensure_odoo(tmp_path, fetch=net, install=fake_install, **ODOO_18)
     assert result.state == "unreachable" and result.odoo_path is None
     assert "\n" not in result.message
     assert "Name or service not known" in result.message
@@ -80,7 +94,11 @@ def test_unreachable_says_so_in_one_line_and_how_to_provide_odoo(tmp_path):
 def test_checksum_checked_when_given(tmp_path):
     body = _archive()
     result = get_odoo.ensure_odoo(
-        tmp_path, fetch=FakeNetwork(body), install=fake_install, sha="0" * 64
+        tmp_path,
+        fetch=FakeNetwork(body),
+        install=fake_install,
+        series="18.0",
+        sha="0" * 64,
     )
     assert result.state == "failed" and "sha256" in result.message
     assert not list(tmp_path.glob("*.tar.gz"))  # a bad download is not kept
@@ -88,14 +106,14 @@ def test_checksum_checked_when_given(tmp_path):
 
     good = hashlib.sha256(body).hexdigest()
     result = get_odoo.ensure_odoo(
-        tmp_path, fetch=FakeNetwork(body), install=fake_install, sha=good
+        tmp_path, fetch=FakeNetwork(body), install=fake_install, series="18.0", sha=good
     )
     assert result.state == "fetched"
 
 
 def test_an_archive_without_odoo_18_is_refused(tmp_path):
     net = FakeNetwork(_archive(release="version_info = (17, 0, 0, FINAL, 0, '')\n"))
-    result = get_odoo.ensure_odoo(tmp_path, fetch=net, install=fake_install, sha="")
+    result = get_odoo.ensure_odoo(tmp_path, fetch=net, install=fake_install, **ODOO_18)
     assert result.state == "failed" and "no Odoo 18.0" in result.message
 
 
@@ -104,7 +122,9 @@ def test_failed_requirements_say_why(tmp_path):
         raise subprocess.CalledProcessError(1, ["pip", "install"])
 
     net = FakeNetwork(_archive())
-    result = get_odoo.ensure_odoo(tmp_path, fetch=net, install=failing_install, sha="")
+    result = get_odoo.ensure_odoo(
+        tmp_path, fetch=net, install=failing_install, **ODOO_18
+    )
     assert result.state == "failed" and "pip" in result.message
 
 

@@ -45,3 +45,6 @@ from . import test_access_buttons
 from . import test_access_contacts
 from . import test_access_readme
 from . import test_access_sync_state
+from . import test_tour_walk
+from . import test_walk_feedback
+from . import test_walk_screens

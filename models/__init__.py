@@ -18,6 +18,7 @@ from . import mailchimp_campaign_utm
 from . import mailchimp_campaign_status
 from . import mailchimp_conversion
 from . import mailchimp_campaign_conversion
+from . import mailchimp_audience_reporting
 from . import res_company
 from . import res_partner
 from . import mailchimp_settings

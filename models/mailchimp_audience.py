@@ -128,6 +128,17 @@ class MailchimpAudience(models.Model):
     mapping_ids = fields.One2many("mailchimp.field.mapping", "audience_id")
     member_ids = fields.One2many("mailchimp.member", "audience_id")
     log_ids = fields.One2many("mailchimp.sync.log", "audience_id")
+    segment_ids = fields.One2many("mailchimp.segment", "audience_id")
+    interest_category_ids = fields.One2many(
+        "mailchimp.interest.category", "audience_id", string="Groups"
+    )
+    tag_mapping_ids = fields.One2many("mailchimp.tag.mapping", "audience_id")
+    gdpr_enabled = fields.Boolean(
+        "GDPR fields", readonly=True, help="The audience has marketing permissions."
+    )
+    marketing_permission_ids = fields.One2many(
+        "mailchimp.marketing.permission", "audience_id", string="Marketing permissions"
+    )
     member_count_odoo = fields.Integer(
         "Members in Odoo", compute="_compute_member_count_odoo"
     )
@@ -170,11 +181,13 @@ class MailchimpAudience(models.Model):
             "member_count": remote.member_count,
             "unsubscribe_count": remote.unsubscribe_count,
             "cleaned_count": remote.cleaned_count,
+            "gdpr_enabled": remote.marketing_permissions,
         }
 
     @api.model
     def _import_from_remote(self, account, remote_lists):
-        """Create or update audiences from ``GET /lists`` items."""
+        """Create or update audiences from ``GET /lists`` items, with their
+        merge fields, segments and groups."""
         existing = {
             a.mailchimp_id: a
             for a in self.with_context(active_test=False).search(
@@ -199,6 +212,8 @@ class MailchimpAudience(models.Model):
             audiences |= audience
         for audience in audiences:
             audience._refresh_merge_fields()
+            audience._refresh_segments()
+        self.env["mailchimp.interest.category"]._refresh(audiences)
         return audiences
 
     def _refresh_merge_fields(self):
@@ -298,6 +313,19 @@ class MailchimpAudience(models.Model):
             self.env._("Merge fields read from Mailchimp."),
             "success",
         )
+
+    def action_refresh_groups(self):
+        """The button: the groups read, then said."""
+        check_manager(self)
+        self.env["mailchimp.interest.category"].sudo()._refresh(self.sudo())
+        names = self.interest_category_ids.mapped("name")
+        if not names:
+            message = self.env._("Mailchimp has no groups in this audience.")
+        else:
+            message = self.env._(
+                "Groups read from Mailchimp: %s.", ", ".join(sorted(names))
+            )
+        return self.env["mailchimp.account"]._notify(message, "success")
 
     def action_view_logs(self):
         self.ensure_one()

@@ -4,7 +4,7 @@ segments phase, then each segment of Odoo synced in bounded steps."""
 
 import logging
 
-from odoo import api, fields, models
+from odoo import fields, models
 
 from ..services import parse_segments
 from .mailchimp_access import check_manager
@@ -31,16 +31,7 @@ class MailchimpSyncLog(models.Model):
 class MailchimpAudience(models.Model):
     _inherit = "mailchimp.audience"
 
-    segment_ids = fields.One2many("mailchimp.segment", "audience_id")
-
     # ------------------------------------------------------------- read
-    @api.model
-    def _import_from_remote(self, account, remote_lists):
-        audiences = super()._import_from_remote(account, remote_lists)
-        for audience in audiences:
-            audience._refresh_segments()
-        return audiences
-
     def _refresh_segments(self, client=None, log=None):
         """Read every segment of the audience in Mailchimp and apply it."""
         self.ensure_one()

@@ -73,12 +73,3 @@ class MailchimpCampaign(models.Model):
 def _escape_like(text):
     """``text`` matched literally by ``=ilike``."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-class MailchimpAudience(models.Model):
-    _inherit = "mailchimp.audience"
-
-    def _sync_campaigns(self):
-        stored = super()._sync_campaigns()
-        self.campaign_ids._link_utm_campaigns()
-        return stored

@@ -15,7 +15,6 @@ refreshed with the campaign activity (scheduled action and button)."""
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 from odoo.tools import SQL
 
 from .mailchimp_conversion_sources import CONVERSION_SOURCES
@@ -81,52 +80,24 @@ class MailchimpConversion(models.Model):
             )
             row.revenue_ref = _ref(models_, row.revenue_model, row.revenue_res_id)
 
+    @api.model
+    def _refresh(self, audiences):
+        """Recompute the conversions of ``audiences`` (one query each)."""
+        for audience in audiences:
+            rows = self._won_customers(audience)
+            self.sudo().search([("audience_id", "=", audience.id)]).unlink()
+            self.sudo().create(rows)
 
-def _ref(models_, model, res_id):
-    return f"{model},{res_id}" if model in models_ and res_id else False
-
-
-class MailchimpAudience(models.Model):
-    _inherit = "mailchimp.audience"
-
-    conversion_window_days = fields.Integer(
-        "Conversion window (days)",
-        default=DEFAULT_WINDOW_DAYS,
-        help="A contact who opened or clicked a campaign and became a customer "
-        "within this many days counts as won by that campaign (the last open "
-        "or click before the conversion wins).",
-    )
-
-    @api.constrains("conversion_window_days")
-    def _check_conversion_window_days(self):
-        if any(audience.conversion_window_days < 1 for audience in self):
-            raise ValidationError(
-                self.env._("The conversion window is at least one day.")
-            )
-
-    def _sync_campaigns(self):
-        stored = super()._sync_campaigns()
-        self._refresh_conversions()
-        return stored
-
-    def _refresh_conversions(self):
-        """Recompute the conversions of these audiences (one query each)."""
-        Conversion = self.env["mailchimp.conversion"].sudo()
-        for audience in self:
-            rows = audience._won_customers()
-            Conversion.search([("audience_id", "=", audience.id)]).unlink()
-            Conversion.create(rows)
-
-    def _won_customers(self):
-        """The conversion rows of this audience (values to create)."""
-        self.ensure_one()
-        sources = self.env["mailchimp.conversion"]._available_sources()
-        partners = self._touched_partners()
+    @api.model
+    def _won_customers(self, audience):
+        """The conversion rows of ``audience`` (values to create)."""
+        sources = self._available_sources()
+        partners = self._touched_partners(audience)
         if not sources or not partners:
             return []
         for source in sources:
             source.flush(self.env)
-        self.env.cr.execute(self._conversion_query(sources, partners))
+        self.env.cr.execute(self._conversion_query(audience, sources, partners))
         return [
             {
                 "partner_id": cp,
@@ -152,9 +123,10 @@ class MailchimpAudience(models.Model):
             ) in self.env.cr.fetchall()
         ]
 
-    def _touched_partners(self):
+    @api.model
+    def _touched_partners(self, audience):
         """Commercial entities of the contacts who opened or clicked a
-        campaign of this audience (one query)."""
+        campaign of ``audience`` (one query)."""
         self.env["mailchimp.member.activity"].flush_model()
         self.env["mailchimp.campaign"].flush_model(["audience_id"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
@@ -166,17 +138,18 @@ class MailchimpAudience(models.Model):
                      JOIN res_partner p ON p.id = a.partner_id
                     WHERE c.audience_id = %s AND a.action = ANY(%s)
                       AND p.commercial_partner_id IS NOT NULL""",
-                self.id,
+                audience.id,
                 list(TOUCH_ACTIONS),
             )
         )
         return [cp for (cp,) in self.env.cr.fetchall()]
 
-    def _conversion_query(self, sources, partners):
+    @api.model
+    def _conversion_query(self, audience, sources, partners):
         """First conversion per commercial entity, the last open or click
         before it within the window, and the first order (else invoice) in
         the window after that open or click."""
-        company = self.company_id.id or None
+        company = audience.company_id.id or None
         docs = SQL(" UNION ALL ").join(s.select(company, partners) for s in sources)
         return SQL(
             """WITH docs AS (%(docs)s),
@@ -207,7 +180,11 @@ class MailchimpAudience(models.Model):
                    AND d.at >= w.touch AND d.at <= w.touch + %(window)s
               ORDER BY d.priority, d.at, d.res_id LIMIT 1) r ON TRUE""",
             docs=docs,
-            audience=self.id,
+            audience=audience.id,
             actions=list(TOUCH_ACTIONS),
-            window=timedelta(days=self.conversion_window_days),
+            window=timedelta(days=audience.conversion_window_days),
         )
+
+
+def _ref(models_, model, res_id):
+    return f"{model},{res_id}" if model in models_ and res_id else False

@@ -32,6 +32,23 @@ class MailchimpMarketingPermission(models.Model):
         "A marketing permission is stored once per audience.",
     )
 
+    @api.model
+    def _known(self, audience, permissions):
+        """``{Mailchimp id: permission}`` of ``audience``, the permissions
+        among ``permissions`` (:class:`RemotePermission`) it lacked created."""
+        known = {p.mailchimp_id: p for p in audience.marketing_permission_ids}
+        for permission in permissions:
+            perm_id = permission.marketing_permission_id
+            if perm_id not in known:
+                known[perm_id] = self.sudo().create(
+                    {
+                        "audience_id": audience.id,
+                        "mailchimp_id": perm_id,
+                        "text": permission.text,
+                    }
+                )
+        return known
+
 
 class MailchimpMemberConsent(models.Model):
     _name = "mailchimp.member.consent"
@@ -139,7 +156,9 @@ class MailchimpMember(models.Model):
         permissions = self._checked_permissions(remote_permissions)
         if not permissions:
             return
-        known = self.audience_id._known_permissions(permissions)
+        known = self.env["mailchimp.marketing.permission"]._known(
+            self.audience_id, permissions
+        )
         consents = {c.permission_id.mailchimp_id: c for c in self.consent_ids}
         changed = changed or fields.Datetime.now()
         new_consents = []
@@ -178,41 +197,6 @@ class MailchimpMember(models.Model):
                 continue
             permissions.setdefault(permission.marketing_permission_id, permission)
         return list(permissions.values())
-
-
-class MailchimpAudience(models.Model):
-    _inherit = "mailchimp.audience"
-
-    gdpr_enabled = fields.Boolean(
-        "GDPR fields", readonly=True, help="The audience has marketing permissions."
-    )
-    marketing_permission_ids = fields.One2many(
-        "mailchimp.marketing.permission", "audience_id", string="Marketing permissions"
-    )
-
-    @api.model
-    def _vals_from_remote(self, remote):
-        vals = super()._vals_from_remote(remote)
-        vals["gdpr_enabled"] = remote.marketing_permissions
-        return vals
-
-    def _known_permissions(self, permissions):
-        """``{Mailchimp id: permission}`` of the audience, the permissions
-        among ``permissions`` (:class:`RemotePermission`) it lacked created."""
-        self.ensure_one()
-        known = {p.mailchimp_id: p for p in self.marketing_permission_ids}
-        Permission = self.env["mailchimp.marketing.permission"].sudo()
-        for permission in permissions:
-            perm_id = permission.marketing_permission_id
-            if perm_id not in known:
-                known[perm_id] = Permission.create(
-                    {
-                        "audience_id": self.id,
-                        "mailchimp_id": perm_id,
-                        "text": permission.text,
-                    }
-                )
-        return known
 
 
 class ResPartner(models.Model):

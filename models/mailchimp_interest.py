@@ -201,6 +201,65 @@ class MailchimpInterestCategory(models.Model):
             "display_order": remote.display_order,
         }
 
+    @api.model
+    def _refresh(self, audiences):
+        """Read the groups and group names of ``audiences`` from Mailchimp
+        (every page: Mailchimp lists 10 by default)."""
+        for audience in audiences:
+            client = audience.account_id._get_client()
+            rejected = []
+            with mailchimp_user_errors(self.env):
+                categories = checked(
+                    client.iter_interest_categories(audience.mailchimp_id),
+                    RemoteCategory.from_api,
+                    rejected,
+                )
+                interests = {
+                    c.id: checked(
+                        client.iter_interests(audience.mailchimp_id, c.id),
+                        lambda item, cid=c.id: RemoteInterest.from_api(item, cid),
+                        rejected,
+                    )
+                    for c in categories
+                }
+            for reason in rejected:
+                _logger.info("Group of audience %s skipped: %s", audience.id, reason)
+            # a malformed item: keep what Odoo has (never delete on a partial read)
+            self._store(audience, categories, interests, complete=not rejected)
+
+    @api.model
+    def _store(self, audience, categories, interests, complete=True):
+        known = {c.mailchimp_id: c for c in audience.interest_category_ids}
+        for remote in categories:
+            vals = {
+                "name": remote.title,
+                "type": remote.type,
+                "display_order": remote.display_order,
+            }
+            category = known.pop(remote.id, None)
+            if category:
+                category.write(vals)
+            else:
+                category = self.create(
+                    dict(vals, audience_id=audience.id, mailchimp_id=remote.id)
+                )
+            category._store_interests(interests[remote.id], complete)
+        if complete:
+            self.union(*known.values()).unlink()
+
+    def _store_interests(self, remotes, complete=True):
+        known = {i.mailchimp_id: i for i in self.interest_ids}
+        for remote in remotes:
+            interest = known.pop(remote.id, None)
+            vals = self._interest_vals(remote)
+            if interest:
+                vals.pop("category_id")
+                interest.write({k: v for k, v in vals.items() if interest[k] != v})
+            else:
+                self.env["mailchimp.interest"].create(vals)
+        if complete:
+            self.env["mailchimp.interest"].union(*known.values()).unlink()
+
 
 class MailchimpInterest(models.Model):
     _name = "mailchimp.interest"
@@ -279,94 +338,3 @@ class MailchimpInterest(models.Model):
         if "value_ref" in vals:
             self.audience_id._flag_members_for_push()
         return res
-
-
-class MailchimpAudience(models.Model):
-    _inherit = "mailchimp.audience"
-
-    interest_category_ids = fields.One2many(
-        "mailchimp.interest.category", "audience_id", string="Groups"
-    )
-
-    @api.model
-    def _import_from_remote(self, account, remote_lists):
-        """An imported audience comes with its groups, as with its segments."""
-        audiences = super()._import_from_remote(account, remote_lists)
-        audiences._refresh_groups()
-        return audiences
-
-    def action_refresh_groups(self):
-        """The button: the groups read, then said."""
-        check_manager(self)
-        self.sudo()._refresh_groups()
-        names = self.interest_category_ids.mapped("name")
-        if not names:
-            message = self.env._("Mailchimp has no groups in this audience.")
-        else:
-            message = self.env._(
-                "Groups read from Mailchimp: %s.", ", ".join(sorted(names))
-            )
-        return self.env["mailchimp.account"]._notify(message, "success")
-
-    def _refresh_groups(self):
-        """Read the audience's groups and group names from Mailchimp (every
-        page: Mailchimp lists 10 by default)."""
-        for audience in self:
-            client = audience.account_id._get_client()
-            rejected = []
-            with mailchimp_user_errors(self.env):
-                categories = checked(
-                    client.iter_interest_categories(audience.mailchimp_id),
-                    RemoteCategory.from_api,
-                    rejected,
-                )
-                interests = {
-                    c.id: checked(
-                        client.iter_interests(audience.mailchimp_id, c.id),
-                        lambda item, cid=c.id: RemoteInterest.from_api(item, cid),
-                        rejected,
-                    )
-                    for c in categories
-                }
-            for reason in rejected:
-                _logger.info("Group of audience %s skipped: %s", audience.id, reason)
-            # a malformed item: keep what Odoo has (never delete on a partial read)
-            audience._store_groups(categories, interests, complete=not rejected)
-
-    def _store_groups(self, categories, interests, complete=True):
-        Category = self.env["mailchimp.interest.category"]
-        known = {c.mailchimp_id: c for c in self.interest_category_ids}
-        for remote in categories:
-            vals = {
-                "name": remote.title,
-                "type": remote.type,
-                "display_order": remote.display_order,
-            }
-            category = known.pop(remote.id, None)
-            if category:
-                category.write(vals)
-            else:
-                category = Category.create(
-                    dict(vals, audience_id=self.id, mailchimp_id=remote.id)
-                )
-            category._store_interests(interests[remote.id], complete)
-        if complete:
-            known_left = self.env["mailchimp.interest.category"].union(*known.values())
-            known_left.unlink()
-
-
-class MailchimpInterestCategoryStore(models.Model):
-    _inherit = "mailchimp.interest.category"
-
-    def _store_interests(self, remotes, complete=True):
-        known = {i.mailchimp_id: i for i in self.interest_ids}
-        for remote in remotes:
-            interest = known.pop(remote.id, None)
-            vals = self._interest_vals(remote)
-            if interest:
-                vals.pop("category_id")
-                interest.write({k: v for k, v in vals.items() if interest[k] != v})
-            else:
-                self.env["mailchimp.interest"].create(vals)
-        if complete:
-            self.env["mailchimp.interest"].union(*known.values()).unlink()

@@ -54,29 +54,25 @@ class MailchimpTagMapping(models.Model):
         return res
 
 
-class MailchimpAudience(models.Model):
-    _inherit = "mailchimp.audience"
+def _manages_tags(audience):
+    return audience.export_categories or any(
+        m.direction != "mc_to_odoo" for m in audience.tag_mapping_ids
+    )
 
-    tag_mapping_ids = fields.One2many("mailchimp.tag.mapping", "audience_id")
 
-    def _manages_tags(self):
-        return self.export_categories or any(
-            m.direction != "mc_to_odoo" for m in self.tag_mapping_ids
-        )
-
-    def _odoo_tag_names(self, partner):
-        """The Mailchimp tags Odoo sets for ``partner``: its contact tags
-        (when exported; a mapped one under its Mailchimp name) and the
-        mapped ones."""
-        renamed = {
-            m.category_id: m.name
-            for m in self.tag_mapping_ids
-            if m.direction != "mc_to_odoo"
-        }
-        names = {renamed[c] for c in partner.category_id if c in renamed}
-        if self.export_categories:
-            names |= {renamed.get(c, c.name) for c in partner.category_id}
-        return names
+def _odoo_tag_names(audience, partner):
+    """The Mailchimp tags Odoo sets for ``partner``: its contact tags (when
+    the audience exports them; a mapped one under its Mailchimp name) and the
+    mapped ones."""
+    renamed = {
+        m.category_id: m.name
+        for m in audience.tag_mapping_ids
+        if m.direction != "mc_to_odoo"
+    }
+    names = {renamed[c] for c in partner.category_id if c in renamed}
+    if audience.export_categories:
+        names |= {renamed.get(c, c.name) for c in partner.category_id}
+    return names
 
 
 class MailchimpMember(models.Model):
@@ -94,9 +90,9 @@ class MailchimpMember(models.Model):
         """``(tags to set, tags to remove)``; ``None`` when the audience
         manages no tags (nothing is sent, nothing is removed)."""
         audience = self.audience_id
-        if not audience._manages_tags():
+        if not _manages_tags(audience):
             return None
-        wanted = audience._odoo_tag_names(partner)
+        wanted = _odoo_tag_names(audience, partner)
         owned = set(json.loads(self.odoo_tags or "[]"))
         owned |= set(json.loads(self.odoo_tags_pending or "[]"))
         return sorted(wanted), sorted(owned - wanted)

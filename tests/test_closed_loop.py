@@ -124,7 +124,7 @@ class TestClosedLoop(ClosedLoopCase):
         self.read_campaigns()
         self.assert_won_by(self.named("Spring"), self.env["res.partner"], 0.0)
         self.audience.conversion_window_days = 60
-        self.audience._refresh_conversions()
+        self.env["mailchimp.conversion"]._refresh(self.audience)
         self.assert_won_by(self.named("Spring"), self.ann, 100.0)
 
     def test_the_last_open_or_click_before_the_conversion_wins(self):
@@ -186,7 +186,7 @@ class TestClosedLoop(ClosedLoopCase):
             self.env.flush_all()
             self.env.invalidate_all()
             before = self.env.cr.sql_log_count
-            self.audience._refresh_conversions()
+            self.env["mailchimp.conversion"]._refresh(self.audience)
             counts.append(self.env.cr.sql_log_count - before)
             self.assertEqual(spring.new_customer_count, len(group))
         self.assertEqual(counts[0], counts[1], "as many queries for 3 as for 12")

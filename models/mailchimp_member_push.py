@@ -193,8 +193,7 @@ class MailchimpMember(models.Model):
                 continue
             for tag, reason in skipped:
                 log._add_line(member, "omitted", f"{tag}: {reason}")
-            groups = mapper.groups.to_mailchimp(partner) if mapper.groups else {}
-            member._plan_send(plan, email, merge, groups)
+            member._plan_send(plan, email, merge, mapper.interests(partner))
         return plan
 
     def _log_refused_mappings(self, mappings, log):

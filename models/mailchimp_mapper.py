@@ -8,7 +8,8 @@ rules' company scope), used by the push, the pull and the list export."""
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..services import REQUIRED_EMPTY, build_merge_fields, parse_merge_date, split_name
+from ..services import REQUIRED_EMPTY, build_merge_fields, split_name
+from ..services.payload import MERGE_FIELD_TYPES
 from .mailchimp_mapping_policy import mapping_path_error, writable_field_error
 from .mailchimp_sync_rules import company_sql
 
@@ -290,19 +291,20 @@ class Mapper:
         """The Odoo value of one merge value, or None when it cannot be read."""
         fname, merge_field = mapping.field_name, mapping.merge_field_id
         field = partner._fields[fname]
-        if merge_field.type in ("date", "birthday"):
-            if field.type not in ("date", "datetime"):
-                return None
-            if not value:
-                return False
-            known = partner[fname] if partner else False
-            return parse_merge_date(
-                value,
-                merge_field.type,
-                merge_field.date_format,
-                known=fields.Date.to_date(known) if known else None,
-            )
-        return _plain_value(self.env, field, value)
+        kind = MERGE_FIELD_TYPES.get(merge_field.type)
+        if not (kind and kind.read):
+            return _plain_value(self.env, field, value)
+        if field.type not in kind.odoo_types:
+            return None
+        if not value:
+            return False
+        known = partner[fname] if partner else False
+        return kind.read(
+            value,
+            merge_field.type,
+            merge_field.date_format,
+            known=fields.Date.to_date(known) if known else None,
+        )
 
     def _address_vals(self, address):
         if not isinstance(address, dict) or not address.get("addr1"):

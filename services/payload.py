@@ -8,6 +8,8 @@ left out.
 
 import datetime
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import phonenumbers
 
@@ -157,6 +159,110 @@ def _choice(value, choices):
     raise Skip(f"'{text}' is not one of the choices ({', '.join(choices or ())})")
 
 
+def _url(value):
+    url = str(value).strip()
+    if not URL_RE.match(url):
+        raise Skip(f"'{url}' is not a web address")
+    return url
+
+
+def _zip(value):
+    text = str(value).strip()
+    if not ZIP_RE.match(text):
+        raise Skip(f"'{text}' is not a 5-digit ZIP code")
+    return text
+
+
+def _first_choice(merge_field, _today):
+    choices = merge_field.get("choices") or []
+    return choices[0] if choices else None
+
+
+@dataclass(frozen=True)
+class MergeType:
+    """How Odoo handles one of Mailchimp's merge field types ("Merge field
+    types" in Mailchimp's documentation; the ``type`` enum of the spec's
+    merge field schema)."""
+
+    label: str  # shown in the mapping wizard
+    odoo_types: frozenset  # contact field types that can hold its values
+    # ``(value, merge field dict, default region)`` -> the value sent; raises
+    # :class:`Skip` with the reason when it cannot be sent
+    write: Callable
+    # ``(merge field dict, today)`` -> the value of a required field left
+    # empty; None: no sensible default (reported instead)
+    default: Callable | None = None
+    # ``(value, type, date format, known)`` -> the Odoo value read back;
+    # None: read by the contact field's own type
+    read: Callable | None = None
+    choices: bool = False  # its values are one of the field's choices
+
+
+CHAR = frozenset({"char"})
+DATES = frozenset({"date", "datetime"})
+CHOICES = frozenset({"selection", "many2one"})
+# Adding a merge field type is adding a line here.
+MERGE_FIELD_TYPES = {
+    "text": MergeType(
+        "Text",
+        frozenset({"char", "text", "selection", "many2one"}),
+        lambda value, _f, _r: _text(value),
+        lambda _f, _t: "-",
+    ),
+    "number": MergeType(
+        "Number",
+        frozenset({"integer", "float", "monetary"}),
+        lambda value, _f, _r: _number(value),
+        lambda _f, _t: 0,
+    ),
+    "address": MergeType("Address", frozenset(), lambda value, _f, _r: _address(value)),
+    "phone": MergeType(
+        "Phone",
+        CHAR,
+        lambda value, f, region: format_phone(value, f.get("phone_format"), region),
+    ),
+    "date": MergeType(
+        "Date",
+        DATES,
+        lambda value, _f, _r: format_date(value, "date"),
+        lambda _f, today: format_date(today, "date"),
+        parse_merge_date,
+    ),
+    "birthday": MergeType(
+        "Birthday",
+        DATES,
+        lambda value, _f, _r: format_date(value, "birthday"),
+        lambda _f, today: format_date(today, "birthday"),
+        parse_merge_date,
+    ),
+    "url": MergeType("Website", CHAR, lambda value, _f, _r: _url(value)),
+    "imageurl": MergeType("Image URL", CHAR, lambda value, _f, _r: _url(value)),
+    "radio": MergeType(
+        "Radio buttons",
+        CHOICES,
+        lambda value, f, _r: _choice(value, f.get("choices")),
+        _first_choice,
+        choices=True,
+    ),
+    "dropdown": MergeType(
+        "Drop-down",
+        CHOICES,
+        lambda value, f, _r: _choice(value, f.get("choices")),
+        _first_choice,
+        choices=True,
+    ),
+    "zip": MergeType("ZIP code (US)", CHAR, lambda value, _f, _r: _zip(value)),
+}
+
+# the types whose values are one of the field's choices
+CHOICE_TYPES = frozenset(key for key, kind in MERGE_FIELD_TYPES.items() if kind.choices)
+
+
+def merge_type(merge_field):
+    """The :class:`MergeType` of a merge field dict (an unknown one: text)."""
+    return MERGE_FIELD_TYPES.get(merge_field.get("type")) or MERGE_FIELD_TYPES["text"]
+
+
 def convert_value(merge_field, value, today=None, default_region=None):
     """Convert ``value`` for ``merge_field`` (a dict with ``tag``, ``type``,
     ``required``, ``choices``, ``phone_format``).
@@ -164,46 +270,15 @@ def convert_value(merge_field, value, today=None, default_region=None):
     Returns the value to send, or ``None`` when there is nothing to send.
     Raises :class:`Skip` with the reason when a value exists but is refused.
     """
-    mtype = merge_field.get("type") or "text"
     if _is_empty(value):
         return None
-    if mtype == "number":
-        return _number(value)
-    if mtype in ("date", "birthday"):
-        return format_date(value, mtype)
-    if mtype == "address":
-        return _address(value)
-    if mtype == "phone":
-        return format_phone(value, merge_field.get("phone_format"), default_region)
-    if mtype in ("url", "imageurl"):
-        url = str(value).strip()
-        if not URL_RE.match(url):
-            raise Skip(f"'{url}' is not a web address")
-        return url
-    if mtype in ("radio", "dropdown"):
-        return _choice(value, merge_field.get("choices"))
-    if mtype == "zip":
-        text = str(value).strip()
-        if not ZIP_RE.match(text):
-            raise Skip(f"'{text}' is not a 5-digit ZIP code")
-        return text
-    return _text(value)
+    return merge_type(merge_field).write(value, merge_field, default_region)
 
 
 def required_default(merge_field, today=None):
     """The value Mailchimp accepts for a required field left empty."""
-    today = today or datetime.date.today()
-    mtype = merge_field.get("type") or "text"
-    if mtype == "number":
-        return 0
-    if mtype in ("date", "birthday"):
-        return format_date(today, mtype)
-    if mtype in ("radio", "dropdown"):
-        choices = merge_field.get("choices") or []
-        return choices[0] if choices else None
-    if mtype in ("address", "phone", "url", "imageurl", "zip"):
-        return None  # no sensible default: reported instead
-    return "-"
+    default = merge_type(merge_field).default
+    return default(merge_field, today or datetime.date.today()) if default else None
 
 
 # What a required merge field without a value becomes (per audience).

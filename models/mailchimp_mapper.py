@@ -202,15 +202,12 @@ class Mapper:
 
     def interests(self, partner):
         """``{interest id: bool}`` for the group names Odoo maps (sent with the
-        merge fields); empty when no group is mapped."""
-        return self._groups.to_mailchimp(partner) if self._groups else {}
+        merge fields)."""
+        return self._groups.to_mailchimp(partner)
 
     # ----------------------------------------------------------- to Odoo
     def brake_tag_removals(self, pairs, share, minimum):
-        """See :meth:`GroupMapper.brake_tag_removals`; ``{}`` without mapped
-        tags."""
-        if not self._groups:
-            return {}
+        """See :meth:`GroupMapper.brake_tag_removals`."""
         return self._groups.brake_tag_removals(pairs, share, minimum)
 
     def changes(self, remote, partner):
@@ -225,17 +222,12 @@ class Mapper:
             )
             if _differs(partner, fname, value)
         }
-        if self._groups:
-            diff.update(self._groups.to_odoo(remote, partner))
-        return diff
+        return diff | self._groups.to_odoo(remote, partner)
 
     def to_odoo(self, remote, partner):
         """Contact values of a member: merge fields, groups and mapped tags;
         ``partner`` may be empty (a contact to create)."""
-        vals = self._merge_vals(remote, partner)
-        if self._groups:
-            vals.update(self._groups.to_odoo(remote, partner))
-        return vals
+        return self._merge_vals(remote, partner) | self._groups.to_odoo(remote, partner)
 
     def changed_tags(self, remote, partner):
         """Tags whose value in Mailchimp differs from what Odoo would send

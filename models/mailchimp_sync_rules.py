@@ -24,18 +24,9 @@ def company_domain(audience):
     return [("company_id", "in", [audience.company_id.id, False])]
 
 
-def company_sql(audience, alias="p"):
-    """:func:`company_domain` as an SQL condition on the partner ``alias``."""
-    return SQL(
-        "(%s IS NULL OR %s = %s)",
-        SQL.identifier(alias, "company_id"),
-        SQL.identifier(alias, "company_id"),
-        audience.company_id.id,
-    )
-
-
-def in_company(audience, partner):
-    return not partner.company_id or partner.company_id == audience.company_id
+def company_sql(audience):
+    """:func:`company_domain` as an SQL condition on the partner ``p``."""
+    return SQL("(p.company_id IS NULL OR p.company_id = %s)", audience.company_id.id)
 
 
 def user_partner_ids(env, partner_ids):
@@ -59,7 +50,7 @@ def write_refusal(audience, partner, member_status=None, user_partners=None):
     """
     if not partner or not partner._mailchimp_ticked_for(audience):
         return "not_synced"
-    if not in_company(audience, partner):
+    if partner.company_id and partner.company_id != audience.company_id:
         return "other_company"
     if user_partners is None:
         user_partners = user_partner_ids(audience.env, [partner.id])

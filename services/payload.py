@@ -28,7 +28,7 @@ def _is_empty(value):
     return value is None or value is False or value == "" or value == {}
 
 
-def _text(value):
+def _text(value, *_):
     text = str(value).strip()
     raw = text.encode()
     if len(raw) > TEXT_MAX_BYTES:
@@ -36,7 +36,7 @@ def _text(value):
     return text
 
 
-def _number(value):
+def _number(value, *_):
     if isinstance(value, bool):
         raise Skip("not a number")
     if isinstance(value, int | float):
@@ -141,7 +141,7 @@ def format_phone(value, phone_format=None, default_region=None):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _address(value):
+def _address(value, *_):
     if not isinstance(value, dict):
         raise Skip("not an address")
     address = {k: _text(v) for k, v in value.items() if not _is_empty(v)}
@@ -151,31 +151,51 @@ def _address(value):
     return address
 
 
-def _choice(value, choices):
-    text = str(value).strip()
+def _choice(value, merge_field, _region):
+    text, choices = str(value).strip(), merge_field.get("choices")
     for choice in choices or ():
         if choice.lower() == text.lower():
             return choice
     raise Skip(f"'{text}' is not one of the choices ({', '.join(choices or ())})")
 
 
-def _url(value):
+def _url(value, *_):
     url = str(value).strip()
     if not URL_RE.match(url):
         raise Skip(f"'{url}' is not a web address")
     return url
 
 
-def _zip(value):
+def _zip(value, *_):
     text = str(value).strip()
     if not ZIP_RE.match(text):
         raise Skip(f"'{text}' is not a 5-digit ZIP code")
     return text
 
 
+def _phone(value, merge_field, region):
+    return format_phone(value, merge_field.get("phone_format"), region)
+
+
+def _a_date(value, merge_field, _region):
+    return format_date(value, merge_field.get("type"))
+
+
+def _today(merge_field, today):
+    return format_date(today, merge_field.get("type"))
+
+
 def _first_choice(merge_field, _today):
     choices = merge_field.get("choices") or []
     return choices[0] if choices else None
+
+
+def _dash(*_):
+    return "-"
+
+
+def _zero(*_):
+    return 0
 
 
 @dataclass(frozen=True)
@@ -198,62 +218,25 @@ class MergeType:
     choices: bool = False  # its values are one of the field's choices
 
 
+TEXTS = frozenset({"char", "text", "selection", "many2one"})
+NUMBERS = frozenset({"integer", "float", "monetary"})
 CHAR = frozenset({"char"})
 DATES = frozenset({"date", "datetime"})
 CHOICES = frozenset({"selection", "many2one"})
 # Adding a merge field type is adding a line here.
 MERGE_FIELD_TYPES = {
-    "text": MergeType(
-        "Text",
-        frozenset({"char", "text", "selection", "many2one"}),
-        lambda value, _f, _r: _text(value),
-        lambda _f, _t: "-",
-    ),
-    "number": MergeType(
-        "Number",
-        frozenset({"integer", "float", "monetary"}),
-        lambda value, _f, _r: _number(value),
-        lambda _f, _t: 0,
-    ),
-    "address": MergeType("Address", frozenset(), lambda value, _f, _r: _address(value)),
-    "phone": MergeType(
-        "Phone",
-        CHAR,
-        lambda value, f, region: format_phone(value, f.get("phone_format"), region),
-    ),
-    "date": MergeType(
-        "Date",
-        DATES,
-        lambda value, _f, _r: format_date(value, "date"),
-        lambda _f, today: format_date(today, "date"),
-        parse_merge_date,
-    ),
-    "birthday": MergeType(
-        "Birthday",
-        DATES,
-        lambda value, _f, _r: format_date(value, "birthday"),
-        lambda _f, today: format_date(today, "birthday"),
-        parse_merge_date,
-    ),
-    "url": MergeType("Website", CHAR, lambda value, _f, _r: _url(value)),
-    "imageurl": MergeType("Image URL", CHAR, lambda value, _f, _r: _url(value)),
-    "radio": MergeType(
-        "Radio buttons",
-        CHOICES,
-        lambda value, f, _r: _choice(value, f.get("choices")),
-        _first_choice,
-        choices=True,
-    ),
-    "dropdown": MergeType(
-        "Drop-down",
-        CHOICES,
-        lambda value, f, _r: _choice(value, f.get("choices")),
-        _first_choice,
-        choices=True,
-    ),
-    "zip": MergeType("ZIP code (US)", CHAR, lambda value, _f, _r: _zip(value)),
+    "text": MergeType("Text", TEXTS, _text, _dash),
+    "number": MergeType("Number", NUMBERS, _number, _zero),
+    "address": MergeType("Address", frozenset(), _address),
+    "phone": MergeType("Phone", CHAR, _phone),
+    "date": MergeType("Date", DATES, _a_date, _today, parse_merge_date),
+    "birthday": MergeType("Birthday", DATES, _a_date, _today, parse_merge_date),
+    "url": MergeType("Website", CHAR, _url),
+    "imageurl": MergeType("Image URL", CHAR, _url),
+    "radio": MergeType("Radio buttons", CHOICES, _choice, _first_choice, choices=True),
+    "dropdown": MergeType("Drop-down", CHOICES, _choice, _first_choice, choices=True),
+    "zip": MergeType("ZIP code (US)", CHAR, _zip),
 }
-
 # the types whose values are one of the field's choices
 CHOICE_TYPES = frozenset(key for key, kind in MERGE_FIELD_TYPES.items() if kind.choices)
 

@@ -12,6 +12,7 @@ company names, one create for the companies it lacks.
 from odoo import models
 
 from .mailchimp_mapper import COMPANY_SOURCES, without_address
+from .mailchimp_sync_rules import company_domain
 
 # contact fields (roots of a mapping's path) that hold a contact's company
 COMPANY_FIELDS = (*COMPANY_SOURCES, "parent_id")
@@ -41,8 +42,6 @@ class MailchimpAudience(models.Model):
         vals_list = []
         for remote, company_name in zip(remotes, names, strict=True):
             vals = mapper.to_odoo(remote, Partner)
-            if mapper.groups:
-                vals.update(mapper.groups.to_odoo(remote, Partner))
             vals.setdefault("name", remote.email)
             vals.update(
                 email=remote.email,
@@ -68,7 +67,7 @@ class MailchimpAudience(models.Model):
             [
                 ("is_company", "=", True),
                 ("name", "in", list(names)),
-                ("company_id", "in", [self.company_id.id, False]),
+                *company_domain(self),
             ],
             order="id desc",
         )

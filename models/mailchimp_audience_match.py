@@ -1,10 +1,10 @@
 """Who a remote member is in Odoo: matching by Mailchimp id, by the email
 last sent, then by the contact that owns the email (the mapper's one rule);
-the one rule on which contacts Mailchimp may write (used by the pull and the
-webhooks); and the conflict policy when both sides changed."""
+Mailchimp's values written to a contact under the sync rules
+(``mailchimp_sync_rules.py``)."""
 
-from odoo import api, models
-from odoo.tools import SQL, email_normalize
+from odoo import models
+from odoo.tools import email_normalize
 
 from .mailchimp_audience_pull import (
     BRAKE_MIN_CONTACTS,
@@ -13,31 +13,11 @@ from .mailchimp_audience_pull import (
     MSG_SUPPRESSED,
 )
 from .mailchimp_mapper import TO_ODOO, Mapper
+from .mailchimp_sync_rules import company_domain, mailchimp_wins
 
 
 class MailchimpAudience(models.Model):
     _inherit = "mailchimp.audience"
-
-    @api.model
-    def _user_partner_ids(self, partner_ids):
-        """Partners of users (active or not): Mailchimp never writes them."""
-        partner_ids = [pid for pid in partner_ids if pid]
-        if not partner_ids:
-            return set()
-        self.env.cr.execute(
-            SQL(
-                "SELECT partner_id FROM res_users WHERE partner_id = ANY(%s)",
-                list(partner_ids),
-            )
-        )
-        return {row[0] for row in self.env.cr.fetchall()}
-
-    def _partner_domain(self, emails):
-        """Contacts Mailchimp may link: this company's or shared ones."""
-        return [
-            ("email_normalized", "in", list(emails)),
-            ("company_id", "in", [self.company_id.id, False]),
-        ]
 
     def _match_rows(self, remotes, emails, log):
         """``({remote id: member row}, {emails Odoo has elsewhere})``: by
@@ -73,7 +53,8 @@ class MailchimpAudience(models.Model):
         missing = {e: h for e, h in missing.items() if e not in forgotten}
         candidates = {}
         for partner in self.env["res.partner"].search(
-            self._partner_domain(missing), order="id"
+            [("email_normalized", "in", list(missing)), *company_domain(self)],
+            order="id",
         ):
             candidates.setdefault(partner.email_normalized, []).append(partner)
         unmatched = set(missing) - set(candidates)
@@ -129,25 +110,11 @@ class MailchimpAudience(models.Model):
         rows.update(zip([r for r, _p in to_create], new_rows, strict=True))
         return rows
 
-    def _may_write_partner(self, row, remote, context):
-        """Merge values go only to a contact ticked for this audience, in its
-        company, not a user's, and never from a pending member."""
-        partner = row.partner_id
-        return bool(
-            partner
-            and remote.status not in ("pending", "archived")
-            and partner._mailchimp_ticked_for(self)
-            and (not partner.company_id or partner.company_id == self.company_id)
-            and partner.id not in context["user_partners"]
-        )
-
     def _hold_tag_removals(self, remotes, rows, mapper, log):
         """The brake on mapped tags read back: a tag gone from many contacts of
         a page at once removes no contact tag (the log says so)."""
-        if not mapper.groups:
-            return
         pairs = [(r, rows[r.id].partner_id) for r in remotes if r.id in rows]
-        held = mapper.groups.brake_tag_removals(pairs, BRAKE_SHARE, BRAKE_MIN_CONTACTS)
+        held = mapper.brake_tag_removals(pairs, BRAKE_SHARE, BRAKE_MIN_CONTACTS)
         for name, count in held.items():
             log._add_line(
                 self.env["mailchimp.member"],
@@ -157,36 +124,12 @@ class MailchimpAudience(models.Model):
             )
 
     def _apply_merge_values(self, row, partner, remote, mapper, changed):
-        """Write Mailchimp's merge values to the partner under the conflict
-        policy; a value that differs only in format is not a change."""
-        tags = mapper.changed_tags(remote, partner) if mapper.mappings else ()
-        diff = {
-            fname: value
-            for fname, value in (
-                mapper.to_odoo(remote, partner, tags).items() if tags else ()
-            )
-            if _differs(partner, fname, value)
-        }
-        if mapper.groups:
-            diff.update(mapper.groups.to_odoo(remote, partner))
+        """Write Mailchimp's changes to the partner when the conflict decision
+        lets it; else Odoo's values are sent back."""
+        diff = mapper.changes(remote, partner)
         if not diff:
             return
-        policy = self.conflict_policy
-        if policy == "recent":
-            odoo_changed = row.odoo_changed_at
-            policy = (
-                "mailchimp"
-                if not odoo_changed or (changed and changed >= odoo_changed)
-                else "odoo"
-            )
-        if policy == "mailchimp":
+        if mailchimp_wins(self, row.odoo_changed_at, changed):
             partner.write(diff)
         else:
             row._mark_need_sync()
-
-
-def _differs(partner, fname, value):
-    current = partner[fname]
-    if hasattr(current, "_name"):
-        current = current.id
-    return (current or False) != (value or False)

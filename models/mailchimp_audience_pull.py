@@ -1,6 +1,7 @@
 """Reading Mailchimp into Odoo: a page of members at a time.
 
-Who Mailchimp may write (one rule, used by the pull and the webhooks):
+Who Mailchimp may write (the sync rules, ``mailchimp_sync_rules.py``, shared
+with the webhooks):
 
 * a member is linked to a contact with its email in the audience's company (or
   a shared contact), to record its status and consent;
@@ -26,6 +27,7 @@ from ..services import (
 from .mailchimp_audience import _iso
 from .mailchimp_mapper import TO_ODOO, Mapper
 from .mailchimp_sync_log import MSG_CREATED, MSG_UNSUBSCRIBED
+from .mailchimp_sync_rules import user_partner_ids, write_refusal
 
 _logger = logging.getLogger(__name__)
 
@@ -231,8 +233,8 @@ class MailchimpAudience(models.Model):
             ).full_pull_mark = log.id
         context = {
             "mapper": Mapper.of(self, TO_ODOO),
-            "user_partners": self._user_partner_ids(
-                [r.partner_id.id for r in rows.values()]
+            "user_partners": user_partner_ids(
+                self.env, [r.partner_id.id for r in rows.values()]
             ),
             "defer_removal": from_pull,
             "lines": [],  # log lines of this page, created at once
@@ -292,8 +294,8 @@ class MailchimpAudience(models.Model):
         if vals:
             row.write(vals)
         mapper = context["mapper"]
-        if (mapper.mappings or mapper.groups) and self._may_write_partner(
-            row, remote, context
+        if mapper.reads_back and not write_refusal(
+            self, row.partner_id, remote.status, context["user_partners"]
         ):
             partner = row.partner_id.with_context(mailchimp_no_sync=True)
             self._apply_merge_values(row, partner, remote, mapper, changed)

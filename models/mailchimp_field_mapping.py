@@ -2,6 +2,7 @@ from odoo import api, fields, models
 from odoo.exceptions import ValidationError
 
 from ..compat import PARTNER_PHONE_FIELDS, Constraint
+from ..services.payload import CHOICE_TYPES, MERGE_FIELD_TYPES
 from .mailchimp_mapping_policy import mapping_path_error, writable_field_error
 
 # Partner values that are not a single field.
@@ -37,20 +38,8 @@ DIRECTIONS = [
     ("odoo_to_mc", "Odoo → Mailchimp only"),
     ("mc_to_odoo", "Mailchimp → Odoo only"),
 ]
-# Merge field type -> partner field types it can hold.
-COMPATIBLE_TYPES = {
-    "text": {"char", "text", "selection", "many2one"},
-    "number": {"integer", "float", "monetary"},
-    "date": {"date", "datetime"},
-    "birthday": {"date", "datetime"},
-    "phone": {"char"},
-    "url": {"char"},
-    "imageurl": {"char"},
-    "zip": {"char"},
-    "radio": {"selection", "many2one"},
-    "dropdown": {"selection", "many2one"},
-    "address": set(),
-}
+# Merge field type -> partner field types it can hold (the table of types).
+COMPATIBLE_TYPES = {key: kind.odoo_types for key, kind in MERGE_FIELD_TYPES.items()}
 
 
 class MailchimpFieldMapping(models.Model):
@@ -153,7 +142,7 @@ class MailchimpFieldMapping(models.Model):
                 if field is None:
                     continue  # reported by _check_field_name
                 mapping._check_field_type(field)
-                if mtype in ("radio", "dropdown") and field.type == "selection":
+                if mtype in CHOICE_TYPES and field.type == "selection":
                     mapping._check_selection_choices(field)
 
     def _check_address_source(self):

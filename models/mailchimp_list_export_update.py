@@ -28,11 +28,10 @@ def update_known(run, known, contact_of, results):
     ops, emails = [], []
     for index, (email, payload) in enumerate(known.items()):
         key = upsert.member_hash(email)
-        body = {
-            "email_address": email,
-            "merge_fields": payload.get("merge_fields") or {},
-            "status_if_new": run.new_status,
-        }
+        body = upsert.update_body(
+            {"email_address": email, "merge_fields": payload.get("merge_fields") or {}},
+            run.new_status,
+        )
         ops.append(
             upsert.update_operation(run.list_id, key, body, f"{index}:put", skip)
         )

@@ -1,14 +1,17 @@
 """The one two-way mapper of an audience: its field mappings read once per
 batch, ``to_mailchimp`` (a contact or a mailing contact → merge fields) and
-``to_odoo`` (a :class:`RemoteMember` → contact values) side by side, and the
-one rule on which contact owns an email (``owner_of``), used by the push, the
-pull and the list export."""
+``to_odoo`` (a :class:`RemoteMember` → contact values) side by side, each
+with the audience's groups and mapped tags (``mailchimp_mapper_groups.py``),
+and the one rule on which contact owns an email (``owner_of``, in the sync
+rules' company scope), used by the push, the pull and the list export."""
 
 from odoo import fields, models
 from odoo.tools import SQL
 
-from ..services import REQUIRED_EMPTY, build_merge_fields, parse_merge_date, split_name
+from ..services import REQUIRED_EMPTY, build_merge_fields, split_name
+from ..services.payload import MERGE_FIELD_TYPES
 from .mailchimp_mapping_policy import mapping_path_error, writable_field_error
+from .mailchimp_sync_rules import company_sql
 
 TO_MAILCHIMP = "to_mailchimp"
 TO_ODOO = "to_odoo"
@@ -29,14 +32,17 @@ class Mapper:
         wizard's unsaved ones for a preview)
     :param required: merge fields sent with no value (required ones nobody
         maps get their type's default)
+    :param direction: TO_MAILCHIMP or TO_ODOO, for the groups it maps
     """
 
-    def __init__(self, audience, mappings, required=None, groups=None):
+    def __init__(self, audience, mappings, required=None, direction=TO_MAILCHIMP):
+        from .mailchimp_mapper_groups import GroupMapper  # noqa: PLC0415 (cycle)
+
         env = audience.env
         self.env = env
         self.audience = audience
         self.mappings = mappings
-        self.groups = groups or ()  # a GroupMapper, when groups are mapped
+        self._groups = GroupMapper(audience, direction)
         self.required = required or env["mailchimp.merge.field"]
         self.field_dicts = [
             f._as_dict() for f in mappings.merge_field_id | self.required
@@ -62,9 +68,12 @@ class Mapper:
             required = audience.merge_field_ids.filtered(
                 lambda f: f.required and f not in mappings.merge_field_id
             )
-        from .mailchimp_mapper_groups import GroupMapper  # noqa: PLC0415 (cycle)
+        return cls(audience, mappings, required, direction)
 
-        return cls(audience, mappings, required, GroupMapper(audience, direction))
+    @property
+    def reads_back(self):
+        """Whether anything (a merge field, a group, a tag) is read back."""
+        return bool(self.mappings or self._groups)
 
     # ------------------------------------------------------------ owner
     def owner_of(self, emails):
@@ -84,8 +93,7 @@ class Mapper:
                 """SELECT DISTINCT ON (p.email_normalized) p.email_normalized, p.id
                      FROM res_partner p
                     WHERE p.active AND p.email_normalized = ANY(%(emails)s)
-                      AND (%(company)s IS NULL OR p.company_id IS NULL
-                           OR p.company_id = %(company)s)
+                      AND %(company)s
                  ORDER BY p.email_normalized,
                           COALESCE(p.mailchimp_sync AND
                                    p.mailchimp_audience_id = %(audience)s,
@@ -95,7 +103,7 @@ class Mapper:
                                     AND m.audience_id = %(audience)s) DESC,
                           p.id""",
                 emails=list(emails),
-                company=audience.company_id.id or None,
+                company=company_sql(audience),
                 audience=audience.id,
             )
         )
@@ -192,7 +200,35 @@ class Mapper:
                 values[tag] = contact[root] or False
         return values
 
+    def interests(self, partner):
+        """``{interest id: bool}`` for the group names Odoo maps (sent with the
+        merge fields)."""
+        return self._groups.to_mailchimp(partner)
+
     # ----------------------------------------------------------- to Odoo
+    def brake_tag_removals(self, pairs, share, minimum):
+        """See :meth:`GroupMapper.brake_tag_removals`."""
+        return self._groups.brake_tag_removals(pairs, share, minimum)
+
+    def changes(self, remote, partner):
+        """What the member would change on ``partner``: merge values that
+        differ other than in format (E.164 phones, address parts...), then
+        groups and mapped tags."""
+        tags = self.changed_tags(remote, partner) if self.mappings else ()
+        diff = {
+            fname: value
+            for fname, value in (
+                self._merge_vals(remote, partner, tags).items() if tags else ()
+            )
+            if _differs(partner, fname, value)
+        }
+        return diff | self._groups.to_odoo(remote, partner)
+
+    def to_odoo(self, remote, partner):
+        """Contact values of a member: merge fields, groups and mapped tags;
+        ``partner`` may be empty (a contact to create)."""
+        return self._merge_vals(remote, partner) | self._groups.to_odoo(remote, partner)
+
     def changed_tags(self, remote, partner):
         """Tags whose value in Mailchimp differs from what Odoo would send
         (compared as sent: E.164 phones, address parts...)."""
@@ -204,10 +240,10 @@ class Mapper:
             if tag in merge and not same_merge_value(merge[tag], sent.get(tag))
         }
 
-    def to_odoo(self, remote, partner, tags=None):
+    def _merge_vals(self, remote, partner, tags=None):
         """Contact values from the member's merge fields (``tags`` only, when
-        given); ``partner`` may be empty (a contact to create). No address for
-        a person under a company (see :func:`without_address`)."""
+        given). No address for a person under a company (see
+        :func:`without_address`)."""
         merge = remote.merge_fields
         vals = {}
         first = last = None
@@ -247,19 +283,20 @@ class Mapper:
         """The Odoo value of one merge value, or None when it cannot be read."""
         fname, merge_field = mapping.field_name, mapping.merge_field_id
         field = partner._fields[fname]
-        if merge_field.type in ("date", "birthday"):
-            if field.type not in ("date", "datetime"):
-                return None
-            if not value:
-                return False
-            known = partner[fname] if partner else False
-            return parse_merge_date(
-                value,
-                merge_field.type,
-                merge_field.date_format,
-                known=fields.Date.to_date(known) if known else None,
-            )
-        return _plain_value(self.env, field, value)
+        kind = MERGE_FIELD_TYPES.get(merge_field.type)
+        if not (kind and kind.read):
+            return _plain_value(self.env, field, value)
+        if field.type not in kind.odoo_types:
+            return None
+        if not value:
+            return False
+        known = partner[fname] if partner else False
+        return kind.read(
+            value,
+            merge_field.type,
+            merge_field.date_format,
+            known=fields.Date.to_date(known) if known else None,
+        )
 
     def _address_vals(self, address):
         if not isinstance(address, dict) or not address.get("addr1"):
@@ -298,6 +335,13 @@ def without_address(partner, vals):
     for fname in partner._address_fields():
         vals.pop(fname, None)
     return vals
+
+
+def _differs(partner, fname, value):
+    current = partner[fname]
+    if hasattr(current, "_name"):
+        current = current.id
+    return (current or False) != (value or False)
 
 
 def _partner_address(partner):

@@ -193,8 +193,7 @@ class MailchimpMember(models.Model):
                 continue
             for tag, reason in skipped:
                 log._add_line(member, "omitted", f"{tag}: {reason}")
-            groups = mapper.groups.to_mailchimp(partner) if mapper.groups else {}
-            member._plan_send(plan, email, merge, groups)
+            member._plan_send(plan, email, merge, mapper.interests(partner))
         return plan
 
     def _log_refused_mappings(self, mappings, log):
@@ -236,11 +235,11 @@ class MailchimpMember(models.Model):
                 plan.consents[email] = payload.pop("marketing_permissions")
             plan.new[email] = (self, payload)
             return
-        payload["status_if_new"] = member_status(False, audience.double_optin)
+        body = upsert.update_body(payload, member_status(False, audience.double_optin))
         if self.status == "archived" and self.status_before_archive in RESTORABLE:
             # Odoo archived it: ticking again restores what it was
-            payload["status"] = self.status_before_archive
-        plan.updates.append((self, payload))
+            body = upsert.restore_body(body, self.status_before_archive)
+        plan.updates.append((self, body))
         if tags or removed:
             plan.tags.append((self, tags, removed))
 
@@ -279,11 +278,10 @@ class MailchimpMember(models.Model):
             member, payload = entry
             if refusal.exists:
                 # known to Mailchimp: updated without stating a status
-                body = {k: v for k, v in payload.items() if k not in ("status", "tags")}
-                body["status_if_new"] = payload["status"]
-                if refusal.email in plan.consents:
-                    body["marketing_permissions"] = plan.consents[refusal.email]
-                exists.append((member, body))
+                consents = plan.consents.get(refusal.email)
+                if consents:
+                    payload = {**payload, "marketing_permissions": consents}
+                exists.append((member, upsert.update_body(payload, payload["status"])))
                 if payload.get("tags"):
                     plan.tags.append((member, payload["tags"], []))
                 continue
@@ -332,9 +330,8 @@ def _consents_put(plan, email):
     if email not in plan.consents:
         return []
     member, payload = plan.new[email]
-    body = {
+    consents = {
         "email_address": payload["email_address"],
-        "status_if_new": payload["status"],
         "marketing_permissions": plan.consents[email],
     }
-    return [(member, body)]
+    return [(member, upsert.update_body(consents, payload["status"]))]

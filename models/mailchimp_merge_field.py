@@ -3,20 +3,10 @@ import json
 from odoo import api, fields, models
 
 from ..compat import Constraint
+from ..services.payload import MERGE_FIELD_TYPES
 
-MERGE_TYPES = [
-    ("text", "Text"),
-    ("number", "Number"),
-    ("address", "Address"),
-    ("phone", "Phone"),
-    ("date", "Date"),
-    ("birthday", "Birthday"),
-    ("url", "Website"),
-    ("imageurl", "Image URL"),
-    ("radio", "Radio buttons"),
-    ("dropdown", "Drop-down"),
-    ("zip", "ZIP code (US)"),
-]
+# the selection of merge field types, from the one table of types
+MERGE_TYPES = [(key, kind.label) for key, kind in MERGE_FIELD_TYPES.items()]
 
 
 class MailchimpMergeField(models.Model):

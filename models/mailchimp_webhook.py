@@ -3,7 +3,8 @@
 The controller (controllers/main.py) checks the secret and the body; this
 module turns an event into the same remote member a pull reads, so a webhook
 updates members and contacts exactly as the scheduled sync would (same
-matching, same conflict policy, no push flag set).
+matching, same sync rules and conflict decision from
+``mailchimp_sync_rules.py``, no push flag set).
 """
 
 import hashlib
@@ -27,6 +28,7 @@ from ..services.webhooks import (
 )
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
+from .mailchimp_sync_rules import mailchimp_wins, write_refusal
 
 _logger = logging.getLogger(__name__)
 
@@ -46,6 +48,14 @@ CAMPAIGN_STATUSES = frozenset(
 REFUSED_EMAIL_TAKEN = (
     "Email change from Mailchimp refused: another contact already has this address."
 )
+# why the sync rules (mailchimp_sync_rules.write_refusal) keep a contact's email
+REFUSED_EMAIL_CHANGE = {
+    "not_synced": "Email changed in Mailchimp; the contact is not synced: unchanged.",
+    "other_company": "Email changed in Mailchimp; the contact belongs to another "
+    "company: unchanged.",
+    "user": "Email changed in Mailchimp; the contact is a user's: Mailchimp never "
+    "changes it.",
+}
 # re-exported for the controller
 __all__ = ["WebhookError", "check_signature", "parse_form"]
 
@@ -330,14 +340,7 @@ class MailchimpAudience(models.Model):
             log._add_line(row, "skipped", refusal)
             return
         row.write({"mailchimp_id": new_id, "email": new, "last_changed": fired})
-        policy = self.conflict_policy
-        if policy == "recent":
-            policy = (
-                "odoo"
-                if row.odoo_changed_at and row.odoo_changed_at > fired
-                else "mailchimp"
-            )
-        if policy == "mailchimp":
+        if mailchimp_wins(self, row.odoo_changed_at, fired):
             row.partner_id.with_context(mailchimp_no_sync=True).email = new
         else:
             row._mark_need_sync()  # Odoo's email is sent back
@@ -346,18 +349,9 @@ class MailchimpAudience(models.Model):
     def _email_change_refusal(self, row, new):
         """Why Mailchimp's new email is not written to the contact, or None."""
         partner = row.partner_id
-        if not partner or not partner._mailchimp_ticked_for(self):
-            return "Email changed in Mailchimp; the contact is not synced: unchanged."
-        if partner.company_id and partner.company_id != self.company_id:
-            return (
-                "Email changed in Mailchimp; the contact belongs to another company: "
-                "unchanged."
-            )
-        if self._user_partner_ids([partner.id]):
-            return (
-                "Email changed in Mailchimp; the contact is a user's: Mailchimp "
-                "never changes it."
-            )
+        refusal = write_refusal(self, partner)
+        if refusal:
+            return REFUSED_EMAIL_CHANGE[refusal]
         if (
             self.env["res.partner"]
             .with_context(active_test=False)

@@ -6,25 +6,11 @@ import re
 from dataclasses import dataclass
 
 from . import checks
+from .payload import MERGE_FIELD_TYPES
 from .remote import InvalidItem
 
 # read leniently (Mailchimp writes upper-case tags of at most 10 characters)
 TAG_RE = re.compile(r"^[A-Za-z0-9_]{1,50}$")
-MERGE_TYPES = frozenset(
-    {
-        "text",
-        "number",
-        "address",
-        "phone",
-        "date",
-        "url",
-        "imageurl",
-        "radio",
-        "dropdown",
-        "birthday",
-        "zip",
-    }
-)
 
 
 @dataclass(frozen=True)
@@ -53,7 +39,7 @@ class RemoteMergeField:
         return cls(
             tag=tag,
             name=checks.text(item.get("name")) or tag,
-            type=kind if kind in MERGE_TYPES else "text",
+            type=kind if kind in MERGE_FIELD_TYPES else "text",
             merge_id=checks.count_at(item, "merge_id"),
             required=item.get("required") is True,
             display_order=checks.count_at(item, "display_order"),

@@ -8,6 +8,8 @@ left out.
 
 import datetime
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 
 import phonenumbers
 
@@ -26,7 +28,7 @@ def _is_empty(value):
     return value is None or value is False or value == "" or value == {}
 
 
-def _text(value):
+def _text(value, *_):
     text = str(value).strip()
     raw = text.encode()
     if len(raw) > TEXT_MAX_BYTES:
@@ -34,7 +36,7 @@ def _text(value):
     return text
 
 
-def _number(value):
+def _number(value, *_):
     if isinstance(value, bool):
         raise Skip("not a number")
     if isinstance(value, int | float):
@@ -139,7 +141,7 @@ def format_phone(value, phone_format=None, default_region=None):
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _address(value):
+def _address(value, *_):
     if not isinstance(value, dict):
         raise Skip("not an address")
     address = {k: _text(v) for k, v in value.items() if not _is_empty(v)}
@@ -149,12 +151,99 @@ def _address(value):
     return address
 
 
-def _choice(value, choices):
-    text = str(value).strip()
+def _choice(value, merge_field, _region):
+    text, choices = str(value).strip(), merge_field.get("choices")
     for choice in choices or ():
         if choice.lower() == text.lower():
             return choice
     raise Skip(f"'{text}' is not one of the choices ({', '.join(choices or ())})")
+
+
+def _url(value, *_):
+    url = str(value).strip()
+    if not URL_RE.match(url):
+        raise Skip(f"'{url}' is not a web address")
+    return url
+
+
+def _zip(value, *_):
+    text = str(value).strip()
+    if not ZIP_RE.match(text):
+        raise Skip(f"'{text}' is not a 5-digit ZIP code")
+    return text
+
+
+def _phone(value, merge_field, region):
+    return format_phone(value, merge_field.get("phone_format"), region)
+
+
+def _a_date(value, merge_field, _region):
+    return format_date(value, merge_field.get("type"))
+
+
+def _today(merge_field, today):
+    return format_date(today, merge_field.get("type"))
+
+
+def _first_choice(merge_field, _today):
+    choices = merge_field.get("choices") or []
+    return choices[0] if choices else None
+
+
+def _dash(*_):
+    return "-"
+
+
+def _zero(*_):
+    return 0
+
+
+@dataclass(frozen=True)
+class MergeType:
+    """How Odoo handles one of Mailchimp's merge field types ("Merge field
+    types" in Mailchimp's documentation; the ``type`` enum of the spec's
+    merge field schema)."""
+
+    label: str  # shown in the mapping wizard
+    odoo_types: frozenset  # contact field types that can hold its values
+    # ``(value, merge field dict, default region)`` -> the value sent; raises
+    # :class:`Skip` with the reason when it cannot be sent
+    write: Callable
+    # ``(merge field dict, today)`` -> the value of a required field left
+    # empty; None: no sensible default (reported instead)
+    default: Callable | None = None
+    # ``(value, type, date format, known)`` -> the Odoo value read back;
+    # None: read by the contact field's own type
+    read: Callable | None = None
+    choices: bool = False  # its values are one of the field's choices
+
+
+TEXTS = frozenset({"char", "text", "selection", "many2one"})
+NUMBERS = frozenset({"integer", "float", "monetary"})
+CHAR = frozenset({"char"})
+DATES = frozenset({"date", "datetime"})
+CHOICES = frozenset({"selection", "many2one"})
+# Adding a merge field type is adding a line here.
+MERGE_FIELD_TYPES = {
+    "text": MergeType("Text", TEXTS, _text, _dash),
+    "number": MergeType("Number", NUMBERS, _number, _zero),
+    "address": MergeType("Address", frozenset(), _address),
+    "phone": MergeType("Phone", CHAR, _phone),
+    "date": MergeType("Date", DATES, _a_date, _today, parse_merge_date),
+    "birthday": MergeType("Birthday", DATES, _a_date, _today, parse_merge_date),
+    "url": MergeType("Website", CHAR, _url),
+    "imageurl": MergeType("Image URL", CHAR, _url),
+    "radio": MergeType("Radio buttons", CHOICES, _choice, _first_choice, choices=True),
+    "dropdown": MergeType("Drop-down", CHOICES, _choice, _first_choice, choices=True),
+    "zip": MergeType("ZIP code (US)", CHAR, _zip),
+}
+# the types whose values are one of the field's choices
+CHOICE_TYPES = frozenset(key for key, kind in MERGE_FIELD_TYPES.items() if kind.choices)
+
+
+def merge_type(merge_field):
+    """The :class:`MergeType` of a merge field dict (an unknown one: text)."""
+    return MERGE_FIELD_TYPES.get(merge_field.get("type")) or MERGE_FIELD_TYPES["text"]
 
 
 def convert_value(merge_field, value, today=None, default_region=None):
@@ -164,46 +253,15 @@ def convert_value(merge_field, value, today=None, default_region=None):
     Returns the value to send, or ``None`` when there is nothing to send.
     Raises :class:`Skip` with the reason when a value exists but is refused.
     """
-    mtype = merge_field.get("type") or "text"
     if _is_empty(value):
         return None
-    if mtype == "number":
-        return _number(value)
-    if mtype in ("date", "birthday"):
-        return format_date(value, mtype)
-    if mtype == "address":
-        return _address(value)
-    if mtype == "phone":
-        return format_phone(value, merge_field.get("phone_format"), default_region)
-    if mtype in ("url", "imageurl"):
-        url = str(value).strip()
-        if not URL_RE.match(url):
-            raise Skip(f"'{url}' is not a web address")
-        return url
-    if mtype in ("radio", "dropdown"):
-        return _choice(value, merge_field.get("choices"))
-    if mtype == "zip":
-        text = str(value).strip()
-        if not ZIP_RE.match(text):
-            raise Skip(f"'{text}' is not a 5-digit ZIP code")
-        return text
-    return _text(value)
+    return merge_type(merge_field).write(value, merge_field, default_region)
 
 
 def required_default(merge_field, today=None):
     """The value Mailchimp accepts for a required field left empty."""
-    today = today or datetime.date.today()
-    mtype = merge_field.get("type") or "text"
-    if mtype == "number":
-        return 0
-    if mtype in ("date", "birthday"):
-        return format_date(today, mtype)
-    if mtype in ("radio", "dropdown"):
-        choices = merge_field.get("choices") or []
-        return choices[0] if choices else None
-    if mtype in ("address", "phone", "url", "imageurl", "zip"):
-        return None  # no sensible default: reported instead
-    return "-"
+    default = merge_type(merge_field).default
+    return default(merge_field, today or datetime.date.today()) if default else None
 
 
 # What a required merge field without a value becomes (per audience).

@@ -14,11 +14,31 @@ from .remote import InvalidItem, RemoteMember
 from .results_archive import parse_results
 
 SKIP_VALIDATION = {"skip_merge_validation": "true"}
+# what an update sends of a member (schema "Add List Members" of PUT
+# /lists/{list_id}/members/{subscriber_hash}; api-notes §6): never ``status``,
+# which overwrites an existing member's, nor ``tags``, which a PUT ignores
+UPDATE_FIELDS = ("email_address", "merge_fields", "interests", "marketing_permissions")
+
+
+def update_body(member, status_if_new):
+    """The body of a ``PUT`` updating a member: what ``member`` (a payload
+    dict) holds of :data:`UPDATE_FIELDS` and ``status_if_new``, the status
+    used only if Mailchimp does not have the member (api-notes §6, "Use
+    ``status_if_new`` on create paths"). It cannot carry a status."""
+    body = {key: member[key] for key in UPDATE_FIELDS if key in member}
+    body["status_if_new"] = status_if_new
+    return body
+
+
+def restore_body(body, status):
+    """An update body that states ``status``: only to restore a member Odoo
+    itself archived (``status`` has no ``archived``; api-notes §6)."""
+    return {**body, "status": status}
 
 
 def update_operation(list_id, member_hash, body, operation_id, skip_validation):
-    """``PUT`` of a known member: ``body`` holds ``status_if_new`` and never a
-    status unless the caller states a change the person made."""
+    """``PUT`` of a known member: ``body`` from :func:`update_body` (or
+    :func:`restore_body`)."""
     return operation(
         "PUT",
         member_path(list_id, member_hash),

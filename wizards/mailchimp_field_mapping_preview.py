@@ -10,7 +10,6 @@ from markupsafe import Markup, escape
 from odoo import fields, models
 
 from ..models.mailchimp_mapper import TO_MAILCHIMP, Mapper
-from ..models.mailchimp_mapper_groups import GroupMapper
 
 PREVIEW_CONTACTS = 3
 NOT_SENT = "—"
@@ -57,8 +56,7 @@ class MailchimpFieldMappingWizard(models.TransientModel):
         mappings._check_compatible()
         sent = mappings.filtered(lambda m: m.direction != "mc_to_odoo")
         required = self._unmapped_required(sent)
-        groups = GroupMapper(self.audience_id, TO_MAILCHIMP)
-        mapper = Mapper(self.audience_id, sent, required, groups)
+        mapper = Mapper(self.audience_id, sent, required, TO_MAILCHIMP)
         names = {
             i.mailchimp_id: f"{i.category_id.name}: {i.name}"
             for i in self.audience_id.interest_category_ids.interest_ids
@@ -76,11 +74,10 @@ class MailchimpFieldMappingWizard(models.TransientModel):
                     else ""
                 )
                 rows.append((contact, tag, _shown(merge.get(tag)), note))
-            if groups:
-                for iid, on in groups.to_mailchimp(partner).items():
-                    rows.append(
-                        (contact, names.get(iid, iid), "yes" if on else "no", "group")
-                    )
+            for iid, on in mapper.interests(partner).items():
+                rows.append(
+                    (contact, names.get(iid, iid), "yes" if on else "no", "group")
+                )
         return rows
 
     def action_preview(self):

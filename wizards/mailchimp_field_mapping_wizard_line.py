@@ -9,6 +9,7 @@ from odoo.exceptions import ValidationError
 from ..compat import PARTNER_PHONE_FIELDS
 from ..models.mailchimp_field_mapping import COMPATIBLE_TYPES, DIRECTIONS, SOURCES
 from ..models.mailchimp_mapping_policy import mapping_path_error, writable_field_error
+from ..services.payload import CHOICE_TYPES
 
 # contact fields never offered: metadata and the sync's own fields
 HIDDEN_FIELDS = frozenset(
@@ -72,7 +73,7 @@ class MailchimpFieldMappingWizardLine(models.TransientModel):
             candidates = Fields.search(domain).filtered(
                 lambda record: offered(self.env, partner_fields.get(record.name))
             )
-            if mtype in ("radio", "dropdown"):
+            if mtype in CHOICE_TYPES:
                 choices = set(line.merge_field_id._choice_list())
                 candidates = candidates.filtered(
                     lambda record, choices=frozenset(choices): self._fits_choices(

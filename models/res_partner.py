@@ -248,12 +248,10 @@ class ResPartner(models.Model):
                     {
                         "audience_id": partner.mailchimp_audience_id.id,
                         "partner_id": partner.id,
-                        "need_sync": True,
-                        "odoo_changed_at": fields.Datetime.now(),
                     }
                 )
         if vals_list:
-            self.env["mailchimp.member"].sudo().create(vals_list)
+            self.env["mailchimp.member"].sudo()._create_flagged(vals_list)
 
     def action_mailchimp_sync_now(self):
         """Push these contacts now (one batch call per 500); the message says

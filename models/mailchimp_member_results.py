@@ -9,7 +9,6 @@ from ..services import (
     InvalidItem,
     MailchimpError,
     RemoteMember,
-    is_permanent_reason,
     refusal_text,
 )
 
@@ -86,15 +85,6 @@ class MailchimpMember(models.Model):
             f"Left in Mailchimp as it is ({self.status}): "
             + refusal_text(result.response),
         )
-
-    def _mark_error(self, message, log, now, permanent=None):
-        """A refusal: a permanent one (by Mailchimp's error title when known,
-        else by its message) waits until the contact changes."""
-        self._mark_refused(
-            {"last_error": message, "last_error_date": now},
-            is_permanent_reason(message) if permanent is None else permanent,
-        )
-        log._add_line(self, "error", message)
 
     def _skip(self, log, reason, kind="skipped"):
         self._clear_need_sync(

@@ -8,7 +8,7 @@ elsewhere."""
 from odoo import api, fields, models
 from odoo.tools import SQL
 
-from ..services import parse_time
+from ..services import is_permanent_reason, parse_time
 
 
 class MailchimpMember(models.Model):
@@ -57,10 +57,16 @@ class MailchimpMember(models.Model):
         cleared in the same write as ``values``."""
         self.write(dict(values or {}, need_sync=False))
 
-    def _mark_refused(self, values, permanent):
-        """Mailchimp refused these members: sent again on the next run,
-        unless the refusal is permanent (then they wait for a change)."""
-        self.write(dict(values, need_sync=not permanent))
+    def _mark_error(self, message, log, now, permanent=None):
+        """Mailchimp refused these members: sent again on the next run, unless
+        the refusal is permanent (by Mailchimp's error title when known, else
+        by its message): then they wait until the contact changes."""
+        if permanent is None:
+            permanent = is_permanent_reason(message)
+        self.write(
+            {"last_error": message, "last_error_date": now, "need_sync": not permanent}
+        )
+        log._add_line(self, "error", message)
 
     @api.model
     def _mark_synced(self, entries, now):

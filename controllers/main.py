@@ -10,6 +10,7 @@ from odoo.http import request
 from odoo.tools import consteq
 
 from ..models.ir_http import RAW_BODY_KEY
+from ..models.mailchimp_access import ADMIN_GROUP
 from ..models.mailchimp_webhook import WebhookError, check_signature, parse_form
 
 _logger = logging.getLogger(__name__)
@@ -20,7 +21,7 @@ class MailchimpController(http.Controller):
     def oauth_callback(self, code=None, state=None, error=None, **kwargs):
         """Mailchimp sends the browser back here after the user authorized."""
         Account = request.env["mailchimp.account"]
-        if not request.env.user.has_group("base.group_system"):
+        if not request.env.user.has_group(ADMIN_GROUP):
             raise Forbidden()
         account = Account._oauth_take_state(state, request.session.sid)
         # the state is spent for good before the code is exchanged (an

@@ -5,6 +5,7 @@ from odoo.exceptions import AccessError
 
 MANAGER_GROUP = "mailchimp_sync.group_mailchimp_manager"
 USER_GROUP = "mailchimp_sync.group_mailchimp_user"
+ADMIN_GROUP = "base.group_system"  # Odoo's settings: the OAuth app, webhook security
 
 
 def check_manager(records, operation="write"):

@@ -284,22 +284,10 @@ class MailchimpAudience(models.Model):
         res = super().write(vals)
         if "export_categories" in vals:
             self.env.registry.clear_cache()
-            self.filtered("export_categories")._flag_members_for_push()
+            self.env["mailchimp.member"]._mark_audiences_need_sync(
+                self.filtered("export_categories")
+            )
         return res
-
-    def _flag_members_for_push(self):
-        """A mapping changed: the flagged contacts are sent again (their values
-        are resolved by the audience's conflict policy)."""
-        if not self:
-            return
-        members = self.env["mailchimp.member"].search(
-            [
-                ("audience_id", "in", self.ids),
-                ("need_sync", "=", False),
-                ("partner_id.mailchimp_sync", "=", True),
-            ]
-        )
-        members._mark_need_sync(odoo_change=False)
 
     def action_open_mapping_wizard(self):
         self.ensure_one()

@@ -98,7 +98,7 @@ class MailchimpAudience(models.Model):
                 to_create.append((remote_id, partner))
         new_rows = Member.create(
             [
-                {"audience_id": self.id, "partner_id": p.id, "need_sync": False}
+                {"audience_id": self.id, "partner_id": p.id}
                 for _remote_id, p in to_create
             ]
         )

@@ -199,9 +199,7 @@ class MailchimpAudience(models.Model):
     def _apply_removals(self, rows, log):
         for row in rows:
             log._add_line(row, "info", MSG_REMOVED)
-        rows.write(
-            {"status": "archived", "need_sync": False, "archived_by_odoo": False}
-        )
+        rows._clear_need_sync({"status": "archived", "archived_by_odoo": False})
         rows.partner_id.filtered(
             lambda p: p.mailchimp_audience_id == self and p.mailchimp_sync
         ).with_context(mailchimp_no_sync=True).write({"mailchimp_sync": False})
@@ -358,7 +356,6 @@ class MailchimpAudience(models.Model):
                     or remote.changed_at
                     or False,
                     "consent_source": "mailchimp",
-                    "need_sync": False,
                     "full_pull_mark": log.id,
                 }
                 for partner, remote in zip(partners, remotes, strict=True)

@@ -44,6 +44,7 @@ COMPATIBLE_TYPES = {key: kind.odoo_types for key, kind in MERGE_FIELD_TYPES.item
 
 class MailchimpFieldMapping(models.Model):
     _name = "mailchimp.field.mapping"
+    _inherit = ["mailchimp.mapping.reflag"]
     _description = "Mailchimp Field Mapping"
     _order = "audience_id, sequence, id"
 
@@ -236,20 +237,4 @@ class MailchimpFieldMapping(models.Model):
                 and ("." in fname or writable_field_error(self.env, fname))
             ):
                 vals["direction"] = "odoo_to_mc"
-        mappings = super().create(vals_list)
-        self.env.registry.clear_cache()
-        mappings.audience_id._flag_members_for_push()
-        return mappings
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        self.audience_id._flag_members_for_push()
-        return res
-
-    def unlink(self):
-        audiences = self.audience_id
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        audiences._flag_members_for_push()
-        return res
+        return super().create(vals_list)

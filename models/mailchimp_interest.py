@@ -58,11 +58,12 @@ def group_field_error(env, field_record, direction, as_user=True):
 
 class MailchimpInterestCategory(models.Model):
     _name = "mailchimp.interest.category"
-    _inherit = ["mailchimp.sync.owned"]
+    _inherit = ["mailchimp.sync.owned", "mailchimp.mapping.reflag"]
     _description = "Mailchimp Group"
     _order = "audience_id, display_order, id"
     # users map a group to a contact field; the group is Mailchimp's
     _mailchimp_user_fields = frozenset({"field_id", "direction"})
+    _mailchimp_reflag_fields = _mailchimp_user_fields
     _mailchimp_sync_records = True
 
     audience_id = fields.Many2one(
@@ -109,11 +110,7 @@ class MailchimpInterestCategory(models.Model):
             self.filtered(
                 lambda c: c.field_id.id != vals["field_id"]
             ).interest_ids.value_ref = False
-        res = super().write(vals)
-        if {"field_id", "direction"} & set(vals):
-            self.env.registry.clear_cache()  # the contact fields a push watches
-            self.audience_id._flag_members_for_push()
-        return res
+        return super().write(vals)
 
     # ------------------------------------------------------------ values
     def _partner_field(self):
@@ -263,11 +260,12 @@ class MailchimpInterestCategory(models.Model):
 
 class MailchimpInterest(models.Model):
     _name = "mailchimp.interest"
-    _inherit = ["mailchimp.sync.owned"]
+    _inherit = ["mailchimp.sync.owned", "mailchimp.mapping.reflag"]
     _description = "Mailchimp Group Name"
     _order = "category_id, display_order, id"
     # users give a group name its Odoo value; the name is Mailchimp's
     _mailchimp_user_fields = frozenset({"value_ref"})
+    _mailchimp_reflag_fields = _mailchimp_user_fields
     _mailchimp_sync_records = True
 
     category_id = fields.Many2one(
@@ -332,9 +330,3 @@ class MailchimpInterest(models.Model):
                 field=field.string,
             )
         )
-
-    def write(self, vals):
-        res = super().write(vals)
-        if "value_ref" in vals:
-            self.audience_id._flag_members_for_push()
-        return res

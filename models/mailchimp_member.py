@@ -50,12 +50,6 @@ class MailchimpMember(models.Model):
     last_changed = fields.Datetime("Changed in Mailchimp", copy=False)
     consent_date = fields.Datetime(copy=False)
     consent_source = fields.Selection(CONSENT_SOURCES, copy=False)
-    need_sync = fields.Boolean(
-        "Waiting to be sent", default=True, index=True, copy=False
-    )
-    odoo_changed_at = fields.Datetime(
-        "Changed in Odoo", help="Last change of a synced contact field in Odoo."
-    )
     last_sync = fields.Datetime(copy=False)
     last_error = fields.Text(copy=False)
     last_error_date = fields.Datetime(copy=False)
@@ -83,18 +77,6 @@ class MailchimpMember(models.Model):
         "unique(audience_id, mailchimp_id)",
         "A Mailchimp member is linked once per audience.",
     )
-
-    def _mark_need_sync(self, odoo_change=True):
-        """The one writer of the push flag: these members are sent on the next
-        run. ``odoo_changed_at`` (what "most recent change wins" compares with
-        Mailchimp's change time) is stamped when the reason is a change of
-        Odoo's data (the default); a re-send that changes no data (a new
-        mapping, a full resync, "Sync now") keeps it, so it never hides an
-        edit made in Mailchimp."""
-        vals = {"need_sync": True}
-        if odoo_change:
-            vals["odoo_changed_at"] = fields.Datetime.now()
-        self.sudo().write(vals)
 
     @api.depends("web_id", "audience_id.account_id.data_center")
     def _compute_mailchimp_url(self):

@@ -28,12 +28,11 @@ class MailchimpMember(models.Model):
                     error=error,
                 )
             ) from None
-        self.write(
+        self._clear_need_sync(
             {
                 "status": email_and_status(remote)[1] or "pending",
                 "resubscribe_asked_at": now,
                 "resubscribe_source": source,
                 "last_error": False,
-                "need_sync": False,
             }
         )

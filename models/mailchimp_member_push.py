@@ -247,7 +247,7 @@ class MailchimpMember(models.Model):
         """The contact left the sync: apply the audience's policy."""
         policy = self.audience_id.untick_policy
         if not self.mailchimp_id or self.status in GONE_STATUSES or policy == "keep":
-            self.need_sync = False
+            self._clear_need_sync()
         elif policy == "unsubscribe":
             plan.unsubscribes.append(self)
         else:

@@ -1,16 +1,14 @@
-"""What Mailchimp answered to a push, stored per member: one SQL UPDATE a
-batch for the members it confirmed, an error line for the others."""
+"""What Mailchimp answered to a push, stored per member: the members it
+confirmed in one SQL UPDATE a batch (``_mark_synced``,
+mailchimp_member_sync_state.py), an error line for the others."""
 
-from odoo import api, fields, models
-from odoo.tools import SQL
+from odoo import fields, models
 
 from ..services import (
     PERMANENT_TITLES,
     InvalidItem,
     MailchimpError,
     RemoteMember,
-    is_permanent_reason,
-    parse_time,
     refusal_text,
 )
 
@@ -63,12 +61,11 @@ class MailchimpMember(models.Model):
             return self._not_archivable(result, log, now)
         if not result.ok and result.status_code != 404:
             return self._mark_error(refusal_text(result.response), log, now)
-        self.write(
+        self._clear_need_sync(
             {
                 "status_before_archive": self.status,
                 "status": "archived",
                 "archived_by_odoo": result.ok,
-                "need_sync": False,
                 "last_sync": now,
                 "last_error": False,
             }
@@ -81,7 +78,7 @@ class MailchimpMember(models.Model):
         archived member ("Can not archive a contact that is bounced, pending
         or archived": api-notes §3, §6): it stays as it is in Mailchimp and
         the DELETE is not sent again."""
-        self.write({"need_sync": False, "last_sync": now, "last_error": False})
+        self._clear_need_sync({"last_sync": now, "last_error": False})
         log._add_line(
             self,
             "info",
@@ -89,67 +86,9 @@ class MailchimpMember(models.Model):
             + refusal_text(result.response),
         )
 
-    @api.model
-    def _mark_synced(self, entries, now):
-        """Store what Mailchimp answered for ``[(member, remote, created)]``.
-
-        One SQL UPDATE for the whole batch (the rows have no stored
-        dependents): this is the hot path of a push. The consent date and
-        source change only when consent changes: now and Odoo for a member
-        Odoo created; Mailchimp's own opt-in time the first time Odoo links a
-        member Mailchimp had; Mailchimp's change time when it changed status."""
-        if not entries:
-            return
-        members = self.browse([member.id for member, _r, _c in entries])
-        members.flush_recordset()
-        rows = [
-            _synced_row(member, remote, created, now)
-            for member, remote, created in entries
-        ]
-        self.env.cr.execute(
-            SQL(
-                """UPDATE mailchimp_member m
-                      SET mailchimp_id = v.mid, web_id = v.web, email = v.email,
-                          status = v.status, last_changed = v.changed,
-                          need_sync = FALSE, last_sync = %(now)s,
-                          last_error = NULL, last_error_date = NULL,
-                          archived_by_odoo = FALSE, remote_hash = v.hash,
-                          consent_date = COALESCE(v.consent_date, m.consent_date),
-                          consent_source = COALESCE(v.consent_source, m.consent_source),
-                          write_date = %(now)s, write_uid = %(uid)s
-                     FROM (VALUES %(rows)s)
-                       AS v(id, mid, web, email, status, changed, consent_date,
-                            consent_source, hash)
-                    WHERE m.id = v.id""",
-                now=now,
-                uid=self.env.uid,
-                rows=SQL(", ").join(rows),
-            )
-        )
-        members.invalidate_recordset()
-        members.partner_id.invalidate_recordset()  # their related Mailchimp fields
-
-    def _mark_error(self, message, log, now, permanent=None):
-        """A refusal: a permanent one (by Mailchimp's error title when known,
-        else by its message) waits until the contact changes."""
-        self.write(
-            {
-                "last_error": message,
-                "last_error_date": now,
-                "need_sync": not (
-                    is_permanent_reason(message) if permanent is None else permanent
-                ),
-            }
-        )
-        log._add_line(self, "error", message)
-
     def _skip(self, log, reason, kind="skipped"):
-        self.write(
-            {
-                "need_sync": False,
-                "last_error": reason,
-                "last_error_date": fields.Datetime.now(),
-            }
+        self._clear_need_sync(
+            {"last_error": reason, "last_error_date": fields.Datetime.now()}
         )
         log._add_line(self, kind, reason)
 
@@ -171,31 +110,6 @@ class MailchimpMember(models.Model):
             return
         self._mark_synced([(self, checked, False)], now)
         log._count("updated")
-
-
-def _synced_row(member, remote, created, now):
-    """One row of the batch UPDATE, from a checked :class:`RemoteMember`."""
-    changed = remote.changed_at or now
-    consent_date = consent_source = None
-    if created:
-        consent_date, consent_source = now, "odoo"
-    elif not member.status:  # Mailchimp had it first: its own opt-in
-        consent_date = parse_time(remote.timestamp_opt) or changed
-        consent_source = "mailchimp"
-    elif remote.status != member.status:
-        consent_date, consent_source = changed, "mailchimp"
-    return SQL(
-        "(%s, %s, %s, %s, %s, %s::timestamp, %s::timestamp, %s, %s)",
-        member.id,
-        remote.id,
-        remote.web_id or member.web_id or 0,
-        remote.email,
-        remote.status,
-        changed,
-        consent_date,
-        consent_source,
-        remote.fingerprint(),
-    )
 
 
 def _permanent(result):

@@ -15,6 +15,7 @@ from .mailchimp_field_mapping import DIRECTIONS
 
 class MailchimpTagMapping(models.Model):
     _name = "mailchimp.tag.mapping"
+    _inherit = ["mailchimp.mapping.reflag"]
     _description = "Mailchimp Tag Mapping"
     _order = "audience_id, name"
 
@@ -32,26 +33,6 @@ class MailchimpTagMapping(models.Model):
         "unique(audience_id, name)",
         "A Mailchimp tag is mapped once per audience.",
     )
-
-    @api.model_create_multi
-    def create(self, vals_list):
-        mappings = super().create(vals_list)
-        self.env.registry.clear_cache()  # the contact fields a push watches
-        mappings.audience_id._flag_members_for_push()
-        return mappings
-
-    def write(self, vals):
-        res = super().write(vals)
-        self.env.registry.clear_cache()
-        self.audience_id._flag_members_for_push()
-        return res
-
-    def unlink(self):
-        audiences = self.audience_id
-        res = super().unlink()
-        self.env.registry.clear_cache()
-        audiences._flag_members_for_push()
-        return res
 
 
 def _manages_tags(audience):

@@ -17,11 +17,11 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tools import consteq
 
 from ..services import MailchimpError, oauth
+from .mailchimp_access import ADMIN_GROUP
 
 _logger = logging.getLogger(__name__)
 
 OAUTH_STATE_TTL = timedelta(minutes=10)
-ADMIN_GROUP = "base.group_system"
 
 
 def _digest(value):

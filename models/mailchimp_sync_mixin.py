@@ -27,11 +27,6 @@ class MailchimpSyncMixin(models.AbstractModel):
         run sends them). Called after create and after a write of a synced
         field, never for writes that come from Mailchimp."""
 
-    def _mailchimp_mark_need_sync(self):
-        """A synced field of these records changed in Odoo: their members are
-        sent on the next run (``mailchimp.member._mark_need_sync``)."""
-        self.sudo().mailchimp_member_ids._mark_need_sync()
-
     @api.model_create_multi
     def create(self, vals_list):
         records = super().create(vals_list)
@@ -45,5 +40,6 @@ class MailchimpSyncMixin(models.AbstractModel):
             set(vals) & self._mailchimp_synced_fields()
         ):
             self._mailchimp_ensure_members()
-            self._mailchimp_mark_need_sync()
+            # a synced field changed in Odoo: their members are sent next run
+            self.sudo().mailchimp_member_ids._mark_need_sync()
         return res

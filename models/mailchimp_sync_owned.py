@@ -10,7 +10,8 @@ comes from the code)."""
 from odoo import api, models
 from odoo.exceptions import AccessError
 
-ADMIN_GROUP = "base.group_system"
+from .mailchimp_access import ADMIN_GROUP
+
 # what Odoo itself writes on every record
 LOG_ACCESS_FIELDS = frozenset(models.LOG_ACCESS_COLUMNS)
 

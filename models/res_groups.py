@@ -1,23 +1,18 @@
 from odoo import api, models
 
 from ..compat import apply_series_data
+from .mailchimp_access import MANAGER_GROUP, USER_GROUP
 
 # the addon's data that Odoo 18 and 19 spell differently (see compat.py)
-GROUPS = (
-    "mailchimp_sync.group_mailchimp_user",
-    "mailchimp_sync.group_mailchimp_manager",
-)
+GROUPS = (USER_GROUP, MANAGER_GROUP)
 CATEGORY = "mailchimp_sync.module_category_mailchimp"
-GROUP_USERS = {
-    "mailchimp_sync.group_mailchimp_manager": ("base.user_root", "base.user_admin"),
-}
-MANAGER = "mailchimp_sync.group_mailchimp_manager"
+GROUP_USERS = {MANAGER_GROUP: ("base.user_root", "base.user_admin")}
 ACTION_GROUPS = {
-    "mailchimp_sync.res_partner_action_enable_mailchimp": MANAGER,
-    "mailchimp_sync.res_partner_action_mailchimp_forget": MANAGER,
-    "mailchimp_sync.mailing_list_action_export_to_mailchimp": MANAGER,
-    "mailchimp_sync.mailchimp_change_audience_wizard_action": MANAGER,
-    "mailchimp_sync.mailchimp_resubscribe_wizard_action": MANAGER,
+    "mailchimp_sync.res_partner_action_enable_mailchimp": MANAGER_GROUP,
+    "mailchimp_sync.res_partner_action_mailchimp_forget": MANAGER_GROUP,
+    "mailchimp_sync.mailing_list_action_export_to_mailchimp": MANAGER_GROUP,
+    "mailchimp_sync.mailchimp_change_audience_wizard_action": MANAGER_GROUP,
+    "mailchimp_sync.mailchimp_resubscribe_wizard_action": MANAGER_GROUP,
 }
 INLINE_ACTIONS = ("mailchimp_sync.res_config_settings_action",)
 

@@ -238,22 +238,14 @@ class ResPartner(models.Model):
         forgotten = self.env["mailchimp.suppression"]._forgotten(
             flagged.mapped("email_normalized")
         )
-        vals_list = []
-        for partner in flagged.filtered("mailchimp_audience_id"):
-            if partner.email_normalized not in forgotten and (
-                partner.mailchimp_audience_id
-                not in partner.mailchimp_member_ids.audience_id
-            ):
-                vals_list.append(
-                    {
-                        "audience_id": partner.mailchimp_audience_id.id,
-                        "partner_id": partner.id,
-                        "need_sync": True,
-                        "odoo_changed_at": fields.Datetime.now(),
-                    }
-                )
-        if vals_list:
-            self.env["mailchimp.member"].sudo().create(vals_list)
+        self.env["mailchimp.member"].sudo()._create_flagged(
+            [
+                {"audience_id": p.mailchimp_audience_id.id, "partner_id": p.id}
+                for p in flagged.filtered("mailchimp_audience_id")
+                if p.email_normalized not in forgotten
+                and p.mailchimp_audience_id not in p.mailchimp_member_ids.audience_id
+            ]
+        )
 
     def action_mailchimp_sync_now(self):
         """Push these contacts now (one batch call per 500); the message says

@@ -92,7 +92,7 @@ class ResPartner(models.Model):
             elif same_person:
                 if row.status in ("unsubscribed", "cleaned"):
                     # an unsubscribe on either side survives the merge
-                    twin.write({"status": row.status, "need_sync": False})
+                    twin._clear_need_sync({"status": row.status})
                 row.unlink()
         self.invalidate_recordset(["mailchimp_member_ids"])
         self._mailchimp_before_removal(tombstone=False)

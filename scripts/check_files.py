@@ -1,11 +1,13 @@
 """Static checks of the addon's files: XML well-formed, manifest files present,
 every test file imported by tests/__init__.py (Odoo's own runner only runs
-those), the function budget kept (lines per function). A file holds one concept,
+those), the function budget kept (lines per function), a member's push flag
+written by its one file only. A file holds one concept,
 whatever its length: files over ``LOOK_AT_FILE_LINES`` are listed for a look
 (does it hold one concept?), never failed."""
 
 import ast
 import pathlib
+import re
 import sys
 from xml.etree import ElementTree
 
@@ -13,6 +15,15 @@ ROOT = pathlib.Path(__file__).resolve().parent.parent
 SKIP = {".local", ".git", "node_modules"}
 LOOK_AT_FILE_LINES = 600  # a Python file this long is listed for a look
 MAX_FUNCTION_LINES = 50  # lines of a function, from its ``def`` to its last line
+# the one file that writes a member's push flag, and the code that may not
+FLAG_OWNER = "models/mailchimp_member_sync_state.py"
+FLAG_CODE = ("models", "wizards", "controllers", "services")
+# a write of the flag: a key in a dict or its item set, a keyword, an
+# attribute set, SQL's SET
+FLAG_WRITE = re.compile(
+    r"""["'](need_sync|odoo_changed_at)["'](\s*:|\]\s*=(?!=))"""
+    r"""|(?<!\w)(need_sync|odoo_changed_at)\s*=(?!=)"""
+)
 
 
 def _files(pattern):
@@ -104,11 +115,25 @@ def check_budgets():
     return problems, len(files)
 
 
+def check_flag_writers():
+    """Writes of ``need_sync``/``odoo_changed_at`` outside ``FLAG_OWNER``."""
+    return [
+        f"{path.relative_to(ROOT)}:{number}: writes a member's push flag: call "
+        f"the methods of {FLAG_OWNER}"
+        for folder in FLAG_CODE
+        for path in sorted((ROOT / folder).glob("*.py"))
+        if str(path.relative_to(ROOT)) != FLAG_OWNER
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1)
+        if FLAG_WRITE.search(line)
+    ]
+
+
 def main():
     manifest_problems, listed = check_manifest()
     budget, python_files = check_budgets()
     test_problems, test_files = check_test_imports()
     problems = check_xml() + manifest_problems + test_problems + budget
+    problems += check_flag_writers()
     for problem in problems:
         print(problem)
     if problems:
@@ -117,7 +142,7 @@ def main():
         f"{listed} manifest files present; XML files well-formed; "
         f"{test_files} test files imported by tests/__init__.py; "
         f"{python_files} Python files within the budget ({MAX_FUNCTION_LINES} lines"
-        " a function)."
+        f" a function); the push flag written in {FLAG_OWNER} only."
     )
     return 0
 

@@ -5,7 +5,7 @@ and at sync time, and the log never tells to tick a ticked contact."""
 from odoo.tests import Form
 
 from .common import MailchimpCase
-from .test_screens import arch_of, shown
+from .views import arch_of, shown
 
 
 class TestTickedWithoutAudience(MailchimpCase):

@@ -9,7 +9,7 @@ from odoo.addons.mailchimp_sync.services.client import MAX_RETRIES
 
 from .clock import day, field, stamp
 from .common import MailchimpCase
-from .test_screens import arch_of, shown
+from .views import arch_of, shown
 
 DELETE_PERMANENT = r"/lists/{lid}/members/[0-9a-f]+/actions/delete-permanent"
 

@@ -5,8 +5,8 @@ retried with fewer connections."""
 from unittest.mock import patch
 
 from ..services import MailchimpClient, parallel
+from .export_case import UPSERT, ExportCase
 from .in_flight import watch_in_flight
-from .test_export import UPSERT, ExportCase
 
 CONTACTS = 1600  # four create calls of at most 500
 REFUSED = ("person3@example.com", "person1203@example.com")  # batches 1 and 3

@@ -5,7 +5,7 @@ the migration moves a run under way from the audience to its log."""
 import importlib.util
 from pathlib import Path
 
-from .test_export import ExportCase
+from .export_case import ExportCase
 
 MIGRATION = (
     Path(__file__).resolve().parent.parent

@@ -4,11 +4,8 @@ may read, checked when saved and again when the cron runs it."""
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user
 
-from .common import MailchimpCase
+from .common import MANAGER_GROUPS, MailchimpCase
 
-MANAGER_GROUPS = (
-    "base.group_user,base.group_partner_manager,mailchimp_sync.group_mailchimp_manager"
-)
 SECRET_PATHS = (
     "mailchimp_audience_id.account_id.api_key",
     "user_ids.login",

@@ -2,7 +2,7 @@
 unsubscribes in Mailchimp between Odoo's last read and its write."""
 
 from .common import MailchimpCase
-from .test_export import ExportCase
+from .export_case import ExportCase
 
 
 class TestPushNeverResubscribes(MailchimpCase):

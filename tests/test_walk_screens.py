@@ -8,7 +8,7 @@ from odoo.tests import Form
 from odoo.tools.safe_eval import safe_eval
 
 from .common import MailchimpCase
-from .test_screens import arch_of
+from .views import arch_of
 
 COMPACT = "mailchimp_compact_list"
 CONNECTED_DOMAIN_FIELDS = ("account_id.state", "company_id")

@@ -3,16 +3,16 @@ damage Odoo data or consent. Each test is named after the item it pins."""
 
 import json
 from datetime import timedelta
-from urllib.parse import urlencode
 
 from psycopg2 import IntegrityError
 
 from odoo import fields
-from odoo.tests import HttpCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .clock import fired_at
 from .common import MailchimpCase
+from .webhook_case import WebhookCase
 
 MEMBERS = r"/lists/[^/]+/members"
 BROKEN_PAGES = {
@@ -217,44 +217,25 @@ class TestPullTrust(MailchimpCase):
 
 
 @tagged("post_install", "-at_install")
-class TestWebhookTrust(MailchimpCase, HttpCase):
+class TestWebhookTrust(WebhookCase):
+    conflict_policy = "mailchimp"
+
     def setUp(self):
         super().setUp()
-        self.audience.conflict_policy = "mailchimp"
-        self.partner = self.make_partners(1)
-        self.sync()
-        self.path = (
-            f"/mailchimp/webhook/{self.audience.id}/{self.audience.webhook_secret}"
-        )
         self.user = new_test_user(
             self.env, login="ceo", email="ceo@example.com", name="Chief Officer"
-        )
-
-    def post(self, etype, fired=None, **data):
-        fields = {"type": etype, "fired_at": fired or fired_at()}
-        data.setdefault("list_id", self.list_id)
-        for key, value in data.items():
-            if isinstance(value, dict):
-                for sub, subvalue in value.items():
-                    fields[f"data[{key}][{sub}]"] = subvalue
-            else:
-                fields[f"data[{key}]"] = value
-        return self.url_open(
-            self.path,
-            data=urlencode(fields).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
         )
 
     def log_text(self):
         return " | ".join(self.audience._webhook_log().line_ids.mapped("message"))
 
     def test_item02_webhook_never_takes_over_a_user(self):
-        response = self.post(
+        response = self.send(
             "subscribe", email="ceo@example.com", merges={"FNAME": "Evil", "LNAME": "X"}
         )
         self.assertEqual(response.status_code, 200)
         self.assertEqual(self.user.partner_id.name, "Chief Officer")
-        response = self.post(
+        response = self.send(
             "upemail",
             old_email="ceo@example.com",
             new_email="attacker@evil.example",
@@ -265,7 +246,7 @@ class TestWebhookTrust(MailchimpCase, HttpCase):
         self.assertIn("not synced: unchanged", self.log_text())
         # even when the user's contact is ticked for the audience
         self.user.partner_id.mailchimp_sync = True
-        self.post(
+        self.send(
             "upemail",
             old_email="ceo@example.com",  # the refused change moved nothing
             new_email="attacker2@evil.example",
@@ -276,7 +257,7 @@ class TestWebhookTrust(MailchimpCase, HttpCase):
 
     def test_item02_email_change_to_an_address_another_contact_has(self):
         other = self.make_partners(1, flagged=False, prefix="taken")
-        response = self.post(
+        response = self.send(
             "upemail", old_email=self.partner.email, new_email=other.email
         )
         self.assertEqual(response.status_code, 200)
@@ -285,13 +266,13 @@ class TestWebhookTrust(MailchimpCase, HttpCase):
 
     def test_item03_webhook_subscribe_writes_no_unticked_contact(self):
         unticked = self.make_partners(1, flagged=False, prefix="quiet")
-        self.post("subscribe", email=unticked.email, merges={"FNAME": "Renamed"})
+        self.send("subscribe", email=unticked.email, merges={"FNAME": "Renamed"})
         self.assertEqual(unticked.name, "First0 Last0")
         self.assertEqual(unticked.mailchimp_member_ids.status, "subscribed")
 
     def test_item04_a_delivery_id_is_never_used_as_the_member_id(self):
         # data[id] is the member's unique_email_id, opaque (api-notes §11)
-        response = self.post(
+        response = self.send(
             "subscribe", email=self.partner.email, id="../../lists/other"
         )
         self.assertEqual(response.status_code, 200)

@@ -1,5 +1,5 @@
 from . import test_account
-from . import test_sync
+from . import test_push
 from . import test_pull
 from . import test_cron
 from . import test_campaigns

@@ -10,7 +10,7 @@ from . import test_gdpr
 from . import test_tour
 from . import test_trust_pull
 from . import test_lifecycle
-from . import test_trust_push
+from . import test_push_batches
 from . import test_trust_webhook
 from . import test_trust_access
 from . import test_trust_mapping

@@ -343,3 +343,42 @@ class TestCategoriesAsTags(MailchimpCase):
         self.assertEqual(
             self.fake.tag_names(self.list_id, partner.email), ["Gold", "VIP"]
         )
+
+
+class TestExportNeverResubscribes(ExportCase):
+    def test_item05_export_unsubscribed_during_the_export_stays_unsubscribed(self):
+        email = "leaving@example.com"
+        self.fake.add_member(
+            self.list_id, email, merge_fields={"FNAME": "Old"}, unsubscribed_by="admin"
+        )
+        self.add_contacts(self.mailing_list, [{"name": "Leaving Now", "email": email}])
+        # Odoo reads "subscribed"; the person unsubscribes before Odoo writes
+        self.fake.set_status(self.list_id, email, "unsubscribed")
+        self.fake.mangle(
+            "GET",
+            r"/lists/[^/]+/members/[0-9a-f]{32}",
+            lambda member: dict(member, status="subscribed"),
+        )
+        log = self.export()
+        remote = self.fake.member(self.list_id, email)
+        self.assertEqual(remote["status"], "unsubscribed", "not re-subscribed")
+        self.assertEqual(remote["merge_fields"]["FNAME"], "Leaving")
+        self.assertEqual(log.updated, 1)
+
+    def test_export_sends_the_values_of_the_contact_the_push_sends(self):
+        """Issue 15's second bug: two contacts share an email, only the higher
+        id is ticked; a list export must not overwrite its values."""
+        email = "shared@example.com"
+        unticked = self.env["res.partner"].create(
+            {"name": "Unticked Person", "email": email}
+        )
+        ticked = self.env["res.partner"].create(
+            {"name": "Ticked Person", "email": email, "mailchimp_sync": True}
+        )
+        self.assertLess(unticked.id, ticked.id)
+        self.sync()
+        self.add_contacts(self.mailing_list, [{"name": "List Row", "email": email}])
+        self.export()
+        self.assertEqual(
+            self.fake.member(self.list_id, email)["merge_fields"]["FNAME"], "Ticked"
+        )

@@ -4,13 +4,11 @@ batch results that are refused are reported and their contacts sent again
 (items 2 to 4)."""
 
 from datetime import timedelta
-from unittest.mock import patch
 
 from .common import MailchimpCase
 
 MEMBERS = r"/lists/[^/]+/members"
 HUGE = 10**12
-ARCHIVE = "odoo.addons.mailchimp_sync.services.results_archive"
 
 
 class TestCountsFromMailchimp(MailchimpCase):
@@ -38,22 +36,3 @@ class TestCountsFromMailchimp(MailchimpCase):
         self.assertEqual(after.pull_total, 3)
         remote = self.fake.member(self.list_id, partners[0].email)
         self.assertEqual(remote["merge_fields"]["FNAME"], "Renamed")
-
-
-class TestRefusedBatchResults(MailchimpCase):
-    def test_item04_refused_results_are_reported_and_their_contacts_sent_again(self):
-        partner = self.make_partners(1)
-        self.sync()
-        partner.name = "Renamed Contact"
-        with patch(f"{ARCHIVE}.MAX_FILE_BYTES", 10):  # every file is too large
-            log = self.sync()
-        self.assertEqual(log.state, "done", log.error_message)
-        lines = log.line_ids.filtered(lambda line: line.kind == "error")
-        self.assertEqual(len(lines), 1)
-        self.assertIn("batch results were refused", lines.message)
-        self.assertIn("sent again by the next sync", lines.message)
-        self.assertFalse(self.audience.push_batch_id, "not read again and again")
-        self.assertTrue(partner.mailchimp_need_sync, "unconfirmed: sent again")
-        log = self.sync()
-        self.assertFalse(log.line_ids.filtered(lambda line: line.kind == "error"))
-        self.assertFalse(partner.mailchimp_need_sync)

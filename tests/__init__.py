@@ -8,10 +8,10 @@ from . import test_export
 from . import test_webhooks
 from . import test_gdpr
 from . import test_tour
-from . import test_trust_pull
+from . import test_pull_boundary
 from . import test_lifecycle
 from . import test_push_batches
-from . import test_trust_webhook
+from . import test_webhook_boundary
 from . import test_trust_access
 from . import test_trust_mapping
 from . import test_trust_oauth
@@ -37,7 +37,6 @@ from . import test_parallel_segments
 from . import test_screens
 from . import test_settings
 from . import test_webhook_registration
-from . import test_trust_results
 from . import test_audience_list_buttons
 from . import test_default_audience
 from . import test_forget

@@ -1,11 +1,13 @@
-"""Issue 13 items 10 and 12: webhook deliveries are authenticated the way
-Mailchimp documents them, and only well-formed ones change anything."""
+"""Webhook deliveries are untrusted: authenticated the way Mailchimp documents
+them, only well-formed ones change anything, and a delivery never takes over a
+user, an address another contact has, an unticked contact, or a member's id.
+The tests keep the number of the Security item they pin (``item02`` …)."""
 
 import logging
 import time
 from urllib.parse import urlencode
 
-from odoo.tests import tagged
+from odoo.tests import new_test_user, tagged
 from odoo.tools import mute_logger
 
 from .clock import fired_at
@@ -103,3 +105,66 @@ class TestWebhookTrustBoundary(WebhookCase):
             ),
             "nothing was applied",
         )
+
+
+@tagged("post_install", "-at_install")
+class TestWebhookTrust(WebhookCase):
+    conflict_policy = "mailchimp"
+
+    def setUp(self):
+        super().setUp()
+        self.user = new_test_user(
+            self.env, login="ceo", email="ceo@example.com", name="Chief Officer"
+        )
+
+    def log_text(self):
+        return " | ".join(self.audience._webhook_log().line_ids.mapped("message"))
+
+    def test_item02_webhook_never_takes_over_a_user(self):
+        response = self.send(
+            "subscribe", email="ceo@example.com", merges={"FNAME": "Evil", "LNAME": "X"}
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.user.partner_id.name, "Chief Officer")
+        response = self.send(
+            "upemail",
+            old_email="ceo@example.com",
+            new_email="attacker@evil.example",
+            fired=fired_at(5),
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.user.email, "ceo@example.com", "the user keeps its email")
+        self.assertIn("not synced: unchanged", self.log_text())
+        # even when the user's contact is ticked for the audience
+        self.user.partner_id.mailchimp_sync = True
+        self.send(
+            "upemail",
+            old_email="ceo@example.com",  # the refused change moved nothing
+            new_email="attacker2@evil.example",
+            fired=fired_at(6),
+        )
+        self.assertEqual(self.user.email, "ceo@example.com")
+        self.assertIn("the contact is a user's", self.log_text())
+
+    def test_item02_email_change_to_an_address_another_contact_has(self):
+        other = self.make_partners(1, flagged=False, prefix="taken")
+        response = self.send(
+            "upemail", old_email=self.partner.email, new_email=other.email
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.partner.email, "contact0@example.com")
+        self.assertIn("another contact already has this address", self.log_text())
+
+    def test_item03_webhook_subscribe_writes_no_unticked_contact(self):
+        unticked = self.make_partners(1, flagged=False, prefix="quiet")
+        self.send("subscribe", email=unticked.email, merges={"FNAME": "Renamed"})
+        self.assertEqual(unticked.name, "First0 Last0")
+        self.assertEqual(unticked.mailchimp_member_ids.status, "subscribed")
+
+    def test_item04_a_delivery_id_is_never_used_as_the_member_id(self):
+        # data[id] is the member's unique_email_id, opaque (api-notes §11)
+        response = self.send(
+            "subscribe", email=self.partner.email, id="../../lists/other"
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertRegex(self.partner.mailchimp_id, r"^[0-9a-f]{32}$")

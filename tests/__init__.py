@@ -12,9 +12,9 @@ from . import test_pull_boundary
 from . import test_lifecycle
 from . import test_push_batches
 from . import test_webhook_boundary
-from . import test_trust_access
-from . import test_trust_mapping
-from . import test_trust_oauth
+from . import test_access_rules
+from . import test_access_mapping
+from . import test_oauth
 from . import test_groups_tags
 from . import test_sync_core
 from . import test_segments

@@ -1,8 +1,7 @@
 """What Mailchimp answers to the pull cannot damage Odoo data or consent: a
 broken or hostile page fails the run cleanly, a malformed member is skipped
 and logged, an incomplete read takes nobody for deleted, a mass removal waits
-for a manager, a count Odoo cannot store fails the run with the reason. The
-tests keep the number of the Security item they pin (``item01`` …)."""
+for a manager, a count Odoo cannot store fails the run with the reason."""
 
 import json
 from datetime import timedelta

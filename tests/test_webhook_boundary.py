@@ -1,7 +1,6 @@
 """Webhook deliveries are untrusted: authenticated the way Mailchimp documents
 them, only well-formed ones change anything, and a delivery never takes over a
-user, an address another contact has, an unticked contact, or a member's id.
-The tests keep the number of the Security item they pin (``item02`` …)."""
+user, an address another contact has, an unticked contact, or a member's id."""
 
 import logging
 import time

@@ -1,5 +1,5 @@
-"""Issue 13 item 6: a mapping reads only stored contact data the saving user
-may read, checked when saved and again when the cron runs it."""
+"""A mapping reads only stored contact data the saving user may read, checked
+when saved and again when the cron runs it."""
 
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user

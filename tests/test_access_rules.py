@@ -1,5 +1,5 @@
-"""Issue 13 items 8 and 9: a company's Mailchimp data stays in that company,
-and the read-only role cannot act, nor cause a call to Mailchimp."""
+"""A company's Mailchimp data stays in that company, and the read-only role
+cannot act, nor cause a call to Mailchimp."""
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user

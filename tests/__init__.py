@@ -16,7 +16,7 @@ from . import test_access_rules
 from . import test_access_mapping
 from . import test_oauth
 from . import test_groups_tags
-from . import test_sync_core
+from . import test_run_state
 from . import test_segments
 from . import test_menus
 from . import test_sync_buttons
@@ -45,5 +45,6 @@ from . import test_access_contacts
 from . import test_access_readme
 from . import test_access_sync_state
 from . import test_tour_walk
-from . import test_walk_feedback
+from . import test_button_messages
 from . import test_walk_screens
+from . import test_shared_email

@@ -21,7 +21,6 @@ from . import test_segments
 from . import test_menus
 from . import test_sync_buttons
 from . import test_parallel_push
-from . import test_review_fixes
 from . import test_webhook_samples
 from . import test_export_batches
 from . import test_webhook_health

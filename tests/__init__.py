@@ -45,5 +45,4 @@ from . import test_access_readme
 from . import test_access_sync_state
 from . import test_tour_walk
 from . import test_button_messages
-from . import test_walk_screens
 from . import test_shared_email

@@ -43,6 +43,5 @@ from . import test_access_buttons
 from . import test_access_contacts
 from . import test_access_readme
 from . import test_access_sync_state
-from . import test_tour_walk
 from . import test_button_messages
 from . import test_shared_email

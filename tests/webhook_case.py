@@ -1,5 +1,6 @@
-"""The set-up of the webhook tests: one contact synced, the audience's
-webhook URL, and deliveries posted to it as Mailchimp posts them (a form,
+"""The set-up of the webhook tests: the audience's webhook URL, one contact
+synced (unless a class says ``synced_contact = False``), and deliveries posted
+to the URL as Mailchimp posts them (a form,
 ``application/x-www-form-urlencoded``) through Odoo's HTTP test client."""
 
 from urllib.parse import urlencode
@@ -14,6 +15,7 @@ CONTROLLER_LOG = "odoo.addons.mailchimp_sync.controllers.main"
 
 class WebhookCase(MailchimpCase, HttpCase):
     conflict_policy = None  # the audience's conflict policy, when a class sets one
+    synced_contact = True  # one contact synced before each test (``self.partner``)
 
     def setUp(self):
         super().setUp()
@@ -23,11 +25,12 @@ class WebhookCase(MailchimpCase, HttpCase):
         self.env["ir.config_parameter"].set_param(
             "web.base.url", "https://odoo.example.com"
         )
-        self.partner = self.make_partners(1)
-        self.sync()
         self.path = (
             f"/mailchimp/webhook/{self.audience.id}/{self.audience.webhook_secret}"
         )
+        if self.synced_contact:
+            self.partner = self.make_partners(1)
+            self.sync()
 
     def post(self, fields, path=None, raw=None, headers=None):
         """Post the form ``fields`` (or the bytes ``raw``) to the webhook."""

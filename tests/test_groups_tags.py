@@ -1,7 +1,6 @@
-"""Issue 16: interest groups mapped to a multi-value contact field (both
-ways, in the member's own upsert call, never a status change), and tags both
-ways (Odoo removes only the tags it set; a Mailchimp tag can give a contact
-tag)."""
+"""Interest groups mapped to a multi-value contact field (both ways, in the
+member's own upsert call, never a status change), and tags both ways (Odoo
+removes only the tags it set; a Mailchimp tag can give a contact tag)."""
 
 from odoo import fields
 from odoo.exceptions import ValidationError

@@ -1,6 +1,6 @@
-"""Issue 18: a mailing list export sends its create calls on several
-connections at once; every answer stays with its own contacts, and a 429 is
-retried with fewer connections."""
+"""A mailing list export sends its create calls on several connections at once;
+every answer stays with its own contacts, and a 429 is retried with fewer
+connections."""
 
 from unittest.mock import patch
 

@@ -1,5 +1,5 @@
-"""Issue 18: a segment's tag calls go out on several connections at once;
-every contact is tagged once, and a refused call stops the segment cleanly."""
+"""A segment's tag calls go out on several connections at once; every contact
+is tagged once, and a refused call stops the segment cleanly."""
 
 from ..services import MailchimpClient
 from .in_flight import watch_in_flight

@@ -6,6 +6,12 @@ from odoo.tests import TransactionCase
 from .fake_mailchimp import FakeMailchimp
 
 API_KEY = "0123456789abcdef0123456789abcdef-us6"
+USER_GROUPS = (
+    "base.group_user,base.group_partner_manager,mailchimp_sync.group_mailchimp_user"
+)
+MANAGER_GROUPS = (
+    "base.group_user,base.group_partner_manager,mailchimp_sync.group_mailchimp_manager"
+)
 
 
 class MailchimpCase(TransactionCase):

@@ -1,7 +1,7 @@
-"""Issue 28 item 6: each role sees only the buttons it may use. Every button
-the read-only role is shown (contact, audience, segment, campaign, log,
-member and account screens) is clicked as that role: none is refused. The
-server's own checks stay (tests/test_trust_access.py)."""
+"""Each role sees only the buttons it may use. Every button the read-only role
+is shown (contact, audience, segment, campaign, log, member and account
+screens) is clicked as that role: none is refused. The server's own checks
+stay (tests/test_access_rules.py)."""
 
 from lxml import etree
 

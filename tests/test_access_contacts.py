@@ -1,15 +1,16 @@
-"""Issue 27 item 9 and issue 28 item 4: a contact's Mailchimp data is for the
-Mailchimp roles only (contacts still work for everybody else), and a
-Mailchimp manager chooses which contacts are synced, the default audience and
-the sync's interval without the right to change contacts or to administer
-Odoo, and without being able to write anything else that way."""
+"""A contact's Mailchimp data is for the Mailchimp roles only (contacts still
+work for everybody else), and a Mailchimp manager chooses which contacts are
+synced, the default audience and the sync's interval without the right to
+change contacts or to administer Odoo, and without being able to write
+anything else that way; a context key never lets anybody else tick a
+contact."""
 
 from lxml import etree
 
 from odoo.exceptions import AccessError
 from odoo.tests import Form, new_test_user
 
-from .common import MailchimpCase
+from .common import USER_GROUPS, MailchimpCase
 
 PLAIN_GROUPS = "base.group_user,base.group_partner_manager"
 MANAGER_GROUPS = "base.group_user,mailchimp_sync.group_mailchimp_manager"
@@ -165,3 +166,15 @@ class TestManagerChoosesWhatIsSynced(MailchimpCase):
         )
         with self.assertRaises(AccessError):
             self.env["mailchimp.settings"].with_user(reader).create({})
+
+
+class TestSyncControlIgnoresContextKeys(MailchimpCase):
+    def test_a_reader_cannot_enrol_with_the_sync_context_key(self):
+        reader = new_test_user(self.env, login="ctx_reader", groups=USER_GROUPS)
+        partner = self.env["res.partner"].create(
+            {"name": "Ctx Target", "email": "ctx@example.com"}
+        )
+        with self.assertRaisesRegex(AccessError, "Only Mailchimp managers"):
+            partner.with_user(reader).with_context(
+                mailchimp_no_sync=True
+            ).mailchimp_sync = True

@@ -1,6 +1,6 @@
-"""Issue 27, the Security table: README.md's "Who may read and write what"
-is read back and every cell is checked for each role, with the read and write
-calls an RPC client makes."""
+"""README.md's Security table "Who may read and write what" is read back and
+every cell is checked for each role, with the read and write calls an RPC
+client makes."""
 
 import os
 import re

@@ -1,7 +1,7 @@
-"""Issue 27 items 7 and 8: what Mailchimp or the synchronization owns is
-written by the synchronization's code only, never by a user's own call (over
-RPC, whatever its context says), and the webhook's security settings are
-administrators' only. The buttons still write it, after their checks."""
+"""What Mailchimp or the synchronization owns is written by the
+synchronization's code only, never by a user's own call (over RPC, whatever
+its context says), and the webhook's security settings are administrators'
+only. The buttons still write it, after their checks."""
 
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import HttpCase, new_test_user, tagged

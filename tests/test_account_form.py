@@ -1,6 +1,6 @@
-"""The account form as the user sees it (issue item 14): one error report,
-the next step highlighted, OAuth offered only when configured, and a
-confirmation after importing audiences or enabling the sync of contacts."""
+"""The account form as the user sees it: one error report, the next step
+highlighted, OAuth offered only when configured, and a confirmation after
+importing audiences or enabling the sync of contacts."""
 
 from lxml import etree
 

@@ -1,10 +1,11 @@
-"""Issue 28 item 1: the audience list's header buttons ("Create" and "Import",
-in Mailchimp, shown always) work with and without a selection,
-called over HTTP exactly as Odoo 18's web client calls them."""
+"""The audience list's header buttons ("Create" and "Import", in Mailchimp,
+shown always, one short word each) work with and without a selection, called
+over HTTP exactly as Odoo 18's web client calls them."""
 
 from odoo.tests import HttpCase, new_test_user, tagged
 
 from .common import MailchimpCase
+from .views import arch_of
 
 ROUTE = "/web/dataset/call_button/mailchimp.audience/{method}"
 
@@ -61,3 +62,15 @@ class TestAudienceListButtons(MailchimpCase, HttpCase):
                     "Audiences imported from Mailchimp: Newsletter, Second list",
                     action["params"]["message"],
                 )
+
+
+class TestAudienceListButtonLabels(MailchimpCase):
+    def test_low_the_two_buttons_leave_the_breadcrumb_its_room(self):
+        listing = arch_of(self.env["mailchimp.audience"], "list")
+        buttons = {b.get("name"): b for b in listing.xpath("//header/button[@display]")}
+        self.assertEqual(
+            set(buttons), {"action_create_in_mailchimp", "action_import_from_mailchimp"}
+        )
+        for button in buttons.values():
+            self.assertLessEqual(len(button.get("string")), 8, "one short word")
+            self.assertIn("Mailchimp", button.get("help"), "the tooltip says where")

@@ -1,11 +1,13 @@
-"""Issue 28 item 3: contacts ticked "Sync with Mailchimp" before any default
-audience exists are shown as such, take the default audience when it is set
-and at sync time, and the log never tells to tick a ticked contact."""
+"""The default audience: contacts ticked "Sync with Mailchimp" before any
+default audience exists are shown as such, take the default audience when it
+is set and at sync time, and the log never tells to tick a ticked contact;
+only connected accounts' audiences of the company are offered."""
 
 from odoo.tests import Form
+from odoo.tools.safe_eval import safe_eval
 
 from .common import MailchimpCase
-from .test_screens import arch_of, shown
+from .views import arch_of, shown
 
 
 class TestTickedWithoutAudience(MailchimpCase):
@@ -104,3 +106,37 @@ class TestTickedWithoutAudience(MailchimpCase):
         self.assertIn("ticked but the contact has no audience", messages[ticked])
         self.assertNotIn("tick “Sync with Mailchimp” to sync", messages[ticked])
         self.assertIn("tick “Sync with Mailchimp” to sync", messages[unticked])
+
+
+class TestDefaultAudienceChoices(MailchimpCase):
+    def offered(self, model, field_name, company):
+        field = self.env[model]._fields[field_name]
+        domain = safe_eval(field.domain, {"company_id": company.id})
+        return self.env["mailchimp.audience"].search(domain)
+
+    def test_low_only_connected_accounts_of_the_company(self):
+        other_company = self.env["res.company"].create({"name": "Other Ltd"})
+        not_connected = self.env["mailchimp.account"].create({"name": "Demo-like"})
+        demo_like = self.env["mailchimp.audience"].create(
+            {
+                "name": "Never synced",
+                "account_id": not_connected.id,
+                "mailchimp_id": "x1",
+            }
+        )
+        elsewhere = self.env["mailchimp.account"].create(
+            {"name": "Other", "company_id": other_company.id}
+        )
+        elsewhere.sudo().state = "connected"
+        theirs = self.env["mailchimp.audience"].create(
+            {"name": "Theirs", "account_id": elsewhere.id, "mailchimp_id": "x2"}
+        )
+        company = self.env.company
+        for model, name in (
+            ("res.config.settings", "mailchimp_audience_id"),
+            ("mailchimp.settings", "audience_id"),
+        ):
+            offered = self.offered(model, name, company)
+            self.assertIn(self.audience, offered, model)
+            self.assertNotIn(demo_like, offered, model)
+            self.assertNotIn(theirs, offered, model)

@@ -1,4 +1,4 @@
-"""Demo data never captures real use (issue item 12)."""
+"""Demo data never captures real use."""
 
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase

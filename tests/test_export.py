@@ -4,40 +4,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form
 
 from .common import MailchimpCase
-
-UPSERT = r"/lists/[^/]+"
-SEGMENT = r"/lists/[^/]+/segments/\d+"
-
-
-class ExportCase(MailchimpCase):
-    def setUp(self):
-        super().setUp()
-        self.mailing_list = self.new_list("Newsletter subscribers")
-
-    def new_list(self, name):
-        return self.env["mailing.list"].create({"name": name})
-
-    def add_contacts(self, mailing_list, rows):
-        """``rows``: dicts of mailing.contact values."""
-        return self.env["mailing.contact"].create(
-            [dict(row, list_ids=[(4, mailing_list.id)]) for row in rows]
-        )
-
-    def export(self, lists=None, **vals):
-        lists = lists or self.mailing_list
-        form = Form(
-            self.env["mailchimp.list.export.wizard"].with_context(
-                active_model="mailing.list", active_ids=lists.ids
-            )
-        )
-        for key, value in vals.items():
-            setattr(form, key, value)
-        wizard = form.save()
-        wizard.action_export()
-        return wizard.log_ids
-
-    def tags(self, email):
-        return self.fake.tag_names(self.list_id, email)
+from .export_case import SEGMENT, UPSERT, ExportCase
 
 
 class TestListExport(ExportCase):
@@ -375,4 +342,43 @@ class TestCategoriesAsTags(MailchimpCase):
         self.sync()
         self.assertEqual(
             self.fake.tag_names(self.list_id, partner.email), ["Gold", "VIP"]
+        )
+
+
+class TestExportNeverResubscribes(ExportCase):
+    def test_item05_export_unsubscribed_during_the_export_stays_unsubscribed(self):
+        email = "leaving@example.com"
+        self.fake.add_member(
+            self.list_id, email, merge_fields={"FNAME": "Old"}, unsubscribed_by="admin"
+        )
+        self.add_contacts(self.mailing_list, [{"name": "Leaving Now", "email": email}])
+        # Odoo reads "subscribed"; the person unsubscribes before Odoo writes
+        self.fake.set_status(self.list_id, email, "unsubscribed")
+        self.fake.mangle(
+            "GET",
+            r"/lists/[^/]+/members/[0-9a-f]{32}",
+            lambda member: dict(member, status="subscribed"),
+        )
+        log = self.export()
+        remote = self.fake.member(self.list_id, email)
+        self.assertEqual(remote["status"], "unsubscribed", "not re-subscribed")
+        self.assertEqual(remote["merge_fields"]["FNAME"], "Leaving")
+        self.assertEqual(log.updated, 1)
+
+    def test_export_sends_the_values_of_the_contact_the_push_sends(self):
+        """Issue 15's second bug: two contacts share an email, only the higher
+        id is ticked; a list export must not overwrite its values."""
+        email = "shared@example.com"
+        unticked = self.env["res.partner"].create(
+            {"name": "Unticked Person", "email": email}
+        )
+        ticked = self.env["res.partner"].create(
+            {"name": "Ticked Person", "email": email, "mailchimp_sync": True}
+        )
+        self.assertLess(unticked.id, ticked.id)
+        self.sync()
+        self.add_contacts(self.mailing_list, [{"name": "List Row", "email": email}])
+        self.export()
+        self.assertEqual(
+            self.fake.member(self.list_id, email)["merge_fields"]["FNAME"], "Ticked"
         )

@@ -2,7 +2,7 @@
 batch at a time per account, so the updates may wait behind others."""
 
 from ..models.mailchimp_list_export_update import EXPORT_POLL_WAITS
-from .test_export import ExportCase
+from .export_case import ExportCase
 
 TAG = "Newsletter subscribers"
 

@@ -1,7 +1,7 @@
-"""Issue 28 items 2 and 5: "Forget in Mailchimp" (GDPR erasure) records the
+"""Forgetting a contact ("Forget in Mailchimp", the GDPR erasure) records the
 intent and erases Odoo's Mailchimp data before any irreversible call, cannot
-fail on the campaign history view, and a failure part-way is completed by the
-next run; the contact's tab and chatter say what happened, once."""
+fail on the campaign history view, and a failure part-way is completed by
+the next run; the contact's tab and chatter say what happened, once."""
 
 from odoo.tests import Form
 
@@ -9,7 +9,7 @@ from odoo.addons.mailchimp_sync.services.client import MAX_RETRIES
 
 from .clock import day, field, stamp
 from .common import MailchimpCase
-from .test_screens import arch_of, shown
+from .views import arch_of, shown
 
 DELETE_PERMANENT = r"/lists/{lid}/members/[0-9a-f]+/actions/delete-permanent"
 

@@ -1,7 +1,6 @@
-"""Issue 16: interest groups mapped to a multi-value contact field (both
-ways, in the member's own upsert call, never a status change), and tags both
-ways (Odoo removes only the tags it set; a Mailchimp tag can give a contact
-tag)."""
+"""Interest groups mapped to a multi-value contact field (both ways, in the
+member's own upsert call, never a status change), and tags both ways (Odoo
+removes only the tags it set; a Mailchimp tag can give a contact tag)."""
 
 from odoo import fields
 from odoo.exceptions import ValidationError
@@ -257,3 +256,23 @@ class TestTagReadBackBrake(GroupsCase):
         self.assertTrue(
             log.line_ids.filtered(lambda line: "(brake)" in (line.message or ""))
         )
+
+
+class TestGroupSafeguards(GroupsCase):
+    def test_a_group_never_lets_subscribers_set_a_link(self):
+        salesperson = self.env.ref("base.field_res_partner__parent_id")  # a link
+        with self.assertRaises(ValidationError):
+            self.group.write({"field_id": salesperson.id, "direction": "both"})
+        self.group.write({"field_id": salesperson.id, "direction": "odoo_to_mc"})
+        self.assertEqual(self.group.field_id, salesperson)
+
+    def test_a_partial_read_of_the_groups_deletes_nothing(self):
+        """A group name Mailchimp answers malformed is skipped, not taken for
+        deleted: its value mapping stays."""
+        vip_id = self.fake.interest_id(self.list_id, "VIP")
+        category = self.fake._categories(self.list_id)[self.cat_id]
+        category["interests"][vip_id]["category_id"] = "elsewhere"
+        self.audience.action_refresh_groups()
+        vip = self.group.interest_ids.filtered(lambda i: i.name == "VIP")
+        self.assertTrue(vip, "the mapped group name is kept")
+        self.assertEqual(vip.value_name, "VIP")

@@ -1,5 +1,4 @@
-"""Issue 14: a contact's whole life and merge values users trust. Each test is
-named after the item it pins."""
+"""A contact's whole life and merge values users trust."""
 
 import datetime
 

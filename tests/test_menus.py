@@ -1,6 +1,5 @@
-"""Issue 17 item 1: every Mailchimp role reaches its screens through menus
-(asked over HTTP, as the web client does), and the read-only role cannot
-change what is synced."""
+"""Every Mailchimp role reaches its screens through menus (asked over HTTP, as
+the web client does), and the read-only role cannot change what is synced."""
 
 import json
 

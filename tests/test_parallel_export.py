@@ -1,12 +1,12 @@
-"""Issue 18: a mailing list export sends its create calls on several
-connections at once; every answer stays with its own contacts, and a 429 is
-retried with fewer connections."""
+"""A mailing list export sends its create calls on several connections at once;
+every answer stays with its own contacts, and a 429 is retried with fewer
+connections."""
 
 from unittest.mock import patch
 
 from ..services import MailchimpClient, parallel
+from .export_case import UPSERT, ExportCase
 from .in_flight import watch_in_flight
-from .test_export import UPSERT, ExportCase
 
 CONTACTS = 1600  # four create calls of at most 500
 REFUSED = ("person3@example.com", "person1203@example.com")  # batches 1 and 3

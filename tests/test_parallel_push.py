@@ -1,5 +1,5 @@
-"""Issue 18: a push on several connections at once keeps every answer with
-its own batch and contact, and a 429 is retried with fewer connections."""
+"""A push on several connections at once keeps every answer with its own batch
+and contact, and a 429 is retried with fewer connections."""
 
 from .common import MailchimpCase
 

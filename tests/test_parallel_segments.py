@@ -1,9 +1,9 @@
-"""Issue 18: a segment's tag calls go out on several connections at once;
-every contact is tagged once, and a refused call stops the segment cleanly."""
+"""A segment's tag calls go out on several connections at once; every contact
+is tagged once, and a refused call stops the segment cleanly."""
 
 from ..services import MailchimpClient
 from .in_flight import watch_in_flight
-from .test_segments import SegmentCase
+from .segment_case import SegmentCase
 
 CONTACTS = 1700  # the tag created with 500, then three calls of at most 500
 

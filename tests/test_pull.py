@@ -154,3 +154,36 @@ class TestPull(MailchimpCase):
         log = self.sync()
         self.assertEqual(self.fake.count("GET", rf"/lists/{self.list_id}/members"), 3)
         self.assertEqual(log.partners_created, 2500)
+
+
+class TestCreateContactsFromMailchimp(MailchimpCase):
+    """Issue 14 item 5: 'Create contacts from Mailchimp' reads everything
+    once, creates contacts from subscribed members only, and says so."""
+
+    def test_item05_create_contacts_reads_all_subscribed_members_once(self):
+        self.make_partners(1)
+        self.sync()  # a first run: the cursor moves on
+        self.fake.add_member(self.list_id, "older.subscriber@example.com")
+        self.fake.add_member(
+            self.list_id, "gone.away@example.com", status="unsubscribed"
+        )
+        self.audience.pull_cursor = fields.Datetime.now() + timedelta(hours=1)
+        self.audience.last_full_pull = fields.Datetime.now() + timedelta(hours=1)
+        self.audience.create_partners = True
+        log = self.sync()
+        self.assertEqual(log.kind, "sync", "the user asked a sync")
+        self.assertTrue(log.full_read, "turning it on makes the next read full")
+        created = self.env["res.partner"].search(
+            [("email", "=", "older.subscriber@example.com")]
+        )
+        self.assertTrue(created.mailchimp_sync)
+        self.assertFalse(
+            self.env["res.partner"].search([("email", "=", "gone.away@example.com")]),
+            "an unsubscribed member creates no contact",
+        )
+        messages = " | ".join(log.line_ids.mapped("message"))
+        self.assertIn("Not created: unsubscribed in Mailchimp", messages)
+        action = log.action_open_created_partners()
+        self.assertEqual(
+            self.env["res.partner"].search(action["domain"]), created, "reachable"
+        )

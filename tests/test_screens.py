@@ -1,47 +1,19 @@
-"""The contact's Mailchimp tab, the sync logs and the export statistics as
-the user sees them (issue 17, items 9, 10, 13 and 15): the views' arch is
-read as the web client gets it and its ``invisible`` and ``decoration-*``
-expressions are evaluated on the records."""
+"""The contact's Mailchimp tab (its tables each under a heading, without
+blank rows), the sync logs, the export statistics and the labels and wordings
+as the user sees them: the views' arch is read as the web client gets it and
+its ``invisible`` and ``decoration-*`` expressions are evaluated on the
+records."""
 
 from unittest.mock import patch
-
-from lxml import etree
 
 from odoo.tests import Form
 from odoo.tools.safe_eval import safe_eval
 
 from .common import MailchimpCase
-from .test_export import ExportCase
+from .export_case import ExportCase
+from .views import arch_of, decorations, shown
 
-
-def arch_of(model, view_type="form"):
-    views = model.get_views([(False, view_type)])["views"]
-    return etree.fromstring(views[view_type]["arch"])
-
-
-def values_of(record, expression):
-    """The record's values of the field names in ``expression``."""
-    names = {n for n in record._fields if n in expression}
-    return {name: record[name] for name in names}
-
-
-def shown(node, record):
-    """Whether ``node`` (and each element holding it) is visible for ``record``."""
-    while node is not None:
-        expression = node.get("invisible")
-        if expression and safe_eval(expression, values_of(record, expression)):
-            return False
-        node = node.getparent()
-    return True
-
-
-def decorations(list_arch, record):
-    return {
-        key.removeprefix("decoration-")
-        for key, expression in list_arch.attrib.items()
-        if key.startswith("decoration-")
-        and safe_eval(expression, values_of(record, expression))
-    }
+COMPACT = "mailchimp_compact_list"
 
 
 class TestContactTab(MailchimpCase):
@@ -346,3 +318,84 @@ class TestExportStatistics(ExportCase):
             [b.get("string") for b in wizard.xpath("//footer/button")],
             ["Export", "Cancel"],
         )
+
+
+class TestContactTabTables(MailchimpCase):
+    def test_item07_each_table_under_its_own_heading_without_blank_rows(self):
+        page = arch_of(self.env["res.partner"]).xpath("//page[@name='mailchimp']")[0]
+        partner_fields = self.env["res.partner"]._fields
+        tables = [
+            node
+            for node in page.iter("field")
+            if node.getparent().tag != "list"
+            and partner_fields[node.get("name")].type in ("one2many", "many2many")
+        ]
+        headings = {}
+        for table in tables:
+            previous = table.getprevious()
+            self.assertEqual(
+                previous.tag, "separator", f"{table.get('name')} has no heading"
+            )
+            headings[table.get("name")] = previous.get("string")
+            self.assertEqual(table.get("widget"), COMPACT, table.get("name"))
+        self.assertEqual(
+            headings,
+            {
+                "mailchimp_member_shown_ids": "Audiences",
+                "mailchimp_consent_ids": "Marketing permissions (GDPR)",
+                "mailchimp_history_ids": "Campaign history",
+                "mailchimp_log_line_ids": "Sync history",
+            },
+        )
+        order = [t.get("name") for t in tables]
+        self.assertLess(
+            order.index("mailchimp_history_ids"), order.index("mailchimp_log_line_ids")
+        )
+
+
+class TestPlainLabels(MailchimpCase):
+    def label(self, model, name):
+        return self.env[model]._fields[name]._description_string(self.env)
+
+    def test_low_labels_say_what_they_are(self):
+        self.assertEqual(
+            self.label("mailchimp.audience", "pull_overlap_minutes"),
+            "Re-read overlap (minutes)",
+        )
+        self.assertEqual(
+            self.label("mailchimp.audience", "pull_cursor"), "Changes read until"
+        )
+        self.assertEqual(
+            self.label("mailchimp.account", "parallel_connections"),
+            "Simultaneous connections",
+        )
+        self.assertEqual(
+            self.label("mailchimp.campaign", "utm_campaign_name"),
+            "Name in tracked links",
+        )
+        self.assertEqual(self.label("mailchimp.campaign", "open_rate"), "Open rate (%)")
+        self.assertEqual(
+            self.label("mailchimp.campaign", "click_rate"), "Click rate (%)"
+        )
+
+    def test_low_a_campaign_status_is_shown_by_its_name(self):
+        campaign = self.env["mailchimp.campaign"].create(
+            {"audience_id": self.audience.id, "mailchimp_id": "c1", "status": "sent"}
+        )
+        form = arch_of(self.env["mailchimp.campaign"])
+        self.assertFalse(form.xpath("//field[@name='status']"))
+        self.assertTrue(form.xpath("//field[@name='status_label']"))
+        labels = dict(campaign._fields["status_label"]._description_selection(self.env))
+        self.assertEqual(labels[campaign.status_label], "Sent")
+
+    def test_low_one_wording_per_action(self):
+        form = arch_of(self.env["res.partner"])
+        strings = {b.get("string") for b in form.iter("button") if b.get("string")}
+        self.assertIn("Ask to subscribe again", strings)
+        self.assertIn("Forget in Mailchimp (GDPR)", strings)
+        self.assertNotIn("Ask to re-subscribe", strings)
+        self.assertNotIn("Forget in Mailchimp", strings)
+        forget = self.env.ref("mailchimp_sync.res_partner_action_mailchimp_forget")
+        ask = self.env.ref("mailchimp_sync.mailchimp_resubscribe_wizard_action")
+        self.assertEqual(forget.name, "Forget in Mailchimp (GDPR)")
+        self.assertEqual(ask.name, "Ask to subscribe again")

@@ -6,49 +6,10 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user
 
-from .common import MailchimpCase
+from .common import USER_GROUPS
+from .segment_case import SegmentCase
 
 SEGMENT_WRITES = r"/lists/[^/]+/segments(/\d+)?"
-MANAGER_GROUPS = (
-    "base.group_user,base.group_partner_manager,mailchimp_sync.group_mailchimp_manager"
-)
-USER_GROUPS = (
-    "base.group_user,base.group_partner_manager,mailchimp_sync.group_mailchimp_user"
-)
-
-
-class SegmentCase(MailchimpCase):
-    def setUp(self):
-        super().setUp()
-        company = self.env.company
-        self.manager = new_test_user(
-            self.env,
-            login="segment_manager",
-            groups=MANAGER_GROUPS,
-            company_id=company.id,
-            company_ids=[company.id],
-        )
-
-    def segment(self, domain, name="VIP", user=None):
-        """A segment saved by ``user`` (the manager by default)."""
-        Segment = self.env["mailchimp.segment"].with_user(user or self.manager)
-        if not isinstance(domain, str):
-            domain = repr(domain)
-        segment = Segment.create(
-            {"name": name, "audience_id": self.audience.id, "domain": domain}
-        )
-        return segment.with_user(self.env.user)
-
-    def tagged(self, name="VIP"):
-        """The emails holding the tag ``name`` in Mailchimp."""
-        return {
-            member["email_address"]
-            for member in self.fake.members[self.list_id].values()
-            if name in [tag["name"] for tag in member["tags"]]
-        }
-
-    def lines(self, log, text):
-        return log.line_ids.filtered(lambda line: text in (line.message or ""))
 
 
 class TestSegmentSync(SegmentCase):

@@ -1,5 +1,6 @@
-"""Settings → Mailchimp (issue items 2 and 16): the schedule shown IS the
-scheduled action's; every setting has a title and a one-line help."""
+"""Settings → Mailchimp: the schedule shown IS the scheduled action's; every
+setting has a title and a one-line help; it leads to a connection, and the
+key field's placeholder is no key."""
 
 from datetime import datetime
 from unittest.mock import patch
@@ -10,6 +11,7 @@ from odoo.exceptions import UserError
 from odoo.tests import Form
 
 from .common import MailchimpCase
+from .views import arch_of
 
 OAUTH_DOCS = (
     "https://mailchimp.com/developer/marketing/guides/access-user-data-oauth-2/"
@@ -127,4 +129,39 @@ class TestSettings(MailchimpCase):
                 "mailchimp_sync_nextcall",
             },
             fields,
+        )
+
+
+class TestSettingsConnect(MailchimpCase):
+    def app(self):
+        form = arch_of(self.env["res.config.settings"])
+        return form.xpath("//app[@name='mailchimp_sync']")[0]
+
+    def test_item12_settings_lead_to_a_new_account_and_show_the_connected_ones(self):
+        (setting,) = self.app().xpath(".//setting[@id='mailchimp_connection']")
+        buttons = {b.get("string"): b.get("name") for b in setting.iter("button")}
+        self.assertIn("Connect an account", buttons)
+        self.assertIn("Manage accounts", buttons)
+        connect = self.env.ref("mailchimp_sync.mailchimp_account_action_connect")
+        self.assertEqual(buttons["Connect an account"], str(connect.id))
+        self.assertEqual(
+            (connect.res_model, connect.view_mode, connect.res_id),
+            ("mailchimp.account", "form", 0),
+            "a new account's form: paste the key, test the connection",
+        )
+        settings = self.env["res.config.settings"].create({})
+        self.assertEqual(settings.mailchimp_connected_account_ids, self.account)
+        self.account.sudo().state = "draft"
+        self.assertFalse(
+            self.env["res.config.settings"].create({}).mailchimp_connected_account_ids
+        )
+
+    def test_item12_the_key_placeholder_is_no_key(self):
+        (key,) = arch_of(self.env["mailchimp.account"]).xpath(
+            "//field[@name='api_key']"
+        )
+        placeholder = key.get("placeholder")
+        self.assertIn("API keys", placeholder)
+        self.assertNotRegex(
+            placeholder, r"[0-9a-f]{8}", "nothing that looks like a key"
         )

@@ -1,6 +1,5 @@
-"""Issue 17 item 3: every run started by hand ends with a notification
-carrying its counts, at once or, when it goes on in the background, when it is
-done."""
+"""Every run started by hand ends with a notification carrying its counts, at
+once or, when it goes on in the background, when it is done."""
 
 from unittest.mock import patch
 

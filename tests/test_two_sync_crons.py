@@ -1,6 +1,6 @@
-"""Issue 27: two sync crons on one audience at the same moment. One runs the
-audience, the other skips it (the audience's row is locked ``FOR NO KEY
-UPDATE SKIP LOCKED``): each contact is created once in Mailchimp, no error.
+"""Two sync crons on one audience at the same moment. One runs the audience,
+the other skips it (the audience's row is locked ``FOR NO KEY UPDATE SKIP
+LOCKED``): each contact is created once in Mailchimp, no error.
 
 Real processes and transactions (``worker_case.py``)."""
 

@@ -1,37 +1,15 @@
 """The audience tells whether its webhook is alive: the last delivery Odoo
 applied, the last it refused and why, and whether Mailchimp still has it."""
 
-from urllib.parse import urlencode
-
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .clock import fired_at
-from .common import MailchimpCase
-
-CONTROLLER_LOG = "odoo.addons.mailchimp_sync.controllers.main"
+from .webhook_case import CONTROLLER_LOG, WebhookCase
 
 
 @tagged("post_install", "-at_install")
-class TestWebhookHealth(MailchimpCase, HttpCase):
-    def setUp(self):
-        super().setUp()
-        self.env["ir.config_parameter"].set_param(
-            "web.base.url", "https://odoo.example.com"
-        )
-        self.partner = self.make_partners(1)
-        self.sync()
-        self.path = (
-            f"/mailchimp/webhook/{self.audience.id}/{self.audience.webhook_secret}"
-        )
-
-    def post(self, form):
-        return self.url_open(
-            self.path,
-            data=urlencode(form).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-        )
-
+class TestWebhookHealth(WebhookCase):
     def test_the_last_delivery_and_the_last_refusal_are_shown(self):
         self.assertFalse(self.audience.webhook_last_delivery)
         applied = {

@@ -1,4 +1,4 @@
-"""Issue item 11: a webhook is registered only when Mailchimp can reach Odoo."""
+"""A webhook is registered only when Mailchimp can reach Odoo."""
 
 import logging
 

@@ -6,13 +6,12 @@ subscriber hashes; the member is found by its email."""
 
 import json
 from pathlib import Path
-from urllib.parse import urlencode
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 
 from ..services import subscriber_hash
 from .clock import fired_at
-from .common import MailchimpCase
+from .webhook_case import WebhookCase
 
 SAMPLES = json.loads(
     (Path(__file__).parent / "data" / "webhook_deliveries.json").read_text()
@@ -20,13 +19,9 @@ SAMPLES = json.loads(
 
 
 @tagged("post_install", "-at_install")
-class TestDocumentedDeliveries(MailchimpCase, HttpCase):
-    def setUp(self):
-        super().setUp()
-        self.audience.conflict_policy = "mailchimp"
-        self.path = (
-            f"/mailchimp/webhook/{self.audience.id}/{self.audience.webhook_secret}"
-        )
+class TestDocumentedDeliveries(WebhookCase):
+    conflict_policy = "mailchimp"
+    synced_contact = False
 
     def contact(self, email, name="Known Person"):
         partner = self.env["res.partner"].create(
@@ -43,11 +38,7 @@ class TestDocumentedDeliveries(MailchimpCase, HttpCase):
             {"fired_at": fired_at(minutes), "data[list_id]": self.list_id},
             **{f"data[{key}]": value for key, value in data.items()},
         )
-        return self.url_open(
-            self.path,
-            data=urlencode(form).encode(),
-            headers={"Content-Type": "application/x-www-form-urlencoded"},
-        )
+        return self.post(form)
 
     def log_text(self):
         return " | ".join(self.audience._webhook_log().line_ids.mapped("message"))

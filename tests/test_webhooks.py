@@ -4,52 +4,21 @@ import time
 from unittest.mock import patch
 from urllib.parse import urlencode
 
-from odoo.tests import HttpCase, tagged
+from odoo.tests import tagged
 from odoo.tools import mute_logger
 
 from .clock import fired_at
-from .common import MailchimpCase
-
-CONTROLLER_LOG = "odoo.addons.mailchimp_sync.controllers.main"
+from .webhook_case import CONTROLLER_LOG, WebhookCase
 
 
 @tagged("post_install", "-at_install")
-class TestWebhooks(MailchimpCase, HttpCase):
+class TestWebhooks(WebhookCase):
+    conflict_policy = "mailchimp"
+
     def setUp(self):
         super().setUp()
-        self.audience.conflict_policy = "mailchimp"
-        # Mailchimp can reach Odoo there (a local address is refused)
-        self.env["ir.config_parameter"].set_param(
-            "web.base.url", "https://odoo.example.com"
-        )
-        self.partner = self.make_partners(1)
-        self.sync()
         self.member = self.partner.mailchimp_member_id
         self.email = self.partner.email
-        self.path = (
-            f"/mailchimp/webhook/{self.audience.id}/{self.audience.webhook_secret}"
-        )
-
-    def post(self, fields, path=None, raw=None, headers=None):
-        body = raw if raw is not None else urlencode(fields).encode()
-        return self.url_open(
-            path or self.path,
-            data=body,
-            headers=dict(
-                {"Content-Type": "application/x-www-form-urlencoded"}, **(headers or {})
-            ),
-        )
-
-    def event(self, etype, fired=None, **data):
-        fields = {"type": etype, "fired_at": fired or fired_at()}
-        data.setdefault("list_id", self.list_id)
-        for key, value in data.items():
-            if isinstance(value, dict):
-                for sub, subvalue in value.items():
-                    fields[f"data[{key}][{sub}]"] = subvalue
-            else:
-                fields[f"data[{key}]"] = value
-        return fields
 
     # ------------------------------------------------------------ access
     def test_validation_get_and_access(self):

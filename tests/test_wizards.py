@@ -390,3 +390,25 @@ class TestMappingWizardWarning(MailchimpCase):
         action = self.audience.action_open_mapping_wizard()
         wizard = self.env[action["res_model"]].browse(action["res_id"])
         self.assertFalse(wizard.required_warning)
+
+
+class TestAudienceWizardFields(MailchimpCase):
+    def test_low_country_and_language_are_odoo_fields(self):
+        french = self.env["res.lang"]._activate_lang("fr_BE")
+        self.env.company.country_id = self.env.ref("base.be")
+        form = Form(
+            self.env["mailchimp.audience.create.wizard"].with_context(
+                default_account_id=self.account.id
+            )
+        )
+        self.assertEqual(form.country_id, self.env.ref("base.be"))
+        self.assertEqual(form.lang_id.code, "en_US")
+        form.lang_id = french
+        form.name = "Clients"
+        form.address1 = "Rue Haute 1"
+        form.city = "Brussels"
+        form.from_email = "news@example.com"
+        form.save().action_create()
+        (remote,) = [v for v in self.fake.lists.values() if v["name"] == "Clients"]
+        self.assertEqual(remote["contact"]["country"], "BE")
+        self.assertEqual(remote["campaign_defaults"]["language"], "fr")

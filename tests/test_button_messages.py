@@ -1,8 +1,7 @@
-"""Issue 28, the user's second walk, the Low items about what a button says
-and what the log keeps: feedback after each button, counts written for one
-or many, groups read at import as segments are, the consent source of a
-re-subscription shown, a duplicate contact logged once, a segment's Sync
-now reporting the segment."""
+"""What a button says it did: saving a mapping, reading groups and merge
+fields (groups read at import as segments are), one contact named and many
+counted, the consent source of a re-subscription shown, a segment's Sync now
+reporting the segment."""
 
 from odoo.tests import Form
 
@@ -105,30 +104,6 @@ class TestResubscribeSource(MailchimpCase):
         )
         tab = Form(person)
         self.assertEqual(tab.mailchimp_resubscribe_source, "Phone call of 20 November")
-
-
-class TestDuplicateLoggedOnce(MailchimpCase):
-    def test_low_a_duplicate_contact_is_one_line_of_the_run(self):
-        self.fake.add_member(self.list_id, "same@example.com")
-        first, second = self.env["res.partner"].create(
-            [
-                {
-                    "name": "First Same",
-                    "email": "same@example.com",
-                    "mailchimp_sync": True,
-                },
-                {
-                    "name": "Second Same",
-                    "email": "same@example.com",
-                    "mailchimp_sync": True,
-                },
-            ]
-        )
-        log = self.sync()
-        lines = log.line_ids.filtered(lambda line: line.partner_id == second)
-        self.assertEqual(len(lines), 1, lines.mapped("message"))
-        self.assertEqual(lines.kind, "duplicate")
-        self.assertFalse(log.line_ids.filtered(lambda line: line.partner_id == first))
 
 
 class TestSegmentSyncNow(MailchimpCase):

@@ -1,8 +1,14 @@
-"""Issue 13 item 5: Odoo never re-subscribes anybody, even when the person
-unsubscribes in Mailchimp between Odoo's last read and its write."""
+"""The push's writes through Mailchimp's batches: Odoo never re-subscribes
+anybody, even when the person unsubscribes in Mailchimp between Odoo's last
+read and its write; an errored operation marks only its member; a batch still
+running is read by the next step, even after a failed run; batch results that
+are refused are reported and their contacts sent again."""
+
+from unittest.mock import patch
 
 from .common import MailchimpCase
-from .test_export import ExportCase
+
+ARCHIVE = "odoo.addons.mailchimp_sync.services.results_archive"
 
 
 class TestPushNeverResubscribes(MailchimpCase):
@@ -76,45 +82,6 @@ class TestPushNeverResubscribes(MailchimpCase):
         self.assertEqual(self.fake.count("POST", rf"/lists/{self.list_id}"), 0)
 
 
-class TestExportNeverResubscribes(ExportCase):
-    def test_item05_export_unsubscribed_during_the_export_stays_unsubscribed(self):
-        email = "leaving@example.com"
-        self.fake.add_member(
-            self.list_id, email, merge_fields={"FNAME": "Old"}, unsubscribed_by="admin"
-        )
-        self.add_contacts(self.mailing_list, [{"name": "Leaving Now", "email": email}])
-        # Odoo reads "subscribed"; the person unsubscribes before Odoo writes
-        self.fake.set_status(self.list_id, email, "unsubscribed")
-        self.fake.mangle(
-            "GET",
-            r"/lists/[^/]+/members/[0-9a-f]{32}",
-            lambda member: dict(member, status="subscribed"),
-        )
-        log = self.export()
-        remote = self.fake.member(self.list_id, email)
-        self.assertEqual(remote["status"], "unsubscribed", "not re-subscribed")
-        self.assertEqual(remote["merge_fields"]["FNAME"], "Leaving")
-        self.assertEqual(log.updated, 1)
-
-    def test_export_sends_the_values_of_the_contact_the_push_sends(self):
-        """Issue 15's second bug: two contacts share an email, only the higher
-        id is ticked; a list export must not overwrite its values."""
-        email = "shared@example.com"
-        unticked = self.env["res.partner"].create(
-            {"name": "Unticked Person", "email": email}
-        )
-        ticked = self.env["res.partner"].create(
-            {"name": "Ticked Person", "email": email, "mailchimp_sync": True}
-        )
-        self.assertLess(unticked.id, ticked.id)
-        self.sync()
-        self.add_contacts(self.mailing_list, [{"name": "List Row", "email": email}])
-        self.export()
-        self.assertEqual(
-            self.fake.member(self.list_id, email)["merge_fields"]["FNAME"], "Ticked"
-        )
-
-
 class TestCronAfterAFailedBatch(MailchimpCase):
     def test_a_failed_run_with_a_batch_running_leaves_no_work_for_the_cron(self):
         """A run that failed while its batch was still running must not make
@@ -135,4 +102,23 @@ class TestCronAfterAFailedBatch(MailchimpCase):
         log = self.sync()
         self.assertFalse(self.audience.push_batch_id)
         self.assertEqual(log.state, "done")
+        self.assertFalse(partner.mailchimp_need_sync)
+
+
+class TestRefusedBatchResults(MailchimpCase):
+    def test_item04_refused_results_are_reported_and_their_contacts_sent_again(self):
+        partner = self.make_partners(1)
+        self.sync()
+        partner.name = "Renamed Contact"
+        with patch(f"{ARCHIVE}.MAX_FILE_BYTES", 10):  # every file is too large
+            log = self.sync()
+        self.assertEqual(log.state, "done", log.error_message)
+        lines = log.line_ids.filtered(lambda line: line.kind == "error")
+        self.assertEqual(len(lines), 1)
+        self.assertIn("batch results were refused", lines.message)
+        self.assertIn("sent again by the next sync", lines.message)
+        self.assertFalse(self.audience.push_batch_id, "not read again and again")
+        self.assertTrue(partner.mailchimp_need_sync, "unconfirmed: sent again")
+        log = self.sync()
+        self.assertFalse(log.line_ids.filtered(lambda line: line.kind == "error"))
         self.assertFalse(partner.mailchimp_need_sync)

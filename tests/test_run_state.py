@@ -1,11 +1,11 @@
-"""Issue 15: one sync core. The run's state lives on its sync log; one rule
-says which contact owns an email for the push, the pull and the list export;
-the migration moves a run under way from the audience to its log."""
+"""A run's state lives on its sync log (the window and offset of its read,
+its batch); the 1.2 migration moves a run under way from the audience to its
+log."""
 
 import importlib.util
 from pathlib import Path
 
-from .test_export import ExportCase
+from .export_case import ExportCase
 
 MIGRATION = (
     Path(__file__).resolve().parent.parent
@@ -63,39 +63,3 @@ class TestRunStateOnTheLog(ExportCase):
         self.assertTrue(log.pull_running)
         self.assertEqual(log.push_batch_id, "b-123")
         self.assertEqual(self.audience.push_batch_id, "b-123")
-
-
-class TestOneOwnerPerEmail(ExportCase):
-    """Three contacts share an email: the lowest id is not ticked, two are.
-    The push, the pull and the export all take the lowest ticked one."""
-
-    def setUp(self):
-        super().setUp()
-        self.email = "family@example.com"
-        Partner = self.env["res.partner"]
-        self.unticked = Partner.create({"name": "Una Unticked", "email": self.email})
-        self.owner = Partner.create(
-            {"name": "Olga Owner", "email": self.email, "mailchimp_sync": True}
-        )
-        self.second = Partner.create(
-            {"name": "Sam Second", "email": self.email, "mailchimp_sync": True}
-        )
-
-    def test_push_pull_and_export_agree_on_the_owner(self):
-        log = self.sync()
-        merge = self.fake.member(self.list_id, self.email)["merge_fields"]
-        self.assertEqual(merge["FNAME"], "Olga", "the push sends the owner")
-        self.assertIn("“Olga Owner”", self.second.mailchimp_error)
-        self.assertEqual(log.state, "done")
-        # a change made in Mailchimp reaches the owner only
-        self.fake.set_merge(self.list_id, self.email, FNAME="Olivia")
-        self.audience.conflict_policy = "mailchimp"
-        self.sync()
-        self.assertEqual(self.owner.name, "Olivia Owner")
-        self.assertEqual(self.unticked.name, "Una Unticked")
-        self.assertEqual(self.second.name, "Sam Second")
-        # an export of a list row with that email sends the owner's values
-        self.add_contacts(self.mailing_list, [{"name": "Row", "email": self.email}])
-        self.export()
-        merge = self.fake.member(self.list_id, self.email)["merge_fields"]
-        self.assertEqual(merge["FNAME"], "Olivia")

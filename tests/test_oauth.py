@@ -1,4 +1,4 @@
-"""Issue 13 item 7: OAuth cannot be hijacked: admin-only start, a random
+"""Connecting by OAuth cannot be hijacked: admin-only start, a random
 single-use state bound to the user and session, valid 10 minutes, and a
 failed callback never changes a connected account."""
 

@@ -1,14 +1,11 @@
-"""Issue 13 item 6: a mapping reads only stored contact data the saving user
-may read, checked when saved and again when the cron runs it."""
+"""A mapping reads only stored contact data the saving user may read, checked
+when saved and again when the cron runs it."""
 
 from odoo.exceptions import ValidationError
 from odoo.tests import new_test_user
 
-from .common import MailchimpCase
+from .common import MANAGER_GROUPS, MailchimpCase
 
-MANAGER_GROUPS = (
-    "base.group_user,base.group_partner_manager,mailchimp_sync.group_mailchimp_manager"
-)
 SECRET_PATHS = (
     "mailchimp_audience_id.account_id.api_key",
     "user_ids.login",

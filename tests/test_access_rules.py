@@ -1,17 +1,10 @@
-"""Issue 13 items 8 and 9: a company's Mailchimp data stays in that company,
-and the read-only role cannot act, nor cause a call to Mailchimp."""
+"""A company's Mailchimp data stays in that company, and the read-only role
+cannot act, nor cause a call to Mailchimp."""
 
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
-from .common import MailchimpCase
-
-USER_GROUPS = (
-    "base.group_user,base.group_partner_manager,mailchimp_sync.group_mailchimp_user"
-)
-MANAGER_GROUPS = (
-    "base.group_user,base.group_partner_manager,mailchimp_sync.group_mailchimp_manager"
-)
+from .common import MANAGER_GROUPS, USER_GROUPS, MailchimpCase
 
 
 class TestCompanyIsolation(MailchimpCase):

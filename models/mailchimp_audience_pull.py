@@ -1,15 +1,11 @@
 """Reading Mailchimp into Odoo: a page of members at a time.
 
-Who Mailchimp may write (the sync rules, ``mailchimp_sync_rules.py``, shared
-with the webhooks):
-
-* a member is linked to a contact with its email in the audience's company (or
-  a shared contact), to record its status and consent;
-* merge values are written only to a contact ticked for that audience, never
-  to the partner of a user, never from a ``pending`` member;
-* removals (members gone from Mailchimp, archived there) untick contacts only
-  after a complete read, and a run that would remove many stops and waits for
-  a manager ("Apply the removals").
+Who Mailchimp may write follows the sync rules (``mailchimp_sync_rules.py``,
+shared with the webhooks): a member is linked to a contact of the audience's
+company scope, merge values reach only a contact Mailchimp may write;
+removals (members gone from Mailchimp, archived there) untick contacts only
+after a complete read, and a run that would remove many stops and waits for a
+manager ("Apply the removals").
 """
 
 import logging

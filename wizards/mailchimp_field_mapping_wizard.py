@@ -15,17 +15,8 @@ from ..services import InvalidItem, RemoteMergeField
 
 TAG_RE = re.compile(r"^[A-Z0-9_]{1,10}$")
 MAX_MERGE_FIELDS = 30
-PARTNER_FIELD_TYPES = [
-    "char",
-    "text",
-    "selection",
-    "many2one",
-    "integer",
-    "float",
-    "monetary",
-    "date",
-    "datetime",
-]
+# contact field types some merge field type can hold (the table of types)
+PARTNER_FIELD_TYPES = sorted(set().union(*COMPATIBLE_TYPES.values()))
 
 
 class MailchimpFieldMappingWizard(models.TransientModel):

@@ -1,4 +1,3 @@
-from . import mailchimp_sync_mixin
 from . import mailchimp_sync_owned
 from . import mailchimp_mapping_reflag
 from . import mailchimp_account
@@ -7,7 +6,7 @@ from . import mailchimp_mapper
 from . import mailchimp_merge_field
 from . import mailchimp_field_mapping
 from . import mailchimp_member
-from . import mailchimp_member_sync_state
+from . import mailchimp_sync_state
 from . import mailchimp_sync_log
 from . import mailchimp_sync_run
 from . import mailchimp_sync_buttons

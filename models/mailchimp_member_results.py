@@ -1,6 +1,6 @@
 """What Mailchimp answered to a push, stored per member: the members it
 confirmed in one SQL UPDATE a batch (``_mark_synced``,
-mailchimp_member_sync_state.py), an error line for the others."""
+mailchimp_sync_state.py), an error line for the others."""
 
 from odoo import fields, models
 

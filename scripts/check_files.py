@@ -16,7 +16,7 @@ SKIP = {".local", ".git", "node_modules"}
 LOOK_AT_FILE_LINES = 600  # a Python file this long is listed for a look
 MAX_FUNCTION_LINES = 50  # lines of a function, from its ``def`` to its last line
 # the one file that writes a member's push flag, and the code that may not
-FLAG_OWNER = "models/mailchimp_member_sync_state.py"
+FLAG_OWNER = "models/mailchimp_sync_state.py"
 FLAG_CODE = ("models", "wizards", "controllers", "services")
 # a write of the flag: a key in a dict or its item set, a keyword, an
 # attribute set, SQL's SET

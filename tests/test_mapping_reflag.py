@@ -2,7 +2,7 @@
 deleted sends the audience's ticked contacts again; a group (Mailchimp's row)
 sends them again only when a user maps it, and a refresh of Mailchimp's
 groups sends nobody. A member row the code creates waits to be sent only when
-it is a contact ticked in Odoo (mailchimp_member_sync_state.py)."""
+it is a contact ticked in Odoo (mailchimp_sync_state.py)."""
 
 from .common import MailchimpCase
 

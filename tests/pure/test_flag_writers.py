@@ -1,5 +1,5 @@
 """scripts/check_files.py: a member's push flag (``need_sync``,
-``odoo_changed_at``) is written in mailchimp_member_sync_state.py only; a
+``odoo_changed_at``) is written in mailchimp_sync_state.py only; a
 write anywhere else in the code fails the static checks, a read does not."""
 
 import sys

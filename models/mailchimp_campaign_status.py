@@ -4,23 +4,23 @@ the raw value Mailchimp sends stays in ``status``."""
 from odoo import api, fields, models
 
 # Mailchimp's campaign statuses (OpenAPI 3.0.85, schema Campaign1, ``status``)
-CAMPAIGN_STATUSES = [
-    ("save", "Draft"),
-    ("paused", "Paused"),
-    ("schedule", "Scheduled"),
-    ("sending", "Sending"),
-    ("sent", "Sent"),
-    ("canceled", "Canceled"),
-    ("canceling", "Canceling"),
-    ("archived", "Archived"),
-]
+CAMPAIGN_STATUSES = {
+    "save": "Draft",
+    "paused": "Paused",
+    "schedule": "Scheduled",
+    "sending": "Sending",
+    "sent": "Sent",
+    "canceled": "Canceled",
+    "canceling": "Canceling",
+    "archived": "Archived",
+}
 
 
 class MailchimpCampaign(models.Model):
     _inherit = "mailchimp.campaign"
 
     status_label = fields.Selection(
-        CAMPAIGN_STATUSES,
+        list(CAMPAIGN_STATUSES.items()),
         "Status",
         compute="_compute_status_label",
         help="The campaign's status in Mailchimp.",
@@ -28,7 +28,6 @@ class MailchimpCampaign(models.Model):
 
     @api.depends("status")
     def _compute_status_label(self):
-        known = dict(CAMPAIGN_STATUSES)
         for campaign in self:
             status = campaign.status
-            campaign.status_label = status if status in known else False
+            campaign.status_label = status if status in CAMPAIGN_STATUSES else False

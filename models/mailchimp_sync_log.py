@@ -30,18 +30,6 @@ EXPORT_FIGURES = {
     "errors": _lt("Errors"),
 }
 
-COUNTERS = (
-    "pushed",
-    "created",
-    "updated",
-    "archived",
-    "pulled",
-    "partners_created",
-    "unsubscribes",
-    "skipped",
-    "errors",
-)
-
 
 class MailchimpSyncLog(models.Model):
     _name = "mailchimp.sync.log"

@@ -45,6 +45,8 @@ from .segments import RemoteSegment, SegmentAnswer, find_segment, parse_segments
 from .upsert import Refusal, UpsertAnswer, is_permanent_reason, refusal_text
 from .remote import (
     GONE_STATUSES,
+    MEMBER_STATUSES,
+    UNSUBSCRIBED_OR_CLEANED,
     InvalidItem,
     MemberPage,
     RemoteMember,

@@ -1,3 +1,4 @@
+import dataclasses
 import hashlib
 
 from odoo import api, fields, models, tools
@@ -100,23 +101,12 @@ class MailchimpCampaign(models.Model):
 
     @api.model
     def _vals_from_remote(self, remote):
-        """Field values of a checked :class:`RemoteCampaign` (with its report)."""
+        """Field values of a checked :class:`RemoteCampaign` (with its report):
+        each of its values but its id lands in the field of the same name."""
         return {
-            "web_id": remote.web_id,
-            "title": remote.title or False,
-            "subject": remote.subject or False,
-            "status": remote.status or False,
-            "send_time": remote.send_time or False,
-            "emails_sent": remote.emails_sent,
-            "opens": remote.opens,
-            "unique_opens": remote.unique_opens,
-            "clicks": remote.clicks,
-            "unique_clicks": remote.unique_clicks,
-            "bounces": remote.bounces,
-            "unsubscribes": remote.unsubscribes,
-            "open_rate": remote.open_rate,
-            "click_rate": remote.click_rate,
-            "archive_url": remote.archive_url or False,
+            field.name: getattr(remote, field.name) or False
+            for field in dataclasses.fields(remote)
+            if field.name != "id"
         }
 
 

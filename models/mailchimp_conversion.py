@@ -21,6 +21,18 @@ from .mailchimp_conversion_sources import CONVERSION_SOURCES
 
 DEFAULT_WINDOW_DAYS = 30
 TOUCH_ACTIONS = ("open", "click")
+# the columns of the conversion query, in its order
+ROW_FIELDS = (
+    "partner_id",
+    "conversion_date",
+    "campaign_id",
+    "touch_date",
+    "conversion_model",
+    "conversion_res_id",
+    "revenue_model",
+    "revenue_res_id",
+    "revenue",
+)
 
 
 class MailchimpConversion(models.Model):
@@ -99,28 +111,7 @@ class MailchimpConversion(models.Model):
             source.flush(self.env)
         self.env.cr.execute(self._conversion_query(audience, sources, partners))
         return [
-            {
-                "partner_id": cp,
-                "conversion_date": at,
-                "campaign_id": campaign_id,
-                "touch_date": touch,
-                "conversion_model": model,
-                "conversion_res_id": res_id,
-                "revenue_model": rev_model,
-                "revenue_res_id": rev_id,
-                "revenue": amount or 0.0,
-            }
-            for (
-                cp,
-                at,
-                campaign_id,
-                touch,
-                model,
-                res_id,
-                rev_model,
-                rev_id,
-                amount,
-            ) in self.env.cr.fetchall()
+            dict(zip(ROW_FIELDS, row, strict=True)) for row in self.env.cr.fetchall()
         ]
 
     @api.model
@@ -172,7 +163,7 @@ class MailchimpConversion(models.Model):
                        AND a.timestamp >= f.at - %(window)s
                   ORDER BY a.timestamp DESC, a.id DESC LIMIT 1) t)
             SELECT w.cp, w.at, w.campaign_id, w.touch, w.model, w.res_id,
-                   r.model, r.res_id, r.amount
+                   r.model, r.res_id, COALESCE(r.amount, 0)
               FROM won w
          LEFT JOIN LATERAL (
                 SELECT d.model, d.res_id, d.amount FROM docs d

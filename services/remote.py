@@ -15,11 +15,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .counts import bounded, is_number
-from .errors import MalformedResponse
+from .errors import RESOURCE_ID_RE, MalformedResponse
 
 MEMBER_ID_RE = re.compile(r"^[0-9a-f]{32}$")  # MD5 of the lower-cased email
-# list, campaign, webhook, interest and batch ids: short alphanumerics
-RESOURCE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 EMAIL_RE = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
 MAX_EMAIL_LENGTH = 254
 # Mailchimp's member statuses, with the label Odoo shows for each

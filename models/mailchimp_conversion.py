@@ -21,18 +21,6 @@ from .mailchimp_conversion_sources import CONVERSION_SOURCES
 
 DEFAULT_WINDOW_DAYS = 30
 TOUCH_ACTIONS = ("open", "click")
-# the columns of the conversion query, in its order
-ROW_FIELDS = (
-    "partner_id",
-    "conversion_date",
-    "campaign_id",
-    "touch_date",
-    "conversion_model",
-    "conversion_res_id",
-    "revenue_model",
-    "revenue_res_id",
-    "revenue",
-)
 
 
 class MailchimpConversion(models.Model):
@@ -102,7 +90,8 @@ class MailchimpConversion(models.Model):
 
     @api.model
     def _won_customers(self, audience):
-        """The conversion rows of ``audience`` (values to create)."""
+        """The conversion rows of ``audience`` (values to create, the query's
+        columns named after the fields)."""
         sources = self._available_sources()
         partners = self._touched_partners(audience)
         if not sources or not partners:
@@ -110,9 +99,7 @@ class MailchimpConversion(models.Model):
         for source in sources:
             source.flush(self.env)
         self.env.cr.execute(self._conversion_query(audience, sources, partners))
-        return [
-            dict(zip(ROW_FIELDS, row, strict=True)) for row in self.env.cr.fetchall()
-        ]
+        return self.env.cr.dictfetchall()
 
     @api.model
     def _touched_partners(self, audience):
@@ -162,8 +149,10 @@ class MailchimpConversion(models.Model):
                        AND a.timestamp <= f.at
                        AND a.timestamp >= f.at - %(window)s
                   ORDER BY a.timestamp DESC, a.id DESC LIMIT 1) t)
-            SELECT w.cp, w.at, w.campaign_id, w.touch, w.model, w.res_id,
-                   r.model, r.res_id, COALESCE(r.amount, 0)
+            SELECT w.cp AS partner_id, w.at AS conversion_date, w.campaign_id,
+                   w.touch AS touch_date, w.model AS conversion_model,
+                   w.res_id AS conversion_res_id, r.model AS revenue_model,
+                   r.res_id AS revenue_res_id, COALESCE(r.amount, 0) AS revenue
               FROM won w
          LEFT JOIN LATERAL (
                 SELECT d.model, d.res_id, d.amount FROM docs d

@@ -17,6 +17,18 @@ ACTIONS = [
     ("unsub", "Unsubscribed"),
     ("abuse", "Reported as spam"),
 ]
+# Mailchimp's campaign statuses (OpenAPI 3.0.85, schema Campaign1, ``status``),
+# each shown by its name ("Sent", not Mailchimp's ``sent``)
+CAMPAIGN_STATUSES = {
+    "save": "Draft",
+    "paused": "Paused",
+    "schedule": "Scheduled",
+    "sending": "Sending",
+    "sent": "Sent",
+    "canceled": "Canceled",
+    "canceling": "Canceling",
+    "archived": "Archived",
+}
 
 
 def admin_url(data_center, path):
@@ -38,6 +50,12 @@ class MailchimpCampaign(models.Model):
     title = fields.Char()
     subject = fields.Char()
     status = fields.Char("Status code", help="The status as Mailchimp writes it.")
+    status_label = fields.Selection(
+        list(CAMPAIGN_STATUSES.items()),
+        "Status",
+        compute="_compute_status_label",
+        help="The campaign's status in Mailchimp.",
+    )
     send_time = fields.Datetime()
     emails_sent = fields.Integer()
     opens = fields.Integer()
@@ -69,6 +87,12 @@ class MailchimpCampaign(models.Model):
                 and campaign.web_id
                 and admin_url(dc, f"/reports/summary?id={campaign.web_id}")
             )
+
+    @api.depends("status")
+    def _compute_status_label(self):
+        for campaign in self:
+            status = campaign.status
+            campaign.status_label = status if status in CAMPAIGN_STATUSES else False
 
     def action_open_report(self):
         self.ensure_one()

@@ -27,7 +27,7 @@ from ..services.webhooks import (
     parse_form,
 )
 from .mailchimp_access import check_manager
-from .mailchimp_campaign_status import CAMPAIGN_STATUSES
+from .mailchimp_campaign import CAMPAIGN_STATUSES
 from .mailchimp_errors import mailchimp_user_errors
 from .mailchimp_sync_rules import mailchimp_wins, write_refusal
 

@@ -9,7 +9,7 @@ from odoo import http
 from odoo.http import request
 from odoo.tools import consteq
 
-from ..models.ir_http import RAW_BODY_KEY
+from ..models.ir_http import MAX_BODY, RAW_BODY_KEY
 from ..models.mailchimp_access import ADMIN_GROUP
 from ..models.mailchimp_webhook import WebhookError, check_signature, parse_form
 
@@ -41,7 +41,6 @@ class MailchimpController(http.Controller):
         )
 
 
-MAX_BODY = 100 * 1024  # Mailchimp's deliveries are a few kilobytes
 FORBIDDEN = "Forbidden"  # wrong secret and unknown audience look the same
 SECRET_IN_PATH = re.compile(r"(/mailchimp/webhook/[^/\s]+/)[^\s?\"]+")
 

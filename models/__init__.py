@@ -16,7 +16,6 @@ from . import mailchimp_segment_send
 from . import mailchimp_audience_segments
 from . import mailchimp_campaign
 from . import mailchimp_campaign_utm
-from . import mailchimp_campaign_status
 from . import mailchimp_conversion
 from . import mailchimp_campaign_conversion
 from . import mailchimp_audience_reporting

@@ -4,7 +4,7 @@ from odoo import models
 from odoo.http import request
 
 WEBHOOK_PREFIX = "/mailchimp/webhook/"
-MAX_CACHED_BODY = 100 * 1024
+MAX_BODY = 100 * 1024  # Mailchimp's deliveries are a few kilobytes
 RAW_BODY_KEY = "mailchimp_sync.raw_body"
 
 
@@ -17,7 +17,7 @@ class IrHttp(models.AbstractModel):
         if httprequest.path.startswith(WEBHOOK_PREFIX) and httprequest.method == "POST":
             # Keep the raw body of Mailchimp's deliveries before Odoo parses
             # the form: the signature is computed over the exact bytes.
-            if (httprequest.content_length or 0) <= MAX_CACHED_BODY:
+            if (httprequest.content_length or 0) <= MAX_BODY:
                 httprequest.environ[RAW_BODY_KEY] = httprequest.get_data(cache=True)
             # The controller reads only those bytes, so Odoo's form is left
             # unparsed: Werkzeug 3 (Odoo 19, and 18 on Python 3.12) answers

@@ -15,6 +15,7 @@ from odoo.tools import email_normalize
 
 from ..services import (
     PAGE_SIZE,
+    UNSUBSCRIBED_OR_CLEANED,
     MailchimpClient,
     parallel,
     parse_member_page,
@@ -302,7 +303,7 @@ class MailchimpAudience(models.Model):
             "consent_date": changed,
             "consent_source": "mailchimp",
         }
-        if status in ("unsubscribed", "cleaned") and row.status:
+        if status in UNSUBSCRIBED_OR_CLEANED and row.status:
             log._count("unsubscribes")
             context["lines"].append(
                 {
@@ -313,7 +314,7 @@ class MailchimpAudience(models.Model):
                     "message": MSG_UNSUBSCRIBED[status],
                 }
             )
-        if status in ("unsubscribed", "cleaned") and self.blacklist_unsubscribes:
+        if status in UNSUBSCRIBED_OR_CLEANED and self.blacklist_unsubscribes:
             self.env["mail.blacklist"].sudo()._add(
                 remote.email,
                 message=self.env._("Unsubscribed in Mailchimp (%s).", self.name),

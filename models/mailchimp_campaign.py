@@ -1,3 +1,4 @@
+import dataclasses
 import hashlib
 
 from odoo import api, fields, models, tools
@@ -16,6 +17,18 @@ ACTIONS = [
     ("unsub", "Unsubscribed"),
     ("abuse", "Reported as spam"),
 ]
+# Mailchimp's campaign statuses (OpenAPI 3.0.85, schema Campaign1, ``status``),
+# each shown by its name ("Sent", not Mailchimp's ``sent``)
+CAMPAIGN_STATUSES = {
+    "save": "Draft",
+    "paused": "Paused",
+    "schedule": "Scheduled",
+    "sending": "Sending",
+    "sent": "Sent",
+    "canceled": "Canceled",
+    "canceling": "Canceling",
+    "archived": "Archived",
+}
 
 
 def admin_url(data_center, path):
@@ -37,6 +50,12 @@ class MailchimpCampaign(models.Model):
     title = fields.Char()
     subject = fields.Char()
     status = fields.Char("Status code", help="The status as Mailchimp writes it.")
+    status_label = fields.Selection(
+        list(CAMPAIGN_STATUSES.items()),
+        "Status",
+        compute="_compute_status_label",
+        help="The campaign's status in Mailchimp.",
+    )
     send_time = fields.Datetime()
     emails_sent = fields.Integer()
     opens = fields.Integer()
@@ -69,6 +88,12 @@ class MailchimpCampaign(models.Model):
                 and admin_url(dc, f"/reports/summary?id={campaign.web_id}")
             )
 
+    @api.depends("status")
+    def _compute_status_label(self):
+        for campaign in self:
+            status = campaign.status
+            campaign.status_label = status if status in CAMPAIGN_STATUSES else False
+
     def action_open_report(self):
         self.ensure_one()
         return {"type": "ir.actions.act_url", "url": self.report_url, "target": "new"}
@@ -100,23 +125,12 @@ class MailchimpCampaign(models.Model):
 
     @api.model
     def _vals_from_remote(self, remote):
-        """Field values of a checked :class:`RemoteCampaign` (with its report)."""
+        """Field values of a checked :class:`RemoteCampaign` (with its report):
+        each of its values but its id lands in the field of the same name."""
         return {
-            "web_id": remote.web_id,
-            "title": remote.title or False,
-            "subject": remote.subject or False,
-            "status": remote.status or False,
-            "send_time": remote.send_time or False,
-            "emails_sent": remote.emails_sent,
-            "opens": remote.opens,
-            "unique_opens": remote.unique_opens,
-            "clicks": remote.clicks,
-            "unique_clicks": remote.unique_clicks,
-            "bounces": remote.bounces,
-            "unsubscribes": remote.unsubscribes,
-            "open_rate": remote.open_rate,
-            "click_rate": remote.click_rate,
-            "archive_url": remote.archive_url or False,
+            field.name: getattr(remote, field.name) or False
+            for field in dataclasses.fields(remote)
+            if field.name != "id"
         }
 
 

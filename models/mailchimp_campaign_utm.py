@@ -42,10 +42,6 @@ class MailchimpCampaign(models.Model):
         "Mailchimp's link tracking: Odoo counts their visits for it.",
     )
 
-    def _utm_title(self):
-        self.ensure_one()
-        return self.title or self.subject or self.mailchimp_id
-
     def _link_utm_campaigns(self):
         """Give the campaigns without one their UTM campaign: the one whose
         name is the campaign's title (case aside, as Odoo matches the
@@ -55,7 +51,7 @@ class MailchimpCampaign(models.Model):
         if not todo:
             return
         UtmCampaign = self.env["utm.campaign"].sudo().with_context(active_test=False)
-        titles = {campaign: campaign._utm_title() for campaign in todo}
+        titles = {c: c.title or c.subject or c.mailchimp_id for c in todo}
         wanted = {title.lower(): title for title in titles.values()}
         domain = domain_or(
             [[("name", "=ilike", _escape_like(title))] for title in wanted.values()]

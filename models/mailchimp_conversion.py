@@ -90,7 +90,8 @@ class MailchimpConversion(models.Model):
 
     @api.model
     def _won_customers(self, audience):
-        """The conversion rows of ``audience`` (values to create)."""
+        """The conversion rows of ``audience`` (values to create, the query's
+        columns named after the fields)."""
         sources = self._available_sources()
         partners = self._touched_partners(audience)
         if not sources or not partners:
@@ -98,30 +99,7 @@ class MailchimpConversion(models.Model):
         for source in sources:
             source.flush(self.env)
         self.env.cr.execute(self._conversion_query(audience, sources, partners))
-        return [
-            {
-                "partner_id": cp,
-                "conversion_date": at,
-                "campaign_id": campaign_id,
-                "touch_date": touch,
-                "conversion_model": model,
-                "conversion_res_id": res_id,
-                "revenue_model": rev_model,
-                "revenue_res_id": rev_id,
-                "revenue": amount or 0.0,
-            }
-            for (
-                cp,
-                at,
-                campaign_id,
-                touch,
-                model,
-                res_id,
-                rev_model,
-                rev_id,
-                amount,
-            ) in self.env.cr.fetchall()
-        ]
+        return self.env.cr.dictfetchall()
 
     @api.model
     def _touched_partners(self, audience):
@@ -171,8 +149,10 @@ class MailchimpConversion(models.Model):
                        AND a.timestamp <= f.at
                        AND a.timestamp >= f.at - %(window)s
                   ORDER BY a.timestamp DESC, a.id DESC LIMIT 1) t)
-            SELECT w.cp, w.at, w.campaign_id, w.touch, w.model, w.res_id,
-                   r.model, r.res_id, r.amount
+            SELECT w.cp AS partner_id, w.at AS conversion_date, w.campaign_id,
+                   w.touch AS touch_date, w.model AS conversion_model,
+                   w.res_id AS conversion_res_id, r.model AS revenue_model,
+                   r.res_id AS revenue_res_id, COALESCE(r.amount, 0) AS revenue
               FROM won w
          LEFT JOIN LATERAL (
                 SELECT d.model, d.res_id, d.amount FROM docs d

@@ -29,7 +29,6 @@ _logger = logging.getLogger(__name__)
 
 ERASURE_CRON = "mailchimp_sync.ir_cron_mailchimp_erasure"
 ERASURES_PER_CALL = 200  # calls per cron call; the scheduler calls again
-# Mailchimp has no such member in that audience: nothing left to erase
 ALREADY_ERASED = (404,)  # Mailchimp has no such member: nothing left to erase
 PARTNER_NOTICE_FIELDS = [
     "mailchimp_forgotten",

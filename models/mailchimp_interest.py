@@ -10,7 +10,7 @@ from odoo.exceptions import UserError, ValidationError
 
 from ..compat import Constraint
 from ..services import InvalidItem, RemoteCategory, RemoteInterest
-from ..services.interests import checked
+from ..services.interests import CATEGORY_TYPES, checked
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
 from .mailchimp_field_mapping import DIRECTIONS
@@ -20,12 +20,6 @@ _logger = logging.getLogger(__name__)
 
 GROUP_FIELD_TYPES = ("many2many", "many2one", "selection")
 MAX_INTERESTS = 60  # group names Mailchimp allows in one audience
-CATEGORY_TYPES = [
-    ("checkboxes", "Checkboxes"),
-    ("dropdown", "Drop-down"),
-    ("radio", "Radio buttons"),
-    ("hidden", "Hidden"),
-]
 
 
 def group_field_error(env, field_record, direction, as_user=True):
@@ -72,7 +66,9 @@ class MailchimpInterestCategory(models.Model):
     company_id = fields.Many2one(related="audience_id.company_id", store=True)
     mailchimp_id = fields.Char("Mailchimp ID", required=True, readonly=True)
     name = fields.Char("Group", required=True, readonly=True)
-    type = fields.Selection(CATEGORY_TYPES, readonly=True, default="checkboxes")
+    type = fields.Selection(
+        list(CATEGORY_TYPES.items()), readonly=True, default="checkboxes"
+    )
     display_order = fields.Integer(readonly=True)
     field_id = fields.Many2one(
         "ir.model.fields",

@@ -5,6 +5,7 @@ from odoo.exceptions import UserError
 
 from ..compat import Constraint
 from ..services import (
+    MEMBER_STATUSES,
     InvalidItem,
     RemoteMember,
     parse_activity_feed,
@@ -14,14 +15,6 @@ from .mailchimp_errors import mailchimp_user_errors
 
 _logger = logging.getLogger(__name__)
 
-MEMBER_STATUSES = [
-    ("subscribed", "Subscribed"),
-    ("pending", "Pending (double opt-in)"),
-    ("unsubscribed", "Unsubscribed"),
-    ("cleaned", "Cleaned (bounced)"),
-    ("transactional", "Transactional"),
-    ("archived", "Archived"),
-]
 # Mailchimp's engagement stars are 1 to 5; "0" is the empty first choice the
 # priority widget needs to show five stars (a value of "2" is 2 of 5 stars).
 MEMBER_RATINGS = [("0", "No rating")] + [(str(n), f"{n} of 5") for n in range(1, 6)]
@@ -45,7 +38,7 @@ class MailchimpMember(models.Model):
     )
     web_id = fields.Integer(copy=False)
     email = fields.Char(help="The email address last sent to or read from Mailchimp.")
-    status = fields.Selection(MEMBER_STATUSES, copy=False)
+    status = fields.Selection(list(MEMBER_STATUSES.items()), copy=False)
     archived_by_odoo = fields.Boolean(copy=False)
     last_changed = fields.Datetime("Changed in Mailchimp", copy=False)
     consent_date = fields.Datetime(copy=False)

@@ -6,6 +6,7 @@ from odoo import fields, models
 
 from ..services import (
     PERMANENT_TITLES,
+    UNSUBSCRIBED_OR_CLEANED,
     InvalidItem,
     MailchimpError,
     RemoteMember,
@@ -48,7 +49,7 @@ class MailchimpMember(models.Model):
                 f"Ticked again: restored to {remote.status} in Mailchimp (Odoo "
                 "had archived it).",
             )
-        elif remote.status in ("unsubscribed", "cleaned"):
+        elif remote.status in UNSUBSCRIBED_OR_CLEANED:
             log._add_line(
                 self,
                 "info",

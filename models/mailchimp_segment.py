@@ -14,6 +14,7 @@ from ..compat import Constraint, as_acting_user, domain_and
 from .mailchimp_access import check_manager
 from .mailchimp_errors import mailchimp_user_errors
 from .mailchimp_segment_filter import FILTER_ERRORS, SegmentFilterError, parse_domain
+from .mailchimp_sync_rules import company_domain
 
 PREVIEW_SIZE = 10  # sample contacts shown under the filter
 NAME_MAX = 100  # characters Mailchimp allows in a tag's name
@@ -113,13 +114,11 @@ class MailchimpSegment(models.Model):
     def _restriction(self):
         """Contacts ticked for the audience, in its company (or shared)."""
         audience = self.audience_id._origin or self.audience_id
-        domain = [
+        return [
             ("mailchimp_sync", "=", True),
             ("mailchimp_audience_id", "=", audience.id),
+            *company_domain(audience),
         ]
-        if audience.company_id:
-            domain.append(("company_id", "in", [audience.company_id.id, False]))
-        return domain
 
     def _full_domain(self, env):
         """The filter, parsed as ``env``'s user, within the restriction."""

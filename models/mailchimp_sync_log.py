@@ -30,18 +30,6 @@ EXPORT_FIGURES = {
     "errors": _lt("Errors"),
 }
 
-COUNTERS = (
-    "pushed",
-    "created",
-    "updated",
-    "archived",
-    "pulled",
-    "partners_created",
-    "unsubscribes",
-    "skipped",
-    "errors",
-)
-
 
 class MailchimpSyncLog(models.Model):
     _name = "mailchimp.sync.log"
@@ -294,14 +282,14 @@ class MailchimpSyncLog(models.Model):
     def _push_summary(self, still_running=False):
         """``(message, kind)`` of a push started by hand, with its counts."""
         env = self.env
+        counts = {
+            name: sum(self.mapped(name))
+            for name in ("created", "updated", "archived", "skipped", "errors")
+        }
         message = env._(
             "Sent to Mailchimp: %(created)s created, %(updated)s updated, "
             "%(archived)s archived, %(skipped)s skipped; errors: %(errors)s.",
-            created=sum(self.mapped("created")),
-            updated=sum(self.mapped("updated")),
-            archived=sum(self.mapped("archived")),
-            skipped=sum(self.mapped("skipped")),
-            errors=sum(self.mapped("errors")),
+            **counts,
         )
         if still_running:
             message += " " + env._("Mailchimp is still processing some of them.")
@@ -314,13 +302,7 @@ class MailchimpSyncLog(models.Model):
             message = env._(
                 "Mailchimp could not be reached: %s", self[:1].error_message
             )
-        kind = (
-            "danger"
-            if failed
-            else "warning"
-            if sum(self.mapped("errors"))
-            else "success"
-        )
+        kind = "danger" if failed else "warning" if counts["errors"] else "success"
         return message, kind
 
     def _close(self, failed=False):

@@ -32,24 +32,12 @@ from ..services.webhooks import (
     parse_form,
 )
 from .mailchimp_access import check_manager
+from .mailchimp_campaign import CAMPAIGN_STATUSES
 from .mailchimp_errors import mailchimp_user_errors
 from .mailchimp_sync_rules import mailchimp_wins, write_refusal
 
 _logger = logging.getLogger(__name__)
 
-# a campaign's statuses in Mailchimp (anything else in a delivery is ignored)
-CAMPAIGN_STATUSES = frozenset(
-    {
-        "save",
-        "paused",
-        "schedule",
-        "sending",
-        "sent",
-        "canceled",
-        "canceling",
-        "archived",
-    }
-)
 REFUSED_EMAIL_TAKEN = (
     "Email change from Mailchimp refused: another contact already has this address."
 )

@@ -60,9 +60,6 @@ class ResConfigSettings(models.TransientModel):
         groups="base.group_system",
     )
 
-    def _mailchimp_sync_cron(self):
-        return sync_cron(self.env)
-
     @api.depends("company_id")
     def _compute_mailchimp_sync_schedule(self):
         number, unit = sync_schedule(self.env)
@@ -78,7 +75,7 @@ class ResConfigSettings(models.TransientModel):
 
     @api.depends("company_id")
     def _compute_mailchimp_sync_calls(self):
-        cron = self._mailchimp_sync_cron()
+        cron = sync_cron(self.env)
         for settings in self:
             settings.mailchimp_sync_lastcall = cron.lastcall
             settings.mailchimp_sync_nextcall = cron.nextcall
@@ -94,7 +91,7 @@ class ResConfigSettings(models.TransientModel):
 
     def action_mailchimp_open_sync_cron(self):
         """The scheduled action of the two-way sync (administrators)."""
-        cron = self._mailchimp_sync_cron()
+        cron = sync_cron(self.env)
         if not cron:
             raise UserError(
                 self.env._("The scheduled action of the synchronization is missing.")

@@ -15,7 +15,7 @@ import logging
 
 from odoo import models
 
-from ..services import GONE_STATUSES
+from ..services import GONE_STATUSES, UNSUBSCRIBED_OR_CLEANED
 
 _logger = logging.getLogger(__name__)
 
@@ -90,7 +90,7 @@ class ResPartner(models.Model):
                 row.partner_id = destination  # moved: status and history kept
                 kept |= row
             elif same_person:
-                if row.status in ("unsubscribed", "cleaned"):
+                if row.status in UNSUBSCRIBED_OR_CLEANED:
                     # an unsubscribe on either side survives the merge
                     twin._clear_need_sync({"status": row.status})
                 row.unlink()

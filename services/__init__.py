@@ -6,7 +6,6 @@ It imports no Odoo module, so its tests run without Odoo.
 from . import oauth, parallel
 from .account import RemoteAccount, RemoteAudience, RemotePermission
 from .campaigns import (
-    ParsedItems,
     RemoteActivity,
     RemoteCampaign,
     RemoteEvent,
@@ -20,8 +19,6 @@ from .errors import (
     MailchimpError,
     MalformedResponse,
     ResultsRefused,
-    error_from_response,
-    path_segment,
 )
 from .helpers import BATCH_SIZE, chunks, data_center_from_key, subscriber_hash
 from .payload import (
@@ -42,15 +39,14 @@ from .payload import (
 from .interests import RemoteCategory, RemoteInterest
 from .merge_fields import RemoteMergeField
 from .segments import RemoteSegment, SegmentAnswer, find_segment, parse_segments
-from .upsert import Refusal, UpsertAnswer, is_permanent_reason, refusal_text
+from .upsert import UpsertAnswer, is_permanent_reason, refusal_text
 from .remote import (
     GONE_STATUSES,
+    MEMBER_STATUSES,
+    UNSUBSCRIBED_OR_CLEANED,
     InvalidItem,
-    MemberPage,
     RemoteMember,
     email_and_status,
-    is_member_id,
-    is_resource_id,
     parse_member_page,
     parse_time,
 )

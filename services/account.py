@@ -63,8 +63,7 @@ class RemoteAudience:
         if not isinstance(item, dict):
             raise InvalidItem("the audience is not an object")
         list_id = checks.resource_id(item, "id", "audience")
-        stats = item.get("stats")
-        stats = stats if isinstance(stats, dict) else {}
+        stats = checks.obj(item.get("stats"))
         return cls(
             id=list_id,
             name=checks.text(item.get("name")) or list_id,

@@ -29,13 +29,6 @@ def _action(value):
     return value
 
 
-def check_items(items, what):
-    """The items of one page (a list), or :class:`MalformedResponse`."""
-    if not isinstance(items, list):
-        raise MalformedResponse(f"the {what} page has no list of {what}")
-    return items
-
-
 @dataclass(frozen=True)
 class ParsedItems:
     """The items of a page that passed the checks, and the others with their
@@ -46,9 +39,12 @@ class ParsedItems:
 
 
 def parse_items(items, parse, what):
-    """Apply ``parse`` to each item of a page; see :class:`ParsedItems`."""
+    """Apply ``parse`` to each item of a page; see :class:`ParsedItems`. A
+    page without its list raises :class:`MalformedResponse`."""
+    if not isinstance(items, list):
+        raise MalformedResponse(f"the {what} page has no list of {what}")
     valid, rejected = [], []
-    for index, item in enumerate(check_items(items, what)):
+    for index, item in enumerate(items):
         try:
             valid.append(parse(item))
         except InvalidItem as reason:

@@ -2,7 +2,7 @@
 (:mod:`.campaigns`, :mod:`.account`). Imports no Odoo."""
 
 from .counts import bounded, is_number
-from .remote import EMAIL_RE, MAX_EMAIL_LENGTH, InvalidItem, is_resource_id
+from .remote import InvalidItem, check_email, is_resource_id
 
 MAX_TEXT_LENGTH = 1000  # names, titles, subject lines, statuses
 MAX_URL_LENGTH = 2048
@@ -49,12 +49,10 @@ def url(value):
 
 def email(value):
     """An address only shown to the user, or None when it is not one."""
-    if not isinstance(value, str):
+    try:
+        return check_email(value)
+    except InvalidItem:
         return None
-    value = value.strip()
-    if len(value) > MAX_EMAIL_LENGTH or not EMAIL_RE.match(value):
-        return None
-    return value
 
 
 def resource_id(data, key, what):

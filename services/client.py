@@ -19,20 +19,19 @@ from mailchimp_marketing.api_client import ApiClientError
 from . import results_download
 from .counts import bounded
 from .endpoints import AudienceEndpoints
-from .errors import (  # re-exported: the client's public names
+from .errors import (
     MailchimpError,
     MalformedResponse,
     error_from_response,
     path_segment,
 )
 from .errors import scrub as _scrub
-from .helpers import (  # re-exported
+from .helpers import (
     BATCH_SIZE,
     DC_RE,
     data_center_from_key,
     field_list,
     retry_after,
-    subscriber_hash,
 )
 
 _logger = logging.getLogger(__name__)
@@ -339,8 +338,6 @@ class MailchimpClient(AudienceEndpoints):
         return self.call(self.sdk.lists.get_list_members_info, list_id, **params)
 
     def get_member(self, list_id, member_hash):
-        if "@" in member_hash:
-            member_hash = subscriber_hash(member_hash)
         return self.call(self.sdk.lists.get_list_member, list_id, member_hash)
 
     def update_member(self, list_id, member_hash, body):

@@ -7,8 +7,7 @@ from .campaigns import FEED_ACTIVITY_TYPES
 
 
 class AudienceEndpoints:
-    """Methods of :class:`~.client.MailchimpClient` (needs ``self.sdk``,
-    ``call``, ``iterate``, ``paginate``)."""
+    """Methods of :class:`~.client.MailchimpClient` (see the module)."""
 
     # ------------------------------------------------------------ activity
     def get_member_activity(self, list_id, member_hash):

@@ -76,16 +76,17 @@ def refused(why):
     return ResultsRefused(why)
 
 
-# A path segment built from an id: Mailchimp's ids are short alphanumerics
-# (subscriber hashes are 32 hex digits); anything else never reaches a URL.
-SEGMENT_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+# Mailchimp's ids (list, campaign, webhook, interest, batch) are short
+# alphanumerics, subscriber hashes 32 hex digits: anything else never reaches
+# a URL as a path segment.
+RESOURCE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 
 
 def path_segment(value):
     """``value`` checked for use as one URL path segment, quoted with no safe
     character (a ``/`` or ``..`` can never change the endpoint)."""
     text = str(value)
-    if not SEGMENT_RE.match(text):
+    if not RESOURCE_ID_RE.match(text):
         raise MailchimpError(
             f"Refused to call Mailchimp with the invalid id {text[:40]!r}.",
             kind="config",

@@ -9,7 +9,13 @@ from dataclasses import dataclass
 from . import checks
 from .remote import InvalidItem
 
-CATEGORY_TYPES = frozenset({"checkboxes", "dropdown", "radio", "hidden"})
+# how the signup form shows a group, with the label Odoo shows for each
+CATEGORY_TYPES = {
+    "checkboxes": "Checkboxes",
+    "dropdown": "Drop-down",
+    "radio": "Radio buttons",
+    "hidden": "Hidden",
+}
 
 
 @dataclass(frozen=True)

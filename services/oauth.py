@@ -32,23 +32,17 @@ def authorize_url(client_id, redirect_uri, state):
 
 def exchange_code(client_id, client_secret, redirect_uri, code):
     """Return ``(access_token, metadata)``; metadata has ``dc`` and ``login``."""
-    try:
-        response = requests.post(
-            TOKEN_URL,
-            data={
-                "grant_type": "authorization_code",
-                "client_id": client_id,
-                "client_secret": client_secret,
-                "redirect_uri": redirect_uri,
-                "code": code,
-            },
-            timeout=TIMEOUT,
-        )
-    except requests.RequestException:
-        raise MailchimpError(
-            "Mailchimp's login service could not be reached.", kind="network"
-        ) from None
-    data = _json(response)
+    response, data = _login_call(
+        "POST",
+        TOKEN_URL,
+        data={
+            "grant_type": "authorization_code",
+            "client_id": client_id,
+            "client_secret": client_secret,
+            "redirect_uri": redirect_uri,
+            "code": code,
+        },
+    )
     token = data.get("access_token")
     if not response.ok or not token:
         raise MailchimpError(
@@ -63,15 +57,9 @@ def exchange_code(client_id, client_secret, redirect_uri, code):
 def metadata(token):
     """``GET /oauth2/metadata``; Mailchimp answers 200 ``{"error": ...}`` for a
     bad token, so the body is checked, not only the status."""
-    try:
-        response = requests.get(
-            METADATA_URL, headers={"Authorization": f"OAuth {token}"}, timeout=TIMEOUT
-        )
-    except requests.RequestException:
-        raise MailchimpError(
-            "Mailchimp's login service could not be reached.", kind="network"
-        ) from None
-    data = _json(response)
+    response, data = _login_call(
+        "GET", METADATA_URL, headers={"Authorization": f"OAuth {token}"}
+    )
     dc = data.get("dc")
     if not response.ok or data.get("error") or not isinstance(dc, str):
         raise MailchimpError(
@@ -103,9 +91,17 @@ class TokenMetadata:
         return cls(dc, email if isinstance(email, str) and email else None)
 
 
-def _json(response):
+def _login_call(method, url, **kwargs):
+    """``(response, its JSON object or {})`` of a call to Mailchimp's login
+    service."""
+    try:
+        response = requests.request(method, url, timeout=TIMEOUT, **kwargs)
+    except requests.RequestException:
+        raise MailchimpError(
+            "Mailchimp's login service could not be reached.", kind="network"
+        ) from None
     try:
         data = response.json()
     except ValueError:
-        return {}
-    return data if isinstance(data, dict) else {}
+        return response, {}
+    return response, data if isinstance(data, dict) else {}

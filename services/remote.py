@@ -15,18 +15,24 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
 from .counts import bounded, is_number
-from .errors import MalformedResponse
+from .errors import RESOURCE_ID_RE, MalformedResponse
 
 MEMBER_ID_RE = re.compile(r"^[0-9a-f]{32}$")  # MD5 of the lower-cased email
-# list, campaign, webhook, interest and batch ids: short alphanumerics
-RESOURCE_ID_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 EMAIL_RE = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
 MAX_EMAIL_LENGTH = 254
-MEMBER_STATUSES = frozenset(
-    {"subscribed", "unsubscribed", "cleaned", "pending", "transactional", "archived"}
-)
+# Mailchimp's member statuses, with the label Odoo shows for each
+MEMBER_STATUSES = {
+    "subscribed": "Subscribed",
+    "pending": "Pending (double opt-in)",
+    "unsubscribed": "Unsubscribed",
+    "cleaned": "Cleaned (bounced)",
+    "transactional": "Transactional",
+    "archived": "Archived",
+}
+# a member who unsubscribed or whose address bounced: never subscribed again by us
+UNSUBSCRIBED_OR_CLEANED = ("unsubscribed", "cleaned")
 # statuses of a member Mailchimp no longer mails: nothing to archive or unsubscribe
-GONE_STATUSES = ("archived", "unsubscribed", "cleaned")
+GONE_STATUSES = ("archived", *UNSUBSCRIBED_OR_CLEANED)
 # merge values Mailchimp sends: text, numbers, or an address object
 MAX_MERGE_VALUE_LENGTH = 2000
 ADDRESS_KEYS = ("addr1", "addr2", "city", "state", "zip", "country")
@@ -274,25 +280,6 @@ class RemoteMember:
             or False,
             "signup_source": self.source or False,
             "tags": ", ".join(str(t.get("name") or "") for t in self.tags) or False,
-        }
-
-    def as_dict(self):
-        """The member in Mailchimp's JSON shape, holding checked values only."""
-        return {
-            "id": self.id,
-            "email_address": self.email,
-            "status": self.status,
-            "merge_fields": dict(self.merge_fields),
-            "last_changed": self.last_changed,
-            "web_id": self.web_id,
-            "timestamp_opt": self.timestamp_opt,
-            "timestamp_signup": self.timestamp_signup,
-            "member_rating": self.member_rating,
-            "stats": dict(self.stats),
-            "source": self.source,
-            "tags": list(self.tags),
-            "marketing_permissions": list(self.marketing_permissions),
-            "interests": dict(self.interests),
         }
 
 

@@ -42,19 +42,20 @@ class OperationResult:
     def ok(self):
         return 200 <= self.status_code < 300
 
+    def _text(self, key):
+        """The answer's ``key`` when the answer is an object and it is text."""
+        value = self.response.get(key) if isinstance(self.response, dict) else None
+        return value if isinstance(value, str) else None
+
     @property
     def title(self):
         """Mailchimp's error title (a problem answer), or None."""
-        response = self.response if isinstance(self.response, dict) else {}
-        title = response.get("title")
-        return title if isinstance(title, str) else None
+        return self._text("title")
 
     @property
     def status(self):
         """The member status a successful answer states, or None."""
-        response = self.response if isinstance(self.response, dict) else {}
-        status = response.get("status")
-        return status if isinstance(status, str) else None
+        return self._text("status")
 
 
 def _result(item):

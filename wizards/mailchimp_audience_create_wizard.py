@@ -5,17 +5,6 @@ from odoo.tools import email_normalize
 from ..models.mailchimp_access import check_manager
 from ..services import MailchimpError
 
-REQUIRED = {
-    "name": "Audience name",
-    "company": "Company",
-    "address1": "Address",
-    "city": "City",
-    "country_id": "Country",
-    "permission_reminder": "Permission reminder",
-    "from_name": "From name",
-    "from_email": "From email",
-    "lang_id": "Language",
-}
 # Mailchimp's language codes are the language's two letters ("en", "fr"),
 # with a few regional ones: api-notes section 7 ("a Mailchimp language code
 # such as en, fr, es_ES, pt_PT"; the full list is not documented). Odoo's
@@ -61,7 +50,7 @@ class MailchimpAudienceCreateWizard(models.TransientModel):
         "Language",
         required=True,
         domain="[('active', '=', True)]",
-        help="The language of the audience's sign-up forms and emails in " "Mailchimp.",
+        help="The language of the audience's sign-up forms and emails in Mailchimp.",
     )
     email_type_option = fields.Boolean(
         "Let subscribers pick HTML or plain text", default=False
@@ -108,7 +97,11 @@ class MailchimpAudienceCreateWizard(models.TransientModel):
         return {k: v for k, v in vals.items() if k in fields_list or not fields_list}
 
     def _check_values(self):
-        missing = [label for fname, label in REQUIRED.items() if not self[fname]]
+        missing = [
+            field._description_string(self.env)
+            for name, field in self._fields.items()
+            if field.required and not self[name]
+        ]
         problems = []
         if missing:
             problems.append(self.env._("Missing: %s.", ", ".join(missing)))

@@ -15,9 +15,8 @@ from odoo.exceptions import UserError
 from ..compat import Constraint, cron_progress
 from ..services import MailchimpError
 from .mailchimp_access import check_manager
-from .mailchimp_list_export_run import (
-    _ExportRun,
-)
+from .mailchimp_list_export_run import _ExportRun
+from .mailchimp_sync_run import drive
 
 _logger = logging.getLogger(__name__)
 
@@ -52,14 +51,12 @@ class MailchimpListExport(models.Model):
 
     # ------------------------------------------------------------------ run
     def _run(self):
-        """Export the list; returns its log. Mailchimp refusing the audience
-        itself (deleted list, wrong key) raises a UserError before anything
-        changes in Odoo."""
+        """Export the list with the run loop; returns its log. Mailchimp
+        refusing the audience itself (deleted list, wrong key) raises a
+        UserError before anything changes in Odoo."""
         self.ensure_one()
         audience = self.audience_id
-        client = audience.account_id._get_client()
-        Log = self.env["mailchimp.sync.log"]
-        log = Log.create(
+        log = self.env["mailchimp.sync.log"].create(
             {
                 "audience_id": audience.id,
                 "kind": "export",
@@ -67,9 +64,8 @@ class MailchimpListExport(models.Model):
                 "tag_name": self.tag_name,
             }
         )
-        run = _ExportRun(self, client, log)
         try:
-            run.execute()
+            _done, finished = drive(_ExportRun(self, log))
         except MailchimpError as error:
             if error.status == 404:
                 raise UserError(
@@ -89,45 +85,23 @@ class MailchimpListExport(models.Model):
                 )
             ) from None
         self.last_log_id = log
-        if run.pending:
-            self._wait_for(run.pending, log)
-        else:
-            log._close()
+        if not finished:
+            self._wait_for(log)
         return log
 
-    def _wait_for(self, pending, log):
+    def _wait_for(self, log):
         """Mailchimp has not finished some batches: the export job reads them
         later; the log stays running and says so."""
-        Batch = self.env["mailchimp.list.export.batch"]
-        Batch.create(
-            [
-                {"export_id": self.id, "log_id": log.id, "batch_id": bid, "members": m}
-                for bid, m in pending
-            ]
-        )
         self.write(
             {"queued": True, "requested_by_id": self.requested_by_id.id or self.env.uid}
         )
-        count = sum(len(members) for _bid, members in pending)
+        count = sum(len(batch.members) for batch in self.pending_batch_ids)
         log._add_line(
             self.env["mailchimp.member"],
             "info",
             f"Mailchimp is still processing the updates of {count} members: "
             "their figures are added when it is done.",
         )
-        Batch._schedule_recheck()
-
-    def _collect_batches(self):
-        """Read the batches Mailchimp finished (one status read each); True
-        when none is left."""
-        self.ensure_one()
-        client = self.audience_id.account_id._get_client()
-        for batch in self.pending_batch_ids:
-            results = batch._results(client)
-            if results is not None:
-                _ExportRun(self, client, batch.log_id).collect(batch.members, results)
-                batch.unlink()
-        return not self.pending_batch_ids
 
     # --------------------------------------------------------------- queue
     def _queue(self):
@@ -157,22 +131,20 @@ class MailchimpListExport(models.Model):
             else:
                 if not export.pending_batch_ids:
                     export._notify_done(log)
-        if waiting.filtered("queued"):
-            self.env["mailchimp.list.export.batch"]._schedule_recheck()
         cron_progress(self.env, len(export), len(ready) - len(export))
 
     def _finish_when_done(self):
-        """Read the export's finished batches; once none is left its log is
-        closed and the user who asked is told."""
+        """The export's run goes on with the loop: its finished batches are
+        read; once none is left its log is closed and the user who asked is
+        told."""
         try:
             with self.env.cr.savepoint():
-                done = self._collect_batches()
+                _done, finished = drive(_ExportRun(self, self.last_log_id, sent=True))
         except MailchimpError as error:  # read again on the next call
             _logger.info("Mailchimp export %s: batch not read: %s", self.id, error)
             return
-        if done:
+        if finished:
             self.queued = False
-            self.last_log_id._close()
             self._notify_done(self.last_log_id)
 
     def _notify_failed(self, message):

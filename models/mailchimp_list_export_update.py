@@ -16,9 +16,6 @@ from ..services import (
 
 # statuses Mailchimp lets us tag
 TAGGABLE = {"subscribed", "pending", "transactional"}
-# waits (seconds) for an export's batch before it is left to the export job
-# (models/mailchimp_list_export_batch.py): Mailchimp runs one batch at a time
-EXPORT_POLL_WAITS = (1, 2, 4)
 
 
 def update_known(run, known, contact_of, results):
@@ -44,7 +41,9 @@ def update_known(run, known, contact_of, results):
             )
         emails.append(email)
     batch_id = upsert.start(run.client, ops)
-    done = upsert.results_when_done(run.client, batch_id, EXPORT_POLL_WAITS)
+    # one status read, never a wait: Mailchimp runs one batch at a time, an
+    # unfinished one is read by a later step (models/mailchimp_list_export_batch.py)
+    done = upsert.results_if_done(run.client, batch_id)
     if done is None:
         run.pending.append((batch_id, [[e, contact_of[e]] for e in emails]))
         return

@@ -1,5 +1,5 @@
 """The push step of a run: several batches of 500 members on the run's
-parallel connections (``services/parallel.py``).
+parallel connections (the run's, ``services/parallel.py``).
 
 The run's thread plans each batch (ORM reads, payloads), hands the HTTP call
 to a worker and plans the next one while it is in flight; the answers are
@@ -20,13 +20,12 @@ CHUNKS_PER_CONNECTION = 4
 class MailchimpAudience(models.Model):
     _inherit = "mailchimp.audience"
 
-    def _push_step(self, log, client, among=None):
+    def _push_step(self, log, run, among=None):
         """Send the next batches of flagged members (``among`` only, when
-        given); the number of members handled (0: none left)."""
+        given) on the ``run``'s connections; the number of members handled
+        (0: none left)."""
         self.ensure_one()
-        connections = parallel.connections_for(
-            client, self.account_id.parallel_connections
-        )
+        client, connections = run.client, run.connections
         jobs = []  # (plan, future of its POST /batches id)
 
         def answered(plan, answer, error):
@@ -41,7 +40,8 @@ class MailchimpAudience(models.Model):
                         jobs.append((plan, job))
             if error is not None:
                 plan.members._push_failed(plan, error)
-            self._release_batch()  # the ORM cache stays small
+            self.env.flush_all()  # the ORM cache stays small
+            self.env.invalidate_all()
 
         pipeline = parallel.Pipeline(connections, answered)
         try:

@@ -1,12 +1,21 @@
-"""The run of an audience's sync: a bounded step at a time (a page read, a
-batch sent), started by the cron or a button, one run per audience at a time
-(a row lock). The run's state (its read window, offset and counters, the
-batch it waits for) lives on its sync log, not on the audience.
+"""The runs and the one run loop that drives them (:func:`drive`): a bounded
+step at a time (a page read, a batch sent, a batch's results read), started
+by the cron or a button, one run per audience at a time (a row lock).
 
-Three run classes share one contract, :meth:`_Run.step`: the pull run reads
-a page of changed members, the push run sends a batch of flagged members (or
-reads the answer of the batch it submitted), then the segment run keeps each
-segment's tag in Mailchimp (``mailchimp_segment_sync.py``)."""
+Every run shares one contract, :meth:`Run.step`, and keeps what one cron
+call needs on the run object: the service (``client``), its parallel
+connections (a thread pool sized to the account's setting, closed when the
+loop ends) and the pages read ahead. What must outlive a call (the read
+window, offset and counters, the batches Mailchimp runs) lives on the run's
+sync log. The audience's run (:class:`AudienceRun`) pulls, then pushes, then
+keeps the segments' tags (``mailchimp_segment_sync.py``); a contact's "Sync
+now" is its push alone (:class:`PushRun`); a mailing list export is a run of
+its own (``mailchimp_list_export_run.py``).
+
+One batch-polling policy: a Mailchimp batch (``POST /batches``) is never
+waited for. Each step reads its status once; a run with nothing else to do
+while one is still running stops (``waiting``) and its cron is triggered to
+pick it up a little later."""
 
 import logging
 import time
@@ -27,63 +36,136 @@ NEW_RUN_MIN_GAP = timedelta(minutes=5)
 PAGE_WORK = 1000  # members a pending page read stands for in the cron's progress
 MANUAL_TIME_BUDGET = 20  # seconds a button runs the sync before the cron goes on
 CRON_TIME_BUDGET = 50  # seconds of work per cron call
+# a run waiting for Mailchimp's batch is picked up by its cron this much later
+BATCH_RECHECK = timedelta(seconds=30)
+SYNC_CRON = "mailchimp_sync.ir_cron_mailchimp_sync"
 
 
-class _Run:
-    """One phase of an audience's run, built once per step loop with the
-    service (``client``) the whole run uses."""
+def drive(run, deadline=None):
+    """The one run loop (buttons, cron, a contact's "Sync now", the list
+    export): step ``run`` until it finishes, waits for a Mailchimp batch or
+    the ``deadline`` (``time.monotonic()``) passes. The ORM cache is written
+    and dropped after each step (memory stays flat); the run's connections
+    are closed whatever happens. Returns ``(units done, finished)``."""
+    done = 0
+    try:
+        while not deadline or time.monotonic() <= deadline:
+            units, finished = run.step()
+            run.env.flush_all()
+            run.env.invalidate_all()
+            done += units
+            if finished:
+                return done, True
+            if run.waiting:
+                run.env.ref(run.cron)._trigger(at=fields.Datetime.now() + BATCH_RECHECK)
+                break
+        return done, False
+    finally:
+        run.close()
 
-    def __init__(self, audience, log, client):
-        self.audience = audience
-        self.log = log
+
+class Run:
+    """One run: ``step()`` does a bounded unit of work and returns
+    ``(units_done, finished)``; ``waiting`` is set when the run can do
+    nothing before Mailchimp finishes a batch (``cron`` picks it up)."""
+
+    cron = SYNC_CRON
+
+    def __init__(self, env, client, connections):
+        self.env = env
         self.client = client
+        self.limit = connections  # the account's "Simultaneous connections"
+        self.waiting = False
+        self.pages_ahead = {}  # offset -> future of a page read ahead
+        self._connections = None
+
+    @property
+    def connections(self):
+        """The run's parallel connections (``services/parallel.py``)."""
+        if self._connections is None:
+            self._connections = parallel.Connections(self.client, self.limit)
+        return self._connections
 
     def step(self):
-        """Do one bounded unit of work. Returns ``(units_done, finished)``:
-        ``finished`` is True when the whole run is over. A Mailchimp failure
-        is raised; the caller fails the run with it."""
         raise NotImplementedError
 
+    def close(self):
+        for future in self.pages_ahead.values():
+            future.cancel()
+        self.pages_ahead = {}
+        if self._connections is not None:
+            self._connections.close()
+            self._connections = None
 
-class PullRun(_Run):
-    """Mailchimp → Odoo: one page of members of the frozen read window."""
 
-    def step(self):
-        return self.audience._pull_page(self.log, self.client), False
+class PushRun(Run):
+    """Odoo → Mailchimp: batches of at most 500 flagged members (``members``
+    only, for a contact's "Sync now", which ends with its batches)."""
 
-
-class PushRun(_Run):
-    """Odoo → Mailchimp: a batch of at most 500 flagged members, or the
-    answer of the batch submitted before (it runs in Mailchimp)."""
-
-    def __init__(self, audience, log, client, members=None):
-        super().__init__(audience, log, client)
-        self.members = members  # only these (a contact's "Sync now")
+    def __init__(self, audience, log, client=None, members=None):
+        super().__init__(audience.env, client, audience.account_id.parallel_connections)
+        self.audience = audience
+        self.log = log
+        self.members = members
 
     def step(self):
         audience, log = self.audience, self.log
-        if log.push_batch_id:
+        self.client = self.client or audience.account_id._get_client()
+        if log.push_batch_id:  # one status read, never a wait
             audience._poll_push_batch(self.client, log)
-            return 0, False
-        if self.members is not None:  # a contact's push ends with its batch
-            sent = audience._push_step(log, self.client, self.members)
-            return sent, not sent
-        sent = audience._push_step(log, self.client)
-        return (sent, False) if sent else self._pushed()
+        sent = audience._push_step(log, self, self.members)
+        if sent:
+            return sent, False
+        return self._wait() if log.push_batch_id else self._pushed()
+
+    def _wait(self):
+        self.waiting = True
+        return 0, False
 
     def _pushed(self):
-        """The push is over: the run goes on with the segments, or ends."""
-        if self.audience._start_segment_phase(self.log):
-            return 0, False
         return 0, True
 
 
-class SegmentRun(_Run):
-    """Odoo → Mailchimp, after the push: Mailchimp's segments read, then each
-    segment's tag, at most 500 additions and 500 removals a call."""
+class AudienceRun(PushRun):
+    """An audience's sync: the pull's pages, the push, then the segments. A
+    Mailchimp failure fails the run with it."""
+
+    def __init__(self, audience):
+        super().__init__(audience, audience.current_log_id, audience._run_client())
 
     def step(self):
-        return self.audience._segment_step(self.log, self.client)
+        audience, log = self.audience, self.log
+        try:
+            done, finished = self._phase_step()
+        except MailchimpError as error:
+            _logger.info(
+                "Mailchimp sync of audience %s stopped: %s", audience.id, error
+            )
+            if not log.error_message:
+                log._add_error(str(error))
+            audience._finish_run(failed=True)
+            return 0, True
+        if finished:
+            audience._webhook_check_exists(self.client, log)
+            audience._finish_run()
+        return done, finished
+
+    def _phase_step(self):
+        audience, log = self.audience, self.log
+        if log.pull_running:
+            self.client = self.client or audience.account_id._get_client()
+            if log.push_batch_id:  # a batch left by the run before is read first
+                audience._poll_push_batch(self.client, log)
+                if log.push_batch_id:
+                    return self._wait()
+            return audience._pull_page(log, self), False
+        if log.segment_phase:
+            return audience._segment_step(log, self)
+        return super().step()
+
+    def _pushed(self):
+        """The push is over: the run goes on with the segments, or ends."""
+        return 0, not self.audience._start_segment_phase(self.log)
 
 
 class MailchimpSyncLog(models.Model):
@@ -195,32 +277,6 @@ class MailchimpAudience(models.Model):
         self.current_log_id = log
         return log
 
-    def _sync_step(self, client=None):
-        """Do one bounded unit of work of the run under way (see
-        :meth:`_Run.step`). Returns ``(units_done, finished)``."""
-        self.ensure_one()
-        log = self.current_log_id
-        try:
-            client = client or self.account_id._get_client()
-            run_class = (
-                PullRun
-                if log.pull_running and not log.push_batch_id
-                else SegmentRun
-                if log.segment_phase
-                else PushRun
-            )
-            done, finished = run_class(self, log, client).step()
-        except MailchimpError as error:
-            _logger.info("Mailchimp sync of audience %s stopped: %s", self.id, error)
-            if not log.error_message:
-                log._add_error(str(error))
-            self._finish_run(failed=True)
-            return 0, True
-        if finished:
-            self._webhook_check_exists(client, log)
-            self._finish_run()
-        return done, finished
-
     def _run_client(self):
         """The service, built once per run and passed to each step (as
         ``google_calendar`` passes its service); None when it cannot be built,
@@ -275,23 +331,15 @@ class MailchimpAudience(models.Model):
         self.current_log_id = False
 
     def _run_until(self, deadline, trigger="manual", full=False):
-        """The one run loop (buttons and cron): start a run where none is
-        under way, then step it with one service until it finishes or the
-        deadline passes. Returns ``(units done, every audience finished)``."""
+        """Start a run where none is under way, then drive it with the one
+        loop. Returns ``(units done, every audience finished)``."""
         done, finished_all = 0, True
         for audience in self:
             if not audience.current_log_id:
                 audience._start_run(trigger=trigger, full=full)
-            client = audience._run_client()
-            finished = False
-            while not finished:
-                if deadline and time.monotonic() > deadline:
-                    finished_all = False
-                    break
-                units, finished = audience._sync_step(client)
-                audience._release_batch()
-                done += units
-            parallel.close(client)
+            units, finished = drive(AudienceRun(audience), deadline)
+            done += units
+            finished_all = finished_all and finished
         return done, finished_all
 
     def _run_sync(self, trigger="manual", full=False, time_budget=None):
@@ -301,12 +349,6 @@ class MailchimpAudience(models.Model):
         """
         deadline = time.monotonic() + time_budget if time_budget else None
         return self._run_until(deadline, trigger=trigger, full=full)[1]
-
-    def _release_batch(self):
-        """Write the batch and drop the ORM cache: memory stays flat whatever
-        the number of members a run goes through."""
-        self.env.flush_all()
-        self.env.invalidate_all()
 
     def _remaining_work(self):
         """Work left in the runs under way (a finished or failed run leaves

@@ -3,6 +3,7 @@ from unittest.mock import patch
 
 from odoo.tests import TransactionCase
 
+from ..models.mailchimp_sync_run import AudienceRun
 from .fake_mailchimp import FakeMailchimp
 
 API_KEY = "0123456789abcdef0123456789abcdef-us6"
@@ -65,6 +66,15 @@ class MailchimpCase(TransactionCase):
                 for i in range(count)
             ]
         )
+
+    def step(self, audience=None):
+        """One step of the audience's run under way, as the run loop
+        (``drive``) does it: ``(units done, finished)``."""
+        run = AudienceRun(audience or self.audience)
+        try:
+            return run.step()
+        finally:
+            run.close()
 
     def sync(self, audience=None):
         audience = audience or self.audience

@@ -45,6 +45,7 @@ from . import mailchimp_member_push
 from . import mailchimp_member_results
 from . import mailchimp_audience_batch
 from . import mailchimp_push_pipeline
+from . import mailchimp_push_intent
 from . import mailchimp_oauth
 from . import mailchimp_interest
 from . import mailchimp_member_tags

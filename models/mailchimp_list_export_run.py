@@ -27,6 +27,10 @@ from .mailchimp_sync_log import LINE_KINDS
 from .mailchimp_sync_run import Run
 
 EXPORT_CRON = "mailchimp_sync.ir_cron_mailchimp_list_export"
+COUNTERS = (
+    "list_contacts opted_out created updated tagged untagged duplicates invalid "
+    "blacklisted not_tagged address_omitted errors"
+).split()
 
 # below this number, unknown statuses are read one member at a time
 STATUS_READS = 10
@@ -62,23 +66,7 @@ class _ExportRun(ExportTagging, Run):
         self.list_id = self.audience.mailchimp_id
         self.log = log
         self.sent = sent
-        self.counts = dict.fromkeys(
-            (
-                "list_contacts",
-                "opted_out",
-                "created",
-                "updated",
-                "tagged",
-                "untagged",
-                "duplicates",
-                "invalid",
-                "blacklisted",
-                "not_tagged",
-                "address_omitted",
-                "errors",
-            ),
-            0,
-        )
+        self.counts = dict.fromkeys(COUNTERS, 0)
         self.lines = []
         # (Mailchimp batch id, [[email, contact id], ...]) not finished yet
         self.pending = []
@@ -382,5 +370,5 @@ class _ExportRun(ExportTagging, Run):
         log.write({name: log[name] + value for name, value in figures.items()})
         if self.lines:
             self.env["mailchimp.sync.log.line"].create(self.lines)
-        self.counts = dict.fromkeys(counts, 0)  # added once
+        self.counts = dict.fromkeys(COUNTERS, 0)  # added once
         self.lines = []

@@ -63,6 +63,10 @@ class MailchimpAudience(models.Model):
             log._count("pushed", len(members))
             plan = members._push_prepare(log, client)
             if plan.new:
+                # durable before the call: a killed call leaves it for the next run
+                self.env["mailchimp.push.intent"]._record(
+                    self, {email: member for email, (member, _p) in plan.new.items()}
+                )
                 args = plan.new_call_args()
                 pipeline.send(plan, upsert.create_members, *args)
             else:

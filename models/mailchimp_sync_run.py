@@ -131,7 +131,7 @@ class AudienceRun(PushRun):
     Mailchimp failure fails the run with it."""
 
     def __init__(self, audience):
-        super().__init__(audience, audience.current_log_id, audience._run_client())
+        super().__init__(audience, audience.current_log_id)
 
     def step(self):
         audience, log = self.audience, self.log
@@ -158,7 +158,10 @@ class AudienceRun(PushRun):
                 audience._poll_push_batch(self.client, log)
                 if log.push_batch_id:
                     return self._wait()
-            return audience._pull_page(log, self), False
+            done = audience._pull_page(log, self)
+            if not log.pull_running:  # what a killed call may have created
+                self.env["mailchimp.push.intent"]._adopt(audience)
+            return done, False
         if log.segment_phase:
             return audience._segment_step(log, self)
         return super().step()
@@ -277,15 +280,6 @@ class MailchimpAudience(models.Model):
         self.current_log_id = log
         return log
 
-    def _run_client(self):
-        """The service, built once per run and passed to each step (as
-        ``google_calendar`` passes its service); None when it cannot be built,
-        the step then fails the run with the reason."""
-        try:
-            return self.account_id._get_client()
-        except MailchimpError:
-            return None
-
     def _members_to_push(self, log, among=None):
         domain = [
             ("audience_id", "=", self.id),
@@ -330,9 +324,11 @@ class MailchimpAudience(models.Model):
         ).unlink()
         self.current_log_id = False
 
-    def _run_until(self, deadline, trigger="manual", full=False):
+    def _run_sync(self, trigger="manual", full=False, time_budget=None):
         """Start a run where none is under way, then drive it with the one
-        loop. Returns ``(units done, every audience finished)``."""
+        loop until done or out of time. Returns ``(units done, every
+        audience finished)``."""
+        deadline = time.monotonic() + time_budget if time_budget else None
         done, finished_all = 0, True
         for audience in self:
             if not audience.current_log_id:
@@ -341,14 +337,6 @@ class MailchimpAudience(models.Model):
             done += units
             finished_all = finished_all and finished
         return done, finished_all
-
-    def _run_sync(self, trigger="manual", full=False, time_budget=None):
-        """Run (or continue) a sync of each audience until done or out of time.
-
-        Returns True when every audience finished.
-        """
-        deadline = time.monotonic() + time_budget if time_budget else None
-        return self._run_until(deadline, trigger=trigger, full=full)[1]
 
     def _remaining_work(self):
         """Work left in the runs under way (a finished or failed run leaves
@@ -374,7 +362,7 @@ class MailchimpAudience(models.Model):
             or not a._last_log()
             or a._last_log().date_start <= now - NEW_RUN_MIN_GAP
         )
-        done, _finished = due._run_until(time.monotonic() + time_budget, trigger="cron")
+        done, _finished = due._run_sync(trigger="cron", time_budget=time_budget)
         remaining = locked._remaining_work()
         cron_progress(self.env, done, remaining)
         return remaining

@@ -1,4 +1,5 @@
 import json
+from contextlib import nullcontext
 from unittest.mock import patch
 
 from odoo.tests import TransactionCase
@@ -51,6 +52,14 @@ class MailchimpCase(TransactionCase):
         )
         patcher.start()
         self.addCleanup(patcher.stop)
+        # the push's record of intent goes in the test's transaction
+        intent = patch.object(
+            type(self.env["mailchimp.push.intent"]),
+            "_cursor",
+            lambda model: nullcontext(model.env.cr),
+        )
+        intent.start()
+        self.addCleanup(intent.stop)
 
     def make_partners(self, count, flagged=True, prefix="contact", **vals):
         return self.env["res.partner"].create(

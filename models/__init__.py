@@ -23,7 +23,6 @@ from . import res_partner
 from . import mailchimp_settings
 from . import res_config_settings
 from . import mailchimp_list_export
-from . import mailchimp_list_export_batch
 from . import mailchimp_webhook
 from . import mailchimp_webhook_event
 from . import mailchimp_webhook_health

@@ -15,8 +15,8 @@ from odoo.exceptions import UserError
 from ..compat import Constraint, cron_progress
 from ..services import MailchimpError
 from .mailchimp_access import check_manager
-from .mailchimp_list_export_run import _ExportRun
-from .mailchimp_sync_run import drive
+from .mailchimp_list_export_run import EXPORT_CRON, _ExportRun
+from .mailchimp_sync_run import BATCH_RECHECK, drive
 
 _logger = logging.getLogger(__name__)
 
@@ -38,11 +38,6 @@ class MailchimpListExport(models.Model):
     member_ids = fields.One2many("mailchimp.list.export.member", "export_id")
     queued = fields.Boolean(help="Waiting for the background export job.")
     requested_by_id = fields.Many2one("res.users", ondelete="set null")
-    pending_batch_ids = fields.One2many(
-        "mailchimp.list.export.batch",
-        "export_id",
-        help="Batches of updates Mailchimp has not finished yet.",
-    )
 
     _list_audience_tag_uniq = Constraint(
         "unique(mailing_list_id, audience_id, tag_name)",
@@ -91,16 +86,9 @@ class MailchimpListExport(models.Model):
 
     def _wait_for(self, log):
         """Mailchimp has not finished some batches: the export job reads them
-        later; the log stays running and says so."""
+        later; the log stays running and says so (``_ExportRun.step``)."""
         self.write(
             {"queued": True, "requested_by_id": self.requested_by_id.id or self.env.uid}
-        )
-        count = sum(len(batch.members) for batch in self.pending_batch_ids)
-        log._add_line(
-            self.env["mailchimp.member"],
-            "info",
-            f"Mailchimp is still processing the updates of {count} members: "
-            "their figures are added when it is done.",
         )
 
     # --------------------------------------------------------------- queue
@@ -108,7 +96,7 @@ class MailchimpListExport(models.Model):
         """Big lists are exported by a background job; the user who asked is
         notified when it is done."""
         self.write({"queued": True, "requested_by_id": self.env.uid})
-        self.env.ref("mailchimp_sync.ir_cron_mailchimp_list_export")._trigger()
+        self.env.ref(EXPORT_CRON)._trigger()
 
     @api.model
     def _cron_run_queued(self):
@@ -116,7 +104,7 @@ class MailchimpListExport(models.Model):
         then one queued export runs; the scheduler calls again while some
         remain (``compat.cron_progress``), and comes back later for batches."""
         queued = self.search([("queued", "=", True)], order="id")
-        waiting = queued.filtered("pending_batch_ids")
+        waiting = queued.filtered("last_log_id.push_batch_id")
         for export in waiting:
             export._finish_when_done()
         ready = queued - waiting
@@ -129,7 +117,7 @@ class MailchimpListExport(models.Model):
             except UserError as error:
                 export._notify_failed(str(error))
             else:
-                if not export.pending_batch_ids:
+                if not log.push_batch_id:
                     export._notify_done(log)
         cron_progress(self.env, len(export), len(ready) - len(export))
 
@@ -142,40 +130,33 @@ class MailchimpListExport(models.Model):
                 _done, finished = drive(_ExportRun(self, self.last_log_id, sent=True))
         except MailchimpError as error:  # read again on the next call
             _logger.info("Mailchimp export %s: batch not read: %s", self.id, error)
+            recheck = fields.Datetime.now() + BATCH_RECHECK
+            self.env.ref(EXPORT_CRON)._trigger(at=recheck)
             return
         if finished:
             self.queued = False
             self._notify_done(self.last_log_id)
 
     def _notify_failed(self, message):
-        self.requested_by_id._bus_send(
-            "simple_notification",
-            {
-                "type": "danger",
-                "title": self.env._("Mailchimp export failed"),
-                "message": message,
-                "sticky": True,
-            },
-        )
+        self._notify_requester("danger", self.env._("Mailchimp export failed"), message)
 
     def _notify_done(self, log):
+        message = self.env._(
+            "“%(list)s”: %(added)s added, %(updated)s updated, %(tagged)s "
+            "tagged, %(errors)s errors. The statistics are in the Mailchimp sync "
+            "logs.",
+            list=self.mailing_list_id.name,
+            added=log.created,
+            updated=log.updated,
+            tagged=log.tagged,
+            errors=log.errors,
+        )
+        self._notify_requester("success", self.env._("Mailchimp export done"), message)
+
+    def _notify_requester(self, kind, title, message):
         self.requested_by_id._bus_send(
             "simple_notification",
-            {
-                "type": "success",
-                "title": self.env._("Mailchimp export done"),
-                "message": self.env._(
-                    "“%(list)s”: %(added)s added, %(updated)s updated, "
-                    "%(tagged)s tagged, %(errors)s errors. The statistics "
-                    "are in the Mailchimp sync logs.",
-                    list=self.mailing_list_id.name,
-                    added=log.created,
-                    updated=log.updated,
-                    tagged=log.tagged,
-                    errors=log.errors,
-                ),
-                "sticky": True,
-            },
+            {"type": kind, "title": title, "message": message, "sticky": True},
         )
 
 

@@ -2,9 +2,10 @@
 ``mailchimp_sync_run.py``) like the audience's sync: its first step reads the
 list with one SQL query and sends it in batches of 500 on the run's parallel
 connections (create first, then update the members Mailchimp has without a
-status); the update batches Mailchimp has not finished are kept
-(``mailchimp.list.export.batch``) and read by the next steps, one status read
-each, never waited for. The figures and lines go to the statistics screen."""
+status); the update batches Mailchimp has not finished go on the run's log
+(``push_batch_id``, as the push's), their members held in the export's
+members, and are read by the next steps, one status read each, never waited
+for. The figures and lines go to the statistics screen."""
 
 from odoo.tools import SQL
 
@@ -178,10 +179,17 @@ class _ExportRun(ExportTagging, Run):
             self.sent = True
             if self.pending:
                 self.waiting = True  # read by a later call, never waited for
+                count = sum(len(members) for _batch, members in self.pending)
+                self.log._add_line(
+                    self.env["mailchimp.member"],
+                    "info",
+                    f"Mailchimp is still processing the updates of {count} members: "
+                    "their figures are added when it is done.",
+                )
                 return done, False
         else:
             done = self._read_batches()
-            if self.export.pending_batch_ids:
+            if self.log.push_batch_id:
                 self.waiting = True
                 return done, False
         self.log._close()
@@ -214,36 +222,30 @@ class _ExportRun(ExportTagging, Run):
         pipeline.drain()  # every answer applied, then the first error raised
         self._hold_pending()
         self._remove_leavers()
-        self.env["mailchimp.list.export.batch"].create(
-            [
-                {
-                    "export_id": export.id,
-                    "log_id": self.log.id,
-                    "batch_id": batch_id,
-                    "members": members,
-                }
-                for batch_id, members in self.pending
-            ]
-        )
+        self.log.push_batch_id = " ".join(batch for batch, _m in self.pending) or False
         sent = len(queue)
         self._write_log()
         return sent
 
     def _read_batches(self):
-        """The update batches Mailchimp finished (one status read each): their
-        results complete the log's figures. The members read."""
-        done = 0
-        for batch in self.export.pending_batch_ids:
-            batch_results = batch._results(self.client)
+        """The update batches Mailchimp finished, in the order sent (one
+        status read each): their results complete the log's figures. The
+        members read."""
+        log, done = self.log, 0
+        pending = log.push_batch_id.split()
+        held = self.export.member_ids.filtered(lambda m: m.log_id == log)
+        contact_of = {member.email: member.contact_id.id for member in held}
+        while pending:
+            batch_results = upsert.results_if_done(self.client, pending[0])
             if batch_results is None:
-                continue
-            emails = [email for email, _contact in batch.members]
-            contact_of, results = dict(batch.members), {}
-            apply_update_results(self, emails, contact_of, results, batch_results)
+                break
+            results = {}
+            apply_update_results(self, contact_of, results, batch_results)
             self._store(results, contact_of)
             self._write_log()
-            done += len(emails)
-            batch.unlink()
+            done += len(results)
+            pending.pop(0)
+        log.push_batch_id = " ".join(pending) or False
         return done
 
     def _plan(self, batch):

@@ -1,12 +1,9 @@
-"""What a push is about to create in Mailchimp, written before the batch
+"""What a push is about to create in Mailchimp, recorded before the batch
 subscribe call in a transaction of its own: a cron call killed during the
-call rolls its own work back, never this record of intent.
-
-When the pull of the audience's next run is over, the members of these
-records that Mailchimp may now have and whose contact left the sync meanwhile
-(unticked, or deleted) are taken as known to Mailchimp by their email's hash,
-so the push gives them the un-tick policy instead of leaving them subscribed.
-A member Mailchimp never got answers 404 to the archive: nothing is lost."""
+call rolls back its own work, never this. After the next run's pull, a member
+of it whose contact left the sync meanwhile is taken as known to Mailchimp
+(by its email's hash) and gets the un-tick policy (a 404 if it never got
+there)."""
 
 from odoo import api, fields, models
 from odoo.tools import SQL

@@ -1,21 +1,11 @@
-"""The runs and the one run loop that drives them (:func:`drive`): a bounded
-step at a time (a page read, a batch sent, a batch's results read), started
-by the cron or a button, one run per audience at a time (a row lock).
-
-Every run shares one contract, :meth:`Run.step`, and keeps what one cron
-call needs on the run object: the service (``client``), its parallel
-connections (a thread pool sized to the account's setting, closed when the
-loop ends) and the pages read ahead. What must outlive a call (the read
-window, offset and counters, the batches Mailchimp runs) lives on the run's
-sync log. The audience's run (:class:`AudienceRun`) pulls, then pushes, then
-keeps the segments' tags (``mailchimp_segment_sync.py``); a contact's "Sync
-now" is its push alone (:class:`PushRun`); a mailing list export is a run of
-its own (``mailchimp_list_export_run.py``).
-
-One batch-polling policy: a Mailchimp batch (``POST /batches``) is never
-waited for. Each step reads its status once; a run with nothing else to do
-while one is still running stops (``waiting``) and its cron is triggered to
-pick it up a little later."""
+"""The runs and the one run loop that drives them all (:func:`drive`): the
+audience's sync (:class:`AudienceRun`: pull, push, segments), a contact's
+"Sync now" (:class:`PushRun`) and the list export
+(``mailchimp_list_export_run.py``), a bounded step at a time. A run holds what
+one cron call needs (service, connections, pages read ahead); what outlives a
+call is on its sync log. A Mailchimp batch is never waited for: each step
+reads its status once, a run with nothing else to do stops (``waiting``) and
+its cron comes back for it (README, "Runs and the one run loop")."""
 
 import logging
 import time
@@ -109,18 +99,18 @@ class PushRun(Run):
         self.members = members
 
     def step(self):
-        audience, log = self.audience, self.log
-        self.client = self.client or audience.account_id._get_client()
-        if log.push_batch_id:  # one status read, never a wait
-            audience._poll_push_batch(self.client, log)
-        sent = audience._push_step(log, self, self.members)
-        if sent:
-            return sent, False
-        return self._wait() if log.push_batch_id else self._pushed()
+        self._read_batches()
+        return self._push()
 
-    def _wait(self):
-        self.waiting = True
-        return 0, False
+    def _read_batches(self):
+        self.client = self.client or self.audience.account_id._get_client()
+        if self.log.push_batch_id:  # one status read, never a wait
+            self.audience._poll_push_batch(self.client, self.log)
+
+    def _push(self):
+        sent = self.audience._push_step(self.log, self, self.members)
+        self.waiting = not sent and bool(self.log.push_batch_id)
+        return (sent, False) if sent or self.waiting else self._pushed()
 
     def _pushed(self):
         return 0, True
@@ -152,19 +142,19 @@ class AudienceRun(PushRun):
 
     def _phase_step(self):
         audience, log = self.audience, self.log
+        self._read_batches()
         if log.pull_running:
-            self.client = self.client or audience.account_id._get_client()
-            if log.push_batch_id:  # a batch left by the run before is read first
-                audience._poll_push_batch(self.client, log)
-                if log.push_batch_id:
-                    return self._wait()
+            # a batch left by the run before is read before the pull
+            self.waiting = bool(log.push_batch_id)
+            if self.waiting:
+                return 0, False
             done = audience._pull_page(log, self)
             if not log.pull_running:  # what a killed call may have created
                 self.env["mailchimp.push.intent"]._adopt(audience)
             return done, False
         if log.segment_phase:
             return audience._segment_step(log, self)
-        return super().step()
+        return self._push()
 
     def _pushed(self):
         """The push is over: the run goes on with the segments, or ends."""
@@ -215,7 +205,11 @@ class MailchimpAudience(models.Model):
         failed or a contact's "Sync now" may leave one)."""
         self.ensure_one()
         return self.env["mailchimp.sync.log"].search(
-            [("audience_id", "=", self.id), ("push_batch_id", "!=", False)],
+            [
+                ("audience_id", "=", self.id),
+                ("push_batch_id", "!=", False),
+                ("kind", "!=", "export"),  # an export reads its own
+            ],
             order="id desc",
             limit=1,
         )

@@ -34,7 +34,7 @@ class TestExportWaitsForMailchimp(ExportCase):
             (log.state, log.updated, log.tagged, log.untagged, log.errors),
             ("done", 12, 12, 0, 0),
         )
-        self.assertFalse(export.pending_batch_ids)
+        self.assertFalse(log.push_batch_id, "every batch read")
         self.env.cr.precommit.run()
         notification = self.env["bus.bus"].search(
             [("message", "ilike", "Mailchimp export done")], order="id desc", limit=1

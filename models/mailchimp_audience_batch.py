@@ -78,6 +78,6 @@ class MailchimpAudience(models.Model):
             drive(PushRun(self, log, members=members))
         except MailchimpError:
             log._close(failed=True)
-            return log
-        log._close()
+        else:
+            log._close()
         return log

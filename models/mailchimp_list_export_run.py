@@ -174,26 +174,15 @@ class _ExportRun(ExportTagging, Run):
     def step(self):
         """The list sent (the first step), else the unfinished batches read;
         the run waits while Mailchimp runs one, and ends with its log."""
-        if not self.sent:
-            done = self._send()
-            self.sent = True
-            if self.pending:
-                self.waiting = True  # read by a later call, never waited for
-                count = sum(len(members) for _batch, members in self.pending)
-                self.log._add_line(
-                    self.env["mailchimp.member"],
-                    "info",
-                    f"Mailchimp is still processing the updates of {count} members: "
-                    "their figures are added when it is done.",
-                )
-                return done, False
-        else:
+        if self.sent:
             done = self._read_batches()
-            if self.log.push_batch_id:
-                self.waiting = True
-                return done, False
-        self.log._close()
-        return done, True
+        else:
+            done, self.sent = self._send(), True
+        # a batch still running is read by a later call, never waited for
+        self.waiting = bool(self.log.push_batch_id)
+        if not self.waiting:
+            self.log._close()
+        return done, not self.waiting
 
     def _send(self):
         """The whole list, in batches of 500; the contacts sent."""
@@ -223,6 +212,14 @@ class _ExportRun(ExportTagging, Run):
         self._hold_pending()
         self._remove_leavers()
         self.log.push_batch_id = " ".join(batch for batch, _m in self.pending) or False
+        if self.pending:
+            count = sum(len(members) for _batch, members in self.pending)
+            self.log._add_line(
+                self.env["mailchimp.member"],
+                "info",
+                f"Mailchimp is still processing the updates of {count} members: "
+                "their figures are added when it is done.",
+            )
         sent = len(queue)
         self._write_log()
         return sent

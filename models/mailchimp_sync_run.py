@@ -82,7 +82,6 @@ class Run:
     def close(self):
         for future in self.pages_ahead.values():
             future.cancel()
-        self.pages_ahead = {}
         if self._connections is not None:
             self._connections.close()
             self._connections = None

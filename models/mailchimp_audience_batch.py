@@ -13,22 +13,23 @@ MSG_RESULTS_REFUSED = "{error} Its contacts are sent again by the next sync."
 OPERATION_KINDS = frozenset({"put", "restore", "tags", "unsubscribe", "archive"})
 
 
-class MailchimpAudience(models.Model):
-    _inherit = "mailchimp.audience"
+class MailchimpSyncLog(models.Model):
+    _inherit = "mailchimp.sync.log"
 
-    def _poll_push_batch(self, client, log):
-        """Read the results of the run's batches (ids in the order submitted)
-        that are finished, one status read each. A batch still running stops
-        the reading: the ones after it were submitted later."""
+    def _read_batches(self, client, apply):
+        """The one batch-polling policy: the run's batches (ids in the order
+        submitted) read once each, never waited for; ``apply(results)`` for
+        each finished one. A batch still running stops the reading: the ones
+        after it were submitted later."""
         self.ensure_one()
-        pending = log.push_batch_id.split()
+        pending = self.push_batch_id.split()
         while pending:
             try:
                 results = upsert.results_if_done(client, pending[0])
             except ResultsRefused as error:
                 # never read (address, redirect, size): the members are sent again
                 message = MSG_RESULTS_REFUSED.format(error=error)
-                log._add_line(self.env["mailchimp.member"], "error", message)
+                self._add_line(self.env["mailchimp.member"], "error", message)
                 results = ()
             except MailchimpError as error:
                 if error.status != 404:
@@ -36,11 +37,15 @@ class MailchimpAudience(models.Model):
                 results = ()  # results are kept 7 days: the members are sent again
             if results is None:
                 break
-            self._apply_batch_results(results, log)
+            apply(results)
             pending.pop(0)
-        log.push_batch_id = " ".join(pending) or False
+        self.push_batch_id = " ".join(pending) or False
 
-    def _apply_batch_results(self, results, log):
+
+class MailchimpAudience(models.Model):
+    _inherit = "mailchimp.audience"
+
+    def _apply_batch_results(self, log, results):
         """Each operation's answer goes to its member row (``operation_id`` is
         ``<member id>:<kind>``); operations without an answer stay flagged."""
         Member = self.env["mailchimp.member"]

@@ -35,10 +35,6 @@ COUNTERS = (
 
 # below this number, unknown statuses are read one member at a time
 STATUS_READS = 10
-NOT_TAGGED_MESSAGE = (
-    "Some of the emails provided were not tagged. Check the Mailchimp "
-    "marketing subscription statuses."
-)
 
 
 class _Planned:
@@ -225,25 +221,21 @@ class _ExportRun(ExportTagging, Run):
         return sent
 
     def _read_batches(self):
-        """The update batches Mailchimp finished, in the order sent (one
-        status read each): their results complete the log's figures. The
-        members read."""
-        log, done = self.log, 0
-        pending = log.push_batch_id.split()
-        held = self.export.member_ids.filtered(lambda m: m.log_id == log)
+        """The update batches Mailchimp finished (``_read_batches`` of the
+        log): their results complete the log's figures. The members read."""
+        held = self.export.member_ids.filtered(lambda m: m.log_id == self.log)
         contact_of = {member.email: member.contact_id.id for member in held}
-        while pending:
-            batch_results = upsert.results_if_done(self.client, pending[0])
-            if batch_results is None:
-                break
+        read = {}
+
+        def apply(batch_results):
             results = {}
             apply_update_results(self, contact_of, results, batch_results)
             self._store(results, contact_of)
             self._write_log()
-            done += len(results)
-            pending.pop(0)
-        log.push_batch_id = " ".join(pending) or False
-        return done
+            read.update(results)
+
+        self.log._read_batches(self.client, apply)
+        return len(read)
 
     def _plan(self, batch):
         """The batch's payloads, split into the members Mailchimp has (their

@@ -60,24 +60,29 @@ class MailchimpPushIntent(models.Model):
         sent = dict(self.env.cr.fetchall())
         Member = self.env["mailchimp.member"]
         members = Member.browse(sent).exists()
+        taken = set(
+            Member.search(
+                [
+                    ("audience_id", "=", audience.id),
+                    ("mailchimp_id", "in", [subscriber_hash(e) for e in sent.values()]),
+                ]
+            ).mapped("mailchimp_id")
+        )  # Mailchimp's member has its row already: nothing to adopt
         for member in members.filtered(lambda m: not m.mailchimp_id):
-            partner = member.partner_id
-            if not partner or not partner._mailchimp_ticked_for(audience):
-                email = sent[member.id]
+            partner, email = member.partner_id, sent[member.id]
+            left = not partner or not partner._mailchimp_ticked_for(audience)
+            if left and subscriber_hash(email) not in taken:
+                taken.add(subscriber_hash(email))
                 member.write({"mailchimp_id": subscriber_hash(email), "email": email})
                 member._mark_need_sync(odoo_change=False)
-        gone = [email for mid, email in sent.items() if mid not in members.ids]
-        deleted = self.env["mailchimp.suppression"]._suppressed(
-            audience, gone, normalized=True
+        gone = {email for mid, email in sent.items() if mid not in members.ids}
+        suppressed = self.env["mailchimp.suppression"]._suppressed(
+            audience, list(gone), normalized=True
         )
-        emails = [email for email, why in deleted.items() if why == "deleted"]
         Member.create(
             [
-                {
-                    "audience_id": audience.id,
-                    "email": email,
-                    "mailchimp_id": subscriber_hash(email),
-                }
-                for email in emails
+                {"audience_id": audience.id, "email": email, "mailchimp_id": key}
+                for email, why in suppressed.items()
+                if why == "deleted" and (key := subscriber_hash(email)) not in taken
             ]
         )._mark_need_sync(odoo_change=False)

@@ -8,6 +8,8 @@ applied by the run's thread in the order the batches were planned. The
 submitted the same way; the run then reads their results (its
 ``push_batch_id`` lists the ids, in order)."""
 
+from functools import partial
+
 from odoo import models
 
 from ..services import MailchimpError, parallel, upsert
@@ -87,6 +89,6 @@ class MailchimpAudience(models.Model):
                 first_error = first_error or error
         if ids:  # after any still running: they are read in order
             log.push_batch_id = " ".join((log.push_batch_id or "").split() + ids)
-            self._poll_push_batch(client, log)
+            log._read_batches(client, partial(self._apply_batch_results, log))
         if first_error is not None:
             raise first_error

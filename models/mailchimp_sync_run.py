@@ -10,6 +10,7 @@ its cron comes back for it (README, "Runs and the one run loop")."""
 import logging
 import time
 from datetime import timedelta
+from functools import partial
 
 from psycopg2.errors import SerializationFailure
 
@@ -103,8 +104,9 @@ class PushRun(Run):
 
     def _read_batches(self):
         self.client = self.client or self.audience.account_id._get_client()
-        if self.log.push_batch_id:  # one status read, never a wait
-            self.audience._poll_push_batch(self.client, self.log)
+        if self.log.push_batch_id:  # one status read each, never a wait
+            apply = partial(self.audience._apply_batch_results, self.log)
+            self.log._read_batches(self.client, apply)
 
     def _push(self):
         sent = self.audience._push_step(self.log, self, self.members)

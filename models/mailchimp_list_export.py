@@ -80,16 +80,10 @@ class MailchimpListExport(models.Model):
                 )
             ) from None
         self.last_log_id = log
-        if not finished:
-            self._wait_for(log)
+        if not finished:  # the export job reads Mailchimp's batches later
+            self.queued = True
+            self.requested_by_id = self.requested_by_id or self.env.user
         return log
-
-    def _wait_for(self, log):
-        """Mailchimp has not finished some batches: the export job reads them
-        later; the log stays running and says so (``_ExportRun.step``)."""
-        self.write(
-            {"queued": True, "requested_by_id": self.requested_by_id.id or self.env.uid}
-        )
 
     # --------------------------------------------------------------- queue
     def _queue(self):

@@ -40,8 +40,7 @@ class MailchimpPushIntent(models.Model):
             )
 
     def _cursor(self):
-        """A cursor of its own, committed when closed (a test gives its own:
-        one transaction)."""
+        """A cursor of its own, committed when closed (tests give theirs)."""
         return self.env.registry.cursor()
 
     @api.model

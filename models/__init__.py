@@ -24,7 +24,6 @@ from . import res_partner
 from . import mailchimp_settings
 from . import res_config_settings
 from . import mailchimp_list_export
-from . import mailchimp_list_export_batch
 from . import mailchimp_webhook
 from . import mailchimp_webhook_event
 from . import mailchimp_audience_pull
@@ -44,6 +43,7 @@ from . import mailchimp_member_push
 from . import mailchimp_member_results
 from . import mailchimp_audience_batch
 from . import mailchimp_push_pipeline
+from . import mailchimp_push_intent
 from . import mailchimp_oauth
 from . import mailchimp_interest
 from . import mailchimp_member_tags

@@ -1,39 +1,35 @@
-"""The push batch of an audience run: submitted with ``POST /batches``, then
-polled with bounded waits; a batch still running when a step ends is polled
-again by the next step (the cron calls again), its members staying flagged."""
+"""The push batches of a run: submitted with ``POST /batches``, their status
+read once per step, never waited for; a batch still running is read again by
+the next step or cron call (``drive`` in ``mailchimp_sync_run.py``), its
+members staying flagged."""
 
 from odoo import fields, models
 
 from ..services import MailchimpError, ResultsRefused, upsert
-from .mailchimp_sync_run import PushRun
+from .mailchimp_sync_run import PushRun, drive
 
-# waits (seconds) between status polls inside one step: at most 15 s
-POLL_WAITS = (1, 2, 4, 8)
 MSG_DEFERRED = "A sync of this audience is running: it sends these contacts."
 MSG_RESULTS_REFUSED = "{error} Its contacts are sent again by the next sync."
 OPERATION_KINDS = frozenset({"put", "restore", "tags", "unsubscribe", "archive"})
 
 
-class MailchimpAudience(models.Model):
-    _inherit = "mailchimp.audience"
+class MailchimpSyncLog(models.Model):
+    _inherit = "mailchimp.sync.log"
 
-    def _submit_push_batch(self, client, operations, log):
-        log.push_batch_id = upsert.start(client, operations)
-        return self._poll_push_batch(client, log)
-
-    def _poll_push_batch(self, client, log, waits=POLL_WAITS):
-        """Read the results of the run's batches (ids in the order submitted)
-        that are finished; True when none is left. A batch still running
-        stops the reading: the ones after it were submitted later."""
+    def _read_batches(self, client, apply):
+        """The one batch-polling policy: the run's batches (ids in the order
+        submitted) read once each, never waited for; ``apply(results)`` for
+        each finished one. A batch still running stops the reading: the ones
+        after it were submitted later."""
         self.ensure_one()
-        pending = log.push_batch_id.split()
+        pending = self.push_batch_id.split()
         while pending:
             try:
-                results = upsert.results_when_done(client, pending[0], waits)
+                results = upsert.results_if_done(client, pending[0])
             except ResultsRefused as error:
                 # never read (address, redirect, size): the members are sent again
                 message = MSG_RESULTS_REFUSED.format(error=error)
-                log._add_line(self.env["mailchimp.member"], "error", message)
+                self._add_line(self.env["mailchimp.member"], "error", message)
                 results = ()
             except MailchimpError as error:
                 if error.status != 404:
@@ -41,12 +37,15 @@ class MailchimpAudience(models.Model):
                 results = ()  # results are kept 7 days: the members are sent again
             if results is None:
                 break
-            self._apply_batch_results(results, log)
+            apply(results)
             pending.pop(0)
-        log.push_batch_id = " ".join(pending) or False
-        return not pending
+        self.push_batch_id = " ".join(pending) or False
 
-    def _apply_batch_results(self, results, log):
+
+class MailchimpAudience(models.Model):
+    _inherit = "mailchimp.audience"
+
+    def _apply_batch_results(self, log, results):
         """Each operation's answer goes to its member row (``operation_id`` is
         ``<member id>:<kind>``); operations without an answer stay flagged."""
         Member = self.env["mailchimp.member"]
@@ -69,9 +68,10 @@ class MailchimpAudience(models.Model):
         log._count("updated", len(synced))
 
     def _push_members_now(self, members):
-        """Push ``members`` of this audience now, 500 a call, with the run's
-        push step; the log. While a sync of the audience runs elsewhere, the
-        members stay flagged and that sync sends them."""
+        """Push ``members`` of this audience now with the run loop, 500 a
+        call; the log. While a sync of the audience runs elsewhere, the
+        members stay flagged and that sync sends them; a batch Mailchimp is
+        still running is read by the next sync."""
         self.ensure_one()
         log = self.env["mailchimp.sync.log"].create({"audience_id": self.id})
         if not self._lock_for_sync():
@@ -79,14 +79,10 @@ class MailchimpAudience(models.Model):
             log._add_line(self.env["mailchimp.member"], "info", MSG_DEFERRED)
             log._close()
             return log
-        run = PushRun(self, log, self.account_id._get_client(), members=members)
         try:
-            finished = False
-            while not finished and not log.push_batch_id:
-                # a batch still running is read by the next sync's first step
-                _done, finished = run.step()
+            drive(PushRun(self, log, members=members))
         except MailchimpError:
             log._close(failed=True)
-            return log
-        log._close()
+        else:
+            log._close()
         return log

@@ -17,7 +17,6 @@ from ..services import (
     PAGE_SIZE,
     UNSUBSCRIBED_OR_CLEANED,
     MailchimpClient,
-    parallel,
     parse_member_page,
     parse_time,
 )
@@ -69,12 +68,12 @@ class MailchimpAudience(models.Model):
     _inherit = "mailchimp.audience"
 
     # ------------------------------------------------------------- pages
-    def _pull_page(self, log, client):
+    def _pull_page(self, log, run):
         """Read one page of changed members of the run's frozen window
         (``log.pull_since``..``log.pull_before``, so offsets stay stable) and
         apply it. A page of the wrong shape raises (the run fails, nothing of
         it is applied)."""
-        page = parse_member_page(self._member_page(log, client))
+        page = parse_member_page(self._member_page(log, run))
         first = not log.pull_offset
         self._apply_remote_members(page.members, log, from_pull=True)
         self._reject_remote_items(page.rejected, log)
@@ -96,10 +95,11 @@ class MailchimpAudience(models.Model):
             log.pull_offset += page.size
         return page.size
 
-    def _member_page(self, log, client):
+    def _member_page(self, log, run):
         """The raw page at the run's offset. Once the first page told the
         total, the next pages of the frozen window are read ahead on the run's
         parallel connections (HTTP only; applied here, in order)."""
+        client = run.client
         args = (self.mailchimp_id,)
         window = {
             "since": _iso(log.pull_since),
@@ -108,10 +108,7 @@ class MailchimpAudience(models.Model):
         }
         if not log.pull_offset or not log.pull_total:
             return client.get_member_page(*args, log.pull_offset, **window)
-        connections = parallel.connections_for(
-            client, self.account_id.parallel_connections
-        )
-        ahead = client.__dict__.setdefault("pages_ahead", {})
+        connections, ahead = run.connections, run.pages_ahead
         last = min(log.pull_total, log.pull_offset + connections.limit * PAGE_SIZE)
         for offset in range(log.pull_offset, last, PAGE_SIZE):
             if offset not in ahead:

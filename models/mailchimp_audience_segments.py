@@ -100,12 +100,12 @@ class MailchimpAudience(models.Model):
         log.segment_phase = True
         return True
 
-    def _segment_step(self, log, client):
+    def _segment_step(self, log, run):
         """One unit of the segments phase: Mailchimp's segments read, or a
         segment planned, or one call of a segment's tag. ``(done, finished)``."""
         self.ensure_one()
         if not log.segments_read:
-            self._refresh_segments(client, log)
+            self._refresh_segments(run.client, log)
             log.segments_read = True
             return 1, False
         segment = log.segment_current_id
@@ -125,7 +125,7 @@ class MailchimpAudience(models.Model):
             if not segment._plan(log):
                 segment._end_sync(log)
             return 1, False
-        done = segment._send_next(log, client)
+        done = segment._send_next(log, run)
         if not done:
             segment._end_sync(log)
         return done, False

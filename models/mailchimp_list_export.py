@@ -15,9 +15,8 @@ from odoo.exceptions import UserError
 from ..compat import Constraint, cron_progress
 from ..services import MailchimpError
 from .mailchimp_access import check_manager
-from .mailchimp_list_export_run import (
-    _ExportRun,
-)
+from .mailchimp_list_export_run import EXPORT_CRON, _ExportRun
+from .mailchimp_sync_run import BATCH_RECHECK, drive
 
 _logger = logging.getLogger(__name__)
 
@@ -39,11 +38,6 @@ class MailchimpListExport(models.Model):
     member_ids = fields.One2many("mailchimp.list.export.member", "export_id")
     queued = fields.Boolean(help="Waiting for the background export job.")
     requested_by_id = fields.Many2one("res.users", ondelete="set null")
-    pending_batch_ids = fields.One2many(
-        "mailchimp.list.export.batch",
-        "export_id",
-        help="Batches of updates Mailchimp has not finished yet.",
-    )
 
     _list_audience_tag_uniq = Constraint(
         "unique(mailing_list_id, audience_id, tag_name)",
@@ -52,14 +46,12 @@ class MailchimpListExport(models.Model):
 
     # ------------------------------------------------------------------ run
     def _run(self):
-        """Export the list; returns its log. Mailchimp refusing the audience
-        itself (deleted list, wrong key) raises a UserError before anything
-        changes in Odoo."""
+        """Export the list with the run loop; returns its log. Mailchimp
+        refusing the audience itself (deleted list, wrong key) raises a
+        UserError before anything changes in Odoo."""
         self.ensure_one()
         audience = self.audience_id
-        client = audience.account_id._get_client()
-        Log = self.env["mailchimp.sync.log"]
-        log = Log.create(
+        log = self.env["mailchimp.sync.log"].create(
             {
                 "audience_id": audience.id,
                 "kind": "export",
@@ -67,9 +59,8 @@ class MailchimpListExport(models.Model):
                 "tag_name": self.tag_name,
             }
         )
-        run = _ExportRun(self, client, log)
         try:
-            run.execute()
+            _done, finished = drive(_ExportRun(self, log))
         except MailchimpError as error:
             if error.status == 404:
                 raise UserError(
@@ -89,52 +80,17 @@ class MailchimpListExport(models.Model):
                 )
             ) from None
         self.last_log_id = log
-        if run.pending:
-            self._wait_for(run.pending, log)
-        else:
-            log._close()
+        if not finished:  # the export job reads Mailchimp's batches later
+            self.queued = True
+            self.requested_by_id = self.requested_by_id or self.env.user
         return log
-
-    def _wait_for(self, pending, log):
-        """Mailchimp has not finished some batches: the export job reads them
-        later; the log stays running and says so."""
-        Batch = self.env["mailchimp.list.export.batch"]
-        Batch.create(
-            [
-                {"export_id": self.id, "log_id": log.id, "batch_id": bid, "members": m}
-                for bid, m in pending
-            ]
-        )
-        self.write(
-            {"queued": True, "requested_by_id": self.requested_by_id.id or self.env.uid}
-        )
-        count = sum(len(members) for _bid, members in pending)
-        log._add_line(
-            self.env["mailchimp.member"],
-            "info",
-            f"Mailchimp is still processing the updates of {count} members: "
-            "their figures are added when it is done.",
-        )
-        Batch._schedule_recheck()
-
-    def _collect_batches(self):
-        """Read the batches Mailchimp finished (one status read each); True
-        when none is left."""
-        self.ensure_one()
-        client = self.audience_id.account_id._get_client()
-        for batch in self.pending_batch_ids:
-            results = batch._results(client)
-            if results is not None:
-                _ExportRun(self, client, batch.log_id).collect(batch.members, results)
-                batch.unlink()
-        return not self.pending_batch_ids
 
     # --------------------------------------------------------------- queue
     def _queue(self):
         """Big lists are exported by a background job; the user who asked is
         notified when it is done."""
         self.write({"queued": True, "requested_by_id": self.env.uid})
-        self.env.ref("mailchimp_sync.ir_cron_mailchimp_list_export")._trigger()
+        self.env.ref(EXPORT_CRON)._trigger()
 
     @api.model
     def _cron_run_queued(self):
@@ -142,7 +98,7 @@ class MailchimpListExport(models.Model):
         then one queued export runs; the scheduler calls again while some
         remain (``compat.cron_progress``), and comes back later for batches."""
         queued = self.search([("queued", "=", True)], order="id")
-        waiting = queued.filtered("pending_batch_ids")
+        waiting = queued.filtered("last_log_id.push_batch_id")
         for export in waiting:
             export._finish_when_done()
         ready = queued - waiting
@@ -155,55 +111,46 @@ class MailchimpListExport(models.Model):
             except UserError as error:
                 export._notify_failed(str(error))
             else:
-                if not export.pending_batch_ids:
+                if not log.push_batch_id:
                     export._notify_done(log)
-        if waiting.filtered("queued"):
-            self.env["mailchimp.list.export.batch"]._schedule_recheck()
         cron_progress(self.env, len(export), len(ready) - len(export))
 
     def _finish_when_done(self):
-        """Read the export's finished batches; once none is left its log is
-        closed and the user who asked is told."""
+        """The export's run goes on with the loop: its finished batches are
+        read; once none is left its log is closed and the user who asked is
+        told."""
         try:
             with self.env.cr.savepoint():
-                done = self._collect_batches()
+                _done, finished = drive(_ExportRun(self, self.last_log_id, sent=True))
         except MailchimpError as error:  # read again on the next call
             _logger.info("Mailchimp export %s: batch not read: %s", self.id, error)
+            recheck = fields.Datetime.now() + BATCH_RECHECK
+            self.env.ref(EXPORT_CRON)._trigger(at=recheck)
             return
-        if done:
+        if finished:
             self.queued = False
-            self.last_log_id._close()
             self._notify_done(self.last_log_id)
 
     def _notify_failed(self, message):
-        self.requested_by_id._bus_send(
-            "simple_notification",
-            {
-                "type": "danger",
-                "title": self.env._("Mailchimp export failed"),
-                "message": message,
-                "sticky": True,
-            },
-        )
+        self._notify_requester("danger", self.env._("Mailchimp export failed"), message)
 
     def _notify_done(self, log):
+        message = self.env._(
+            "“%(list)s”: %(added)s added, %(updated)s updated, %(tagged)s "
+            "tagged, %(errors)s errors. The statistics are in the Mailchimp sync "
+            "logs.",
+            list=self.mailing_list_id.name,
+            added=log.created,
+            updated=log.updated,
+            tagged=log.tagged,
+            errors=log.errors,
+        )
+        self._notify_requester("success", self.env._("Mailchimp export done"), message)
+
+    def _notify_requester(self, kind, title, message):
         self.requested_by_id._bus_send(
             "simple_notification",
-            {
-                "type": "success",
-                "title": self.env._("Mailchimp export done"),
-                "message": self.env._(
-                    "“%(list)s”: %(added)s added, %(updated)s updated, "
-                    "%(tagged)s tagged, %(errors)s errors. The statistics "
-                    "are in the Mailchimp sync logs.",
-                    list=self.mailing_list_id.name,
-                    added=log.created,
-                    updated=log.updated,
-                    tagged=log.tagged,
-                    errors=log.errors,
-                ),
-                "sticky": True,
-            },
+            {"type": kind, "title": title, "message": message, "sticky": True},
         )
 
 

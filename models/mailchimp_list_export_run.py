@@ -1,6 +1,11 @@
-"""One run of a mailing list export: the list read with one SQL query, batches
-of 500 sent (create first, then update the members Mailchimp has without a
-status), the figures and lines of the statistics screen."""
+"""One run of a mailing list export, driven by the run loop (``drive`` in
+``mailchimp_sync_run.py``) like the audience's sync: its first step reads the
+list with one SQL query and sends it in batches of 500 on the run's parallel
+connections (create first, then update the members Mailchimp has without a
+status); the update batches Mailchimp has not finished go on the run's log
+(``push_batch_id``, as the push's), their members held in the export's
+members, and are read by the next steps, one status read each, never waited
+for. The figures and lines go to the statistics screen."""
 
 from odoo.tools import SQL
 
@@ -19,20 +24,17 @@ from .mailchimp_list_export_update import (
     update_known,
 )
 from .mailchimp_mapper import TO_MAILCHIMP, Mapper
+from .mailchimp_sync_log import LINE_KINDS
+from .mailchimp_sync_run import Run
+
+EXPORT_CRON = "mailchimp_sync.ir_cron_mailchimp_list_export"
+COUNTERS = (
+    "list_contacts opted_out created updated tagged untagged duplicates invalid "
+    "blacklisted not_tagged address_omitted errors"
+).split()
 
 # below this number, unknown statuses are read one member at a time
 STATUS_READS = 10
-NOT_TAGGED_MESSAGE = (
-    "Some of the emails provided were not tagged. Check the Mailchimp "
-    "marketing subscription statuses."
-)
-# export counter -> sync log line kind
-LINE_KINDS = {
-    "duplicates": "duplicate",
-    "errors": "error",
-    "blacklisted": "skipped",
-    "address_omitted": "address",
-}
 
 
 class _Planned:
@@ -45,33 +47,23 @@ class _Planned:
         self.unknown = {}  # email -> payload (to create)
 
 
-class _ExportRun(ExportTagging):
-    """One export of one list: plain Python state kept out of the ORM."""
+class _ExportRun(ExportTagging, Run):
+    """One export of one list: plain Python state kept out of the ORM.
+    ``sent``: the list was sent by an earlier call, its batches are read."""
 
-    def __init__(self, export, client, log):
+    cron = EXPORT_CRON
+
+    def __init__(self, export, log, sent=False):
+        account = export.audience_id.account_id
+        super().__init__(
+            export.env, account._get_client(), account.parallel_connections
+        )
         self.export = export
-        self.env = export.env
         self.audience = export.audience_id
         self.list_id = self.audience.mailchimp_id
-        self.client = client
         self.log = log
-        self.counts = dict.fromkeys(
-            (
-                "list_contacts",
-                "opted_out",
-                "created",
-                "updated",
-                "tagged",
-                "untagged",
-                "duplicates",
-                "invalid",
-                "blacklisted",
-                "not_tagged",
-                "address_omitted",
-                "errors",
-            ),
-            0,
-        )
+        self.sent = sent
+        self.counts = dict.fromkeys(COUNTERS, 0)
         self.lines = []
         # (Mailchimp batch id, [[email, contact id], ...]) not finished yet
         self.pending = []
@@ -175,7 +167,21 @@ class _ExportRun(ExportTagging):
         return payloads
 
     # -------------------------------------------------------------- run
-    def execute(self):
+    def step(self):
+        """The list sent (the first step), else the unfinished batches read;
+        the run waits while Mailchimp runs one, and ends with its log."""
+        if self.sent:
+            done = self._read_batches()
+        else:
+            done, self.sent = self._send(), True
+        # a batch still running is read by a later call, never waited for
+        self.waiting = bool(self.log.push_batch_id)
+        if not self.waiting:
+            self.log._close()
+        return done, not self.waiting
+
+    def _send(self):
+        """The whole list, in batches of 500; the contacts sent."""
         export = self.export
         previous = self.env["mailchimp.list.export.member"].search_count(
             [("export_id", "=", export.id)]
@@ -185,40 +191,51 @@ class _ExportRun(ExportTagging):
             # a re-export: one read of the audience's statuses instead of
             # sending everything twice (create, then update)
             self._load_statuses()
-        connections = parallel.connections_for(
-            self.client, self.audience.account_id.parallel_connections
-        )
-        # the create calls go out on parallel connections; their answers are
-        # applied here, in order (``services/parallel.py``)
-        pipeline = parallel.Pipeline(connections, self._answered)
-        try:
-            for batch in chunks(queue, BATCH_SIZE):
-                planned = self._plan(batch)
-                if pipeline.error:
-                    break
-                if planned.unknown:
-                    pipeline.send(
-                        planned, upsert.create_members, *self._create_args(planned)
-                    )
-                else:
-                    self._answered(planned, None, None)
-            pipeline.drain()  # every answer applied, then the first error raised
-        finally:
-            parallel.close(self.client)
+        # the create calls go out on the run's parallel connections; their
+        # answers are applied here, in order (``services/parallel.py``)
+        pipeline = parallel.Pipeline(self.connections, self._answered)
+        for batch in chunks(queue, BATCH_SIZE):
+            planned = self._plan(batch)
+            if pipeline.error:
+                break
+            if planned.unknown:
+                pipeline.send(
+                    planned, upsert.create_members, *self._create_args(planned)
+                )
+            else:
+                self._answered(planned, None, None)
+        pipeline.drain()  # every answer applied, then the first error raised
         self._hold_pending()
         self._remove_leavers()
+        self.log.push_batch_id = " ".join(batch for batch, _m in self.pending) or False
+        if self.pending:
+            count = sum(len(members) for _batch, members in self.pending)
+            self.log._add_line(
+                self.env["mailchimp.member"],
+                "info",
+                f"Mailchimp is still processing the updates of {count} members: "
+                "their figures are added when it is done.",
+            )
+        sent = len(queue)
         self._write_log()
+        return sent
 
-    def collect(self, members, batch_results):
-        """The results of an update batch Mailchimp finished after the run:
-        ``members`` ``[[email, contact id], ...]`` in operation order; the
-        figures are added to the run's log."""
-        emails = [email for email, _contact in members]
-        contact_of = dict(members)
-        results = {}
-        apply_update_results(self, emails, contact_of, results, batch_results)
-        self._store(results, contact_of)
-        self._write_log()
+    def _read_batches(self):
+        """The update batches Mailchimp finished (``_read_batches`` of the
+        log): their results complete the log's figures. The members read."""
+        held = self.export.member_ids.filtered(lambda m: m.log_id == self.log)
+        contact_of = {member.email: member.contact_id.id for member in held}
+        read = {}
+
+        def apply(batch_results):
+            results = {}
+            apply_update_results(self, contact_of, results, batch_results)
+            self._store(results, contact_of)
+            self._write_log()
+            read.update(results)
+
+        self.log._read_batches(self.client, apply)
+        return len(read)
 
     def _plan(self, batch):
         """The batch's payloads, split into the members Mailchimp has (their
@@ -344,3 +361,5 @@ class _ExportRun(ExportTagging):
         log.write({name: log[name] + value for name, value in figures.items()})
         if self.lines:
             self.env["mailchimp.sync.log.line"].create(self.lines)
+        self.counts = dict.fromkeys(COUNTERS, 0)  # added once
+        self.lines = []

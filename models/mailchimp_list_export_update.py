@@ -16,48 +16,48 @@ from ..services import (
 
 # statuses Mailchimp lets us tag
 TAGGABLE = {"subscribed", "pending", "transactional"}
-# waits (seconds) for an export's batch before it is left to the export job
-# (models/mailchimp_list_export_batch.py): Mailchimp runs one batch at a time
-EXPORT_POLL_WAITS = (1, 2, 4)
 
 
 def update_known(run, known, contact_of, results):
     """Update ``{email: payload}`` members; store ``results[email]`` as
-    ``(outcome, status)`` with the status Mailchimp answered."""
+    ``(outcome, status)`` with the status Mailchimp answered. An operation's
+    id is its mailing contact's."""
     skip = run.audience.required_policy == "empty"
-    ops, emails = [], []
-    for index, (email, payload) in enumerate(known.items()):
-        key = upsert.member_hash(email)
+    ops = []
+    for email, payload in known.items():
+        key, contact_id = upsert.member_hash(email), contact_of[email]
         body = upsert.update_body(
             {"email_address": email, "merge_fields": payload.get("merge_fields") or {}},
             run.new_status,
         )
         ops.append(
-            upsert.update_operation(run.list_id, key, body, f"{index}:put", skip)
+            upsert.update_operation(run.list_id, key, body, f"{contact_id}:put", skip)
         )
         if payload.get("tags"):
             ops.append(
                 upsert.tags_operation(
-                    run.list_id, key, payload["tags"], f"{index}:tags"
+                    run.list_id, key, payload["tags"], f"{contact_id}:tags"
                 )
             )
-        emails.append(email)
     batch_id = upsert.start(run.client, ops)
-    done = upsert.results_when_done(run.client, batch_id, EXPORT_POLL_WAITS)
+    # one status read, never a wait: Mailchimp runs one batch at a time, an
+    # unfinished one is read by a later step (its id on the run's log)
+    done = upsert.results_if_done(run.client, batch_id)
     if done is None:
-        run.pending.append((batch_id, [[e, contact_of[e]] for e in emails]))
+        run.pending.append((batch_id, [[e, contact_of[e]] for e in known]))
         return
-    apply_update_results(run, emails, contact_of, results, done)
+    apply_update_results(run, contact_of, results, done)
 
 
-def apply_update_results(run, emails, contact_of, results, batch_results):
+def apply_update_results(run, contact_of, results, batch_results):
     """Store ``(outcome, status)`` in ``results[email]`` from the results of
-    an update batch whose operations were sent for ``emails`` in order."""
+    an update batch of the members ``contact_of`` ``{email: contact id}``."""
+    email_of = {contact_id: email for email, contact_id in contact_of.items()}
     for result in batch_results:
-        index, _sep, kind = result.operation_id.partition(":")
-        if not index.isdigit() or int(index) >= len(emails):
+        contact_id, _sep, kind = result.operation_id.partition(":")
+        email = email_of.get(int(contact_id)) if contact_id.isdigit() else None
+        if email is None:
             continue
-        email = emails[int(index)]
         if result.ok and kind == "put":
             results.setdefault(email, ("updated", result.status))
         elif not result.ok:

@@ -112,26 +112,6 @@ class MailchimpMember(models.Model):
         return reasons
 
     # ------------------------------------------------------------------ push
-    def _push(self, log, client=None):
-        """Push one batch (at most 500 members of one audience).
-
-        Returns the number of members handled. Per-member problems land on
-        the member rows and in ``log``; a Mailchimp failure of a whole call
-        leaves the members flagged for the next run and is re-raised after the
-        rows are updated so the run can stop."""
-        audience = self.audience_id
-        client = client or audience.account_id._get_client()
-        plan = self._push_prepare(log, client)
-        try:
-            answer = client.batch_upsert(*plan.new_call_args()) if plan.new else None
-            operations = self._push_answered(plan, answer)
-            if operations:
-                audience._submit_push_batch(client, operations, log)
-        except MailchimpError as error:
-            self._push_failed(plan, error)
-            raise
-        return len(self)
-
     def _push_prepare(self, log, client):
         """In the run's thread: the plan of this batch, its tags recorded and
         its email changes sent (rare, one call each)."""

@@ -1,5 +1,5 @@
 """The push step of a run: several batches of 500 members on the run's
-parallel connections (``services/parallel.py``).
+parallel connections (the run's, ``services/parallel.py``).
 
 The run's thread plans each batch (ORM reads, payloads), hands the HTTP call
 to a worker and plans the next one while it is in flight; the answers are
@@ -7,6 +7,8 @@ applied by the run's thread in the order the batches were planned. The
 ``POST /batches`` operations of the members Mailchimp already has are
 submitted the same way; the run then reads their results (its
 ``push_batch_id`` lists the ids, in order)."""
+
+from functools import partial
 
 from odoo import models
 
@@ -20,13 +22,12 @@ CHUNKS_PER_CONNECTION = 4
 class MailchimpAudience(models.Model):
     _inherit = "mailchimp.audience"
 
-    def _push_step(self, log, client, among=None):
+    def _push_step(self, log, run, among=None):
         """Send the next batches of flagged members (``among`` only, when
-        given); the number of members handled (0: none left)."""
+        given) on the ``run``'s connections; the number of members handled
+        (0: none left)."""
         self.ensure_one()
-        connections = parallel.connections_for(
-            client, self.account_id.parallel_connections
-        )
+        client, connections = run.client, run.connections
         jobs = []  # (plan, future of its POST /batches id)
 
         def answered(plan, answer, error):
@@ -41,7 +42,8 @@ class MailchimpAudience(models.Model):
                         jobs.append((plan, job))
             if error is not None:
                 plan.members._push_failed(plan, error)
-            self._release_batch()  # the ORM cache stays small
+            self.env.flush_all()  # the ORM cache stays small
+            self.env.invalidate_all()
 
         pipeline = parallel.Pipeline(connections, answered)
         try:
@@ -63,6 +65,10 @@ class MailchimpAudience(models.Model):
             log._count("pushed", len(members))
             plan = members._push_prepare(log, client)
             if plan.new:
+                # durable before the call: a killed call leaves it for the next run
+                self.env["mailchimp.push.intent"]._record(
+                    self, {email: member for email, (member, _p) in plan.new.items()}
+                )
                 args = plan.new_call_args()
                 pipeline.send(plan, upsert.create_members, *args)
             else:
@@ -83,6 +89,6 @@ class MailchimpAudience(models.Model):
                 first_error = first_error or error
         if ids:  # after any still running: they are read in order
             log.push_batch_id = " ".join((log.push_batch_id or "").split() + ids)
-            self._poll_push_batch(client, log)
+            log._read_batches(client, partial(self._apply_batch_results, log))
         if first_error is not None:
             raise first_error

@@ -32,27 +32,28 @@ class MailchimpSegment(models.Model):
         )
         return self.env.cr.fetchall()
 
-    def _send_next(self, log, client):
+    def _send_next(self, log, run):
         """Send the next calls of 500 additions and 500 removals (the first
         additions create the tag). Returns the contacts sent."""
         self.ensure_one()
         try:
             if not self.mailchimp_id:
-                return self._create_tag(log, client)
-            return self._send_calls(log, client)
+                return self._create_tag(log, run)
+            return self._send_calls(log, run)
         except MailchimpError as error:
             if error.retryable or error.status not in SEGMENT_REFUSALS:
                 raise
             self._refused(log, error)
             return 0
 
-    def _create_tag(self, log, client):
+    def _create_tag(self, log, run):
         """The tag found in Mailchimp, else created with the first additions."""
+        client = run.client
         list_id = self.audience_id.mailchimp_id
         found = find_segment(client.iter_segments(list_id), self.name)
         if found:
             self._link_tag(found)
-            return self._send_calls(log, client)
+            return self._send_calls(log, run)
         adds = self._pending("add")
         if not adds:
             return 0
@@ -63,12 +64,10 @@ class MailchimpSegment(models.Model):
         self._settle(log, adds, [], frozenset())
         return len(adds)
 
-    def _send_calls(self, log, client):
+    def _send_calls(self, log, run):
         """Up to one call per connection at once, answers settled in order;
         after a refused call nothing more is sent and the refusal is raised."""
-        connections = parallel.connections_for(
-            client, self.audience_id.account_id.parallel_connections
-        )
+        connections = run.connections
         limit = connections.limit * BATCH_SIZE
         adds, removes = self._pending("add", limit), self._pending("remove", limit)
         sent = 0

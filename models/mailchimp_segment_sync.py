@@ -1,5 +1,5 @@
 """A segment's tag kept in Mailchimp, the third phase of an audience's run
-(after the pull and the push, see ``SegmentRun``).
+(after the pull and the push, see ``AudienceRun``).
 
 Each segment is planned once per run: its filter is searched as the user who
 saved it, within the contacts ticked for the audience that Mailchimp has;

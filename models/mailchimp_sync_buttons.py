@@ -69,7 +69,7 @@ class MailchimpAudience(models.Model):
         audience = self.sudo()
         if not audience._lock_for_sync():
             raise UserError(self.env._("A sync of this audience is already running."))
-        finished = audience._run_sync(
+        _done, finished = audience._run_sync(
             trigger="manual", full=full, time_budget=MANUAL_TIME_BUDGET
         )
         log = audience._last_log()

@@ -3,10 +3,16 @@ from odoo.exceptions import UserError
 from odoo.tools.translate import LazyTranslate
 
 from .mailchimp_access import check_manager
-from .mailchimp_list_export_run import LINE_KINDS
 
 _lt = LazyTranslate(__name__)
 
+# export counter -> sync log line kind
+LINE_KINDS = {
+    "duplicates": "duplicate",
+    "errors": "error",
+    "blacklisted": "skipped",
+    "address_omitted": "address",
+}
 MSG_CREATED = "Contact created from Mailchimp."
 MSG_UNSUBSCRIBED = {
     "unsubscribed": "Unsubscribed in Mailchimp.",

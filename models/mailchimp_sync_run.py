@@ -1,16 +1,16 @@
-"""The run of an audience's sync: a bounded step at a time (a page read, a
-batch sent), started by the cron or a button, one run per audience at a time
-(a row lock). The run's state (its read window, offset and counters, the
-batch it waits for) lives on its sync log, not on the audience.
-
-Three run classes share one contract, :meth:`_Run.step`: the pull run reads
-a page of changed members, the push run sends a batch of flagged members (or
-reads the answer of the batch it submitted), then the segment run keeps each
-segment's tag in Mailchimp (``mailchimp_segment_sync.py``)."""
+"""The runs and the one run loop that drives them all (:func:`drive`): the
+audience's sync (:class:`AudienceRun`: pull, push, segments), a contact's
+"Sync now" (:class:`PushRun`) and the list export
+(``mailchimp_list_export_run.py``), a bounded step at a time. A run holds what
+one cron call needs (service, connections, pages read ahead); what outlives a
+call is on its sync log. A Mailchimp batch is never waited for: each step
+reads its status once, a run with nothing else to do stops (``waiting``) and
+its cron comes back for it (README, "Runs and the one run loop")."""
 
 import logging
 import time
 from datetime import timedelta
+from functools import partial
 
 from psycopg2.errors import SerializationFailure
 
@@ -27,63 +27,139 @@ NEW_RUN_MIN_GAP = timedelta(minutes=5)
 PAGE_WORK = 1000  # members a pending page read stands for in the cron's progress
 MANUAL_TIME_BUDGET = 20  # seconds a button runs the sync before the cron goes on
 CRON_TIME_BUDGET = 50  # seconds of work per cron call
+# a run waiting for Mailchimp's batch is picked up by its cron this much later
+BATCH_RECHECK = timedelta(seconds=30)
+SYNC_CRON = "mailchimp_sync.ir_cron_mailchimp_sync"
 
 
-class _Run:
-    """One phase of an audience's run, built once per step loop with the
-    service (``client``) the whole run uses."""
+def drive(run, deadline=None):
+    """The one run loop (buttons, cron, a contact's "Sync now", the list
+    export): step ``run`` until it finishes, waits for a Mailchimp batch or
+    the ``deadline`` (``time.monotonic()``) passes. The ORM cache is written
+    and dropped after each step (memory stays flat); the run's connections
+    are closed whatever happens. Returns ``(units done, finished)``."""
+    done = 0
+    try:
+        while not deadline or time.monotonic() <= deadline:
+            units, finished = run.step()
+            run.env.flush_all()
+            run.env.invalidate_all()
+            done += units
+            if finished:
+                return done, True
+            if run.waiting:
+                run.env.ref(run.cron)._trigger(at=fields.Datetime.now() + BATCH_RECHECK)
+                break
+        return done, False
+    finally:
+        run.close()
 
-    def __init__(self, audience, log, client):
-        self.audience = audience
-        self.log = log
+
+class Run:
+    """One run: ``step()`` does a bounded unit of work and returns
+    ``(units_done, finished)``; ``waiting`` is set when the run can do
+    nothing before Mailchimp finishes a batch (``cron`` picks it up)."""
+
+    cron = SYNC_CRON
+
+    def __init__(self, env, client, connections):
+        self.env = env
         self.client = client
+        self.limit = connections  # the account's "Simultaneous connections"
+        self.waiting = False
+        self.pages_ahead = {}  # offset -> future of a page read ahead
+        self._connections = None
+
+    @property
+    def connections(self):
+        """The run's parallel connections (``services/parallel.py``)."""
+        if self._connections is None:
+            self._connections = parallel.Connections(self.client, self.limit)
+        return self._connections
 
     def step(self):
-        """Do one bounded unit of work. Returns ``(units_done, finished)``:
-        ``finished`` is True when the whole run is over. A Mailchimp failure
-        is raised; the caller fails the run with it."""
         raise NotImplementedError
 
+    def close(self):
+        for future in self.pages_ahead.values():
+            future.cancel()
+        if self._connections is not None:
+            self._connections.close()
+            self._connections = None
 
-class PullRun(_Run):
-    """Mailchimp → Odoo: one page of members of the frozen read window."""
+
+class PushRun(Run):
+    """Odoo → Mailchimp: batches of at most 500 flagged members (``members``
+    only, for a contact's "Sync now", which ends with its batches)."""
+
+    def __init__(self, audience, log, client=None, members=None):
+        super().__init__(audience.env, client, audience.account_id.parallel_connections)
+        self.audience = audience
+        self.log = log
+        self.members = members
 
     def step(self):
-        return self.audience._pull_page(self.log, self.client), False
+        self._read_batches()
+        return self._push()
 
+    def _read_batches(self):
+        self.client = self.client or self.audience.account_id._get_client()
+        if self.log.push_batch_id:  # one status read each, never a wait
+            apply = partial(self.audience._apply_batch_results, self.log)
+            self.log._read_batches(self.client, apply)
 
-class PushRun(_Run):
-    """Odoo → Mailchimp: a batch of at most 500 flagged members, or the
-    answer of the batch submitted before (it runs in Mailchimp)."""
-
-    def __init__(self, audience, log, client, members=None):
-        super().__init__(audience, log, client)
-        self.members = members  # only these (a contact's "Sync now")
-
-    def step(self):
-        audience, log = self.audience, self.log
-        if log.push_batch_id:
-            audience._poll_push_batch(self.client, log)
-            return 0, False
-        if self.members is not None:  # a contact's push ends with its batch
-            sent = audience._push_step(log, self.client, self.members)
-            return sent, not sent
-        sent = audience._push_step(log, self.client)
-        return (sent, False) if sent else self._pushed()
+    def _push(self):
+        sent = self.audience._push_step(self.log, self, self.members)
+        self.waiting = not sent and bool(self.log.push_batch_id)
+        return (sent, False) if sent or self.waiting else self._pushed()
 
     def _pushed(self):
-        """The push is over: the run goes on with the segments, or ends."""
-        if self.audience._start_segment_phase(self.log):
-            return 0, False
         return 0, True
 
 
-class SegmentRun(_Run):
-    """Odoo → Mailchimp, after the push: Mailchimp's segments read, then each
-    segment's tag, at most 500 additions and 500 removals a call."""
+class AudienceRun(PushRun):
+    """An audience's sync: the pull's pages, the push, then the segments. A
+    Mailchimp failure fails the run with it."""
+
+    def __init__(self, audience):
+        super().__init__(audience, audience.current_log_id)
 
     def step(self):
-        return self.audience._segment_step(self.log, self.client)
+        audience, log = self.audience, self.log
+        try:
+            done, finished = self._phase_step()
+        except MailchimpError as error:
+            _logger.info(
+                "Mailchimp sync of audience %s stopped: %s", audience.id, error
+            )
+            if not log.error_message:
+                log._add_error(str(error))
+            audience._finish_run(failed=True)
+            return 0, True
+        if finished:
+            audience._webhook_check_exists(self.client, log)
+            audience._finish_run()
+        return done, finished
+
+    def _phase_step(self):
+        audience, log = self.audience, self.log
+        self._read_batches()
+        if log.pull_running:
+            # a batch left by the run before is read before the pull
+            self.waiting = bool(log.push_batch_id)
+            if self.waiting:
+                return 0, False
+            done = audience._pull_page(log, self)
+            if not log.pull_running:  # what a killed call may have created
+                self.env["mailchimp.push.intent"]._adopt(audience)
+            return done, False
+        if log.segment_phase:
+            return audience._segment_step(log, self)
+        return self._push()
+
+    def _pushed(self):
+        """The push is over: the run goes on with the segments, or ends."""
+        return 0, not self.audience._start_segment_phase(self.log)
 
 
 class MailchimpSyncLog(models.Model):
@@ -130,7 +206,11 @@ class MailchimpAudience(models.Model):
         failed or a contact's "Sync now" may leave one)."""
         self.ensure_one()
         return self.env["mailchimp.sync.log"].search(
-            [("audience_id", "=", self.id), ("push_batch_id", "!=", False)],
+            [
+                ("audience_id", "=", self.id),
+                ("push_batch_id", "!=", False),
+                ("kind", "!=", "export"),  # an export reads its own
+            ],
             order="id desc",
             limit=1,
         )
@@ -195,41 +275,6 @@ class MailchimpAudience(models.Model):
         self.current_log_id = log
         return log
 
-    def _sync_step(self, client=None):
-        """Do one bounded unit of work of the run under way (see
-        :meth:`_Run.step`). Returns ``(units_done, finished)``."""
-        self.ensure_one()
-        log = self.current_log_id
-        try:
-            client = client or self.account_id._get_client()
-            run_class = (
-                PullRun
-                if log.pull_running and not log.push_batch_id
-                else SegmentRun
-                if log.segment_phase
-                else PushRun
-            )
-            done, finished = run_class(self, log, client).step()
-        except MailchimpError as error:
-            _logger.info("Mailchimp sync of audience %s stopped: %s", self.id, error)
-            if not log.error_message:
-                log._add_error(str(error))
-            self._finish_run(failed=True)
-            return 0, True
-        if finished:
-            self._webhook_check_exists(client, log)
-            self._finish_run()
-        return done, finished
-
-    def _run_client(self):
-        """The service, built once per run and passed to each step (as
-        ``google_calendar`` passes its service); None when it cannot be built,
-        the step then fails the run with the reason."""
-        try:
-            return self.account_id._get_client()
-        except MailchimpError:
-            return None
-
     def _members_to_push(self, log, among=None):
         domain = [
             ("audience_id", "=", self.id),
@@ -274,39 +319,19 @@ class MailchimpAudience(models.Model):
         ).unlink()
         self.current_log_id = False
 
-    def _run_until(self, deadline, trigger="manual", full=False):
-        """The one run loop (buttons and cron): start a run where none is
-        under way, then step it with one service until it finishes or the
-        deadline passes. Returns ``(units done, every audience finished)``."""
+    def _run_sync(self, trigger="manual", full=False, time_budget=None):
+        """Start a run where none is under way, then drive it with the one
+        loop until done or out of time. Returns ``(units done, every
+        audience finished)``."""
+        deadline = time.monotonic() + time_budget if time_budget else None
         done, finished_all = 0, True
         for audience in self:
             if not audience.current_log_id:
                 audience._start_run(trigger=trigger, full=full)
-            client = audience._run_client()
-            finished = False
-            while not finished:
-                if deadline and time.monotonic() > deadline:
-                    finished_all = False
-                    break
-                units, finished = audience._sync_step(client)
-                audience._release_batch()
-                done += units
-            parallel.close(client)
+            units, finished = drive(AudienceRun(audience), deadline)
+            done += units
+            finished_all = finished_all and finished
         return done, finished_all
-
-    def _run_sync(self, trigger="manual", full=False, time_budget=None):
-        """Run (or continue) a sync of each audience until done or out of time.
-
-        Returns True when every audience finished.
-        """
-        deadline = time.monotonic() + time_budget if time_budget else None
-        return self._run_until(deadline, trigger=trigger, full=full)[1]
-
-    def _release_batch(self):
-        """Write the batch and drop the ORM cache: memory stays flat whatever
-        the number of members a run goes through."""
-        self.env.flush_all()
-        self.env.invalidate_all()
 
     def _remaining_work(self):
         """Work left in the runs under way (a finished or failed run leaves
@@ -332,7 +357,7 @@ class MailchimpAudience(models.Model):
             or not a._last_log()
             or a._last_log().date_start <= now - NEW_RUN_MIN_GAP
         )
-        done, _finished = due._run_until(time.monotonic() + time_budget, trigger="cron")
+        done, _finished = due._run_sync(trigger="cron", time_budget=time_budget)
         remaining = locked._remaining_work()
         cron_progress(self.env, done, remaining)
         return remaining

@@ -95,7 +95,8 @@ def start_batch(check):
 
 
 def wait_batch(check):
-    """Polled with bounded waits, as the addon polls (``results_when_done``)."""
+    """Polled with bounded waits (the addon reads a batch's status once a
+    step, ``results_if_done``; this check has no later step to leave it to)."""
     waited = 0
     for wait in (0, *check.batch_waits):
         if wait:

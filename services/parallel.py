@@ -80,30 +80,15 @@ class Connections:
         """Run ``fn(client, *args, **kwargs)`` (HTTP only) on a worker: its
         future."""
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(
-                MAX_CONNECTIONS, thread_name_prefix="mailchimp"
-            )
+            # sized to the run's connections (a 429 only lowers the limit)
+            self._pool = ThreadPoolExecutor(self.limit, thread_name_prefix="mailchimp")
         return self._pool.submit(self._run, fn, args, kwargs)
 
     def close(self):
+        """Called by the run loop in ``finally``: the threads end with it."""
         if self._pool is not None:
             self._pool.shutdown(wait=True)
             self._pool = None
-
-
-def connections_for(client, limit=None):
-    """The run's connections, kept on its client (built once per run)."""
-    connections = getattr(client, "connections", None)
-    if connections is None:
-        connections = client.connections = Connections(client, clamp(limit))
-    return connections
-
-
-def close(client):
-    connections = getattr(client, "connections", None)
-    if connections is not None:
-        connections.close()
-        client.connections = None
 
 
 class Pipeline:

@@ -78,15 +78,12 @@ def start(client, operations):
     return BatchStatus.from_api(client.start_batch(operations)).id
 
 
-def results_when_done(client, batch_id, waits):
-    """Poll the batch with bounded ``waits``; its results once finished, else
-    None (poll again later)."""
-    for wait in (0, *waits):
-        if wait:
-            client.pause(wait)
-        status = BatchStatus.from_api(client.get_batch(batch_id))
-        if status.done:
-            return parse_results(client.download(status.response_body_url))
+def results_if_done(client, batch_id):
+    """The batch's results when Mailchimp finished it (one status read, never
+    a wait), else None: the run reads it again later."""
+    status = BatchStatus.from_api(client.get_batch(batch_id))
+    if status.done:
+        return parse_results(client.download(status.response_body_url))
     return None
 
 

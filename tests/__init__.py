@@ -46,3 +46,5 @@ from . import test_access_sync_state
 from . import test_button_messages
 from . import test_shared_email
 from . import test_mapping_reflag
+from . import test_run_loop
+from . import test_push_intent

@@ -1,8 +1,10 @@
 import json
+from contextlib import nullcontext
 from unittest.mock import patch
 
 from odoo.tests import TransactionCase
 
+from ..models.mailchimp_sync_run import AudienceRun
 from .fake_mailchimp import FakeMailchimp
 
 API_KEY = "0123456789abcdef0123456789abcdef-us6"
@@ -56,6 +58,14 @@ class MailchimpCase(TransactionCase):
         )
         patcher.start()
         self.addCleanup(patcher.stop)
+        # the push's record of intent goes in the test's transaction
+        intent = patch.object(
+            type(self.env["mailchimp.push.intent"]),
+            "_cursor",
+            lambda model: nullcontext(model.env.cr),
+        )
+        intent.start()
+        self.addCleanup(intent.stop)
 
     def make_partners(self, count, flagged=True, prefix="contact", **vals):
         return self.env["res.partner"].create(
@@ -71,6 +81,15 @@ class MailchimpCase(TransactionCase):
                 for i in range(count)
             ]
         )
+
+    def step(self, audience=None):
+        """One step of the audience's run under way, as the run loop
+        (``drive``) does it: ``(units done, finished)``."""
+        run = AudienceRun(audience or self.audience)
+        try:
+            return run.step()
+        finally:
+            run.close()
 
     def sync(self, audience=None):
         audience = audience or self.audience

@@ -44,6 +44,9 @@ class TestCronLock(TransactionCase):
             env = api.Environment(cr, SUPERUSER_ID, {})
             env["res.partner"].search([("email", "=", "locked@example.com")]).unlink()
             env["mailchimp.account"].browse(cls.account_id).unlink()
+            env["mailchimp.push.intent"].search(
+                [("audience_id", "=", cls.audience_id)]
+            ).unlink()
             cr.commit()  # pylint: disable=invalid-commit
 
     def test_parallel_runs_do_not_double_send(self):

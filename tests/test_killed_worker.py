@@ -6,8 +6,6 @@ Real processes and transactions (``worker_case.py``): the fake Mailchimp
 does a call's work, then holds its answer while the test kills the worker
 that made it."""
 
-import unittest
-
 from odoo import SUPERUSER_ID, api
 from odoo.sql_db import db_connect
 
@@ -17,11 +15,6 @@ PUSHED = 1500  # three batch subscribe calls of 500
 PULLED = 2500  # three pages of 1,000
 BATCH = 500
 PAGE = 1000
-KNOWN_FAULT = (
-    "KNOWN FAULT, left for the run loop's refactor (issue 27): the batch "
-    "subscribe call has no durable record of intent, so a contact unticked or "
-    "deleted between a killed run and the next one stays subscribed"
-)
 # shorter than a page's round trip under the server's latency model (0.65 s
 # for 1,000 members): each cron call reads one page and commits it
 ONE_PAGE_BUDGET_S = 0.3
@@ -95,15 +88,15 @@ class TestWorkerKilledInAPush(KilledPushCase):
         self.assertEqual(state["distinct Mailchimp ids"], PUSHED)
 
 
-@unittest.skip(KNOWN_FAULT)
 class TestContactLeavingAfterAKill(KilledPushCase):
     DOMAIN = "@left-after-kill.example.com"
 
     def test_a_contact_unticked_or_deleted_before_the_next_run_is_not_left(self):
         """The cron's call is one transaction, rolled back by the kill: a
         contact unticked, or deleted, before the next run had its member
-        created by the killed call, but Odoo takes it for one Mailchimp never
-        had and drops it. It stays subscribed (without the kill: archived)."""
+        created by the killed call. The intent written before the call
+        (``mailchimp.push.intent``, its own transaction) makes the next run
+        take it as known to Mailchimp: archived, as without the kill."""
         next_run = self.kill_in_the_first_batch_subscribe()
         unticked, deleted = (f"contact{i}{self.DOMAIN}" for i in (0, 1))
         with db_connect(self.dbname).cursor() as cr:

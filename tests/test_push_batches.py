@@ -19,9 +19,7 @@ class TestPushNeverResubscribes(MailchimpCase):
 
     def push_only(self, partners):
         """Odoo's write without a read before it (the race window)."""
-        log = self.env["mailchimp.sync.log"].create({"audience_id": self.audience.id})
-        partners.mailchimp_member_ids._push(log)
-        return log
+        return self.audience._push_members_now(partners.mailchimp_member_ids)
 
     def test_item05_unsubscribed_between_read_and_write_stays_unsubscribed(self):
         person = self.partners[0]
@@ -52,24 +50,26 @@ class TestPushNeverResubscribes(MailchimpCase):
     def test_item05_a_batch_still_running_resumes_on_the_next_step(self):
         person = self.partners[0]
         person.name = "Slow Batch"
-        self.fake.batch_polls = 6  # "started" for six status reads
+        self.fake.batch_polls = 2  # "started" for two status reads
         audience = self.audience
         audience._start_run()
-        audience._sync_step()  # the read
-        audience._sync_step()  # the write: submitted, polled five times
+        self.step()  # the read
+        self.step()  # the write: submitted, its status read once
         self.assertTrue(audience.push_batch_id)
         self.assertTrue(person.mailchimp_need_sync, "not confirmed yet")
-        self.assertEqual(self.sleeps[-4:], [1, 2, 4, 8], "bounded waits")
-        audience._sync_step()  # the next step reads the results
+        self.assertEqual(self.sleeps, [], "never a wait")
+        self.assertEqual(self.step(), (0, False), "still running: nothing to do")
+        self.assertTrue(audience.push_batch_id)
+        _done, finished = self.step()  # the next step reads the results
         self.assertFalse(audience.push_batch_id)
         self.assertFalse(person.mailchimp_need_sync)
         self.assertEqual(
             self.fake.member(self.list_id, person.email)["merge_fields"]["LNAME"],
             "Batch",
         )
-        _done, finished = audience._sync_step()
         self.assertTrue(finished)
         self.assertEqual(audience._last_log().state, "done")
+        self.assertEqual(self.sleeps, [], "never a wait")
 
     def test_item05_calls_stay_near_the_floor(self):
         partners = self.make_partners(600, prefix="bulk")
@@ -91,8 +91,8 @@ class TestCronAfterAFailedBatch(MailchimpCase):
         partner.name = "Changed Name"
         self.fake.batch_polls = 100
         self.audience._start_run()
-        self.audience._sync_step()  # the read
-        self.audience._sync_step()  # the write: the batch is still running
+        self.step()  # the read
+        self.step()  # the write: the batch is still running
         self.assertTrue(self.audience.push_batch_id)
         self.audience._finish_run(failed=True)
         self.assertEqual(self.audience._remaining_work(), 0)

@@ -22,16 +22,16 @@ class TestRunStateOnTheLog(ExportCase):
         log = self.audience._start_run()
         self.assertTrue(log.pull_running)
         self.assertTrue(log.pull_before, "the window is frozen at the start")
-        self.audience._sync_step()  # the first page of 1,000
+        self.step()  # the first page of 1,000
         self.assertEqual((log.pull_offset, log.pull_read_count), (1000, 1000))
         self.assertEqual(log.pull_total, 1500)
         self.assertEqual(self.audience.current_log_id, log)
-        self.audience._sync_step()  # the last page: the read is over
+        self.step()  # the last page: the read is over
         self.assertFalse(log.pull_running)
         self.assertFalse(self.audience.pull_running)
         self.assertEqual(self.audience.pull_cursor, log.pull_before)
         while self.audience.current_log_id:
-            self.audience._sync_step()
+            self.step()
         self.assertEqual((log.state, log.pulled), ("done", 1500))
 
     def test_the_migration_moves_a_run_under_way_to_its_log(self):

@@ -6,6 +6,7 @@ from unittest.mock import patch
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.tests import Form, new_test_user
 
+from ..models.mailchimp_sync_run import Run
 from .common import USER_GROUPS
 from .segment_case import SegmentCase
 
@@ -74,9 +75,10 @@ class TestSegmentSync(SegmentCase):
         self.assertEqual(self.audience.segment_ids.origin, "mailchimp")
         segment = self.segment([("id", "in", partners.ids)])
         log = self.env["mailchimp.sync.log"].create({"audience_id": self.audience.id})
-        client = self.account._get_client()
+        run = Run(self.env, self.account._get_client(), 4)
+        self.addCleanup(run.close)
         self.assertTrue(segment._plan(log))
-        self.assertEqual(segment._send_next(log, client), 2)
+        self.assertEqual(segment._send_next(log, run), 2)
         self.assertEqual(self.fake.count("POST", r"/lists/[^/]+/segments"), 0)
         self.assertEqual(self.audience.segment_ids, segment, "one VIP, Odoo's")
         self.assertEqual(segment.member_count, 3)

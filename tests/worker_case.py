@@ -221,6 +221,9 @@ class WorkerCase(TransactionCase):
                 [("email", "like", cls.DOMAIN)]
             ).unlink()
             env["mailchimp.account"].browse(cls.account_id).unlink()
+            env["mailchimp.push.intent"].search(
+                [("audience_id", "=", cls.audience_id)]
+            ).unlink()
             env["ir.config_parameter"].search([("key", "=", API_HOST_PARAM)]).unlink()
             cr.execute(
                 "DELETE FROM ir_cron_progress WHERE id > %s", [cls.progress_before]

@@ -102,13 +102,13 @@ def test_429_is_retried_and_lowers_the_connections(fake, sleeps):
         headers={"Retry-After": "1"},
         times=2,
     )
-    connections = parallel.connections_for(client, 4)
+    connections = parallel.Connections(client, 4)
     answers = []
     pipeline = parallel.Pipeline(connections, lambda c, a, e: answers.append((c, e)))
     for start in range(0, 80, 10):
         pipeline.send(start, MailchimpClient.batch_upsert, list_id, _members(start, 10))
     pipeline.drain()
-    parallel.close(client)
+    connections.close()
     assert answers == [(start, None) for start in range(0, 80, 10)]
     assert connections.throttled == 2 and connections.limit <= 3
     assert sleeps == [1, 1], "Retry-After honoured on the worker's retry"

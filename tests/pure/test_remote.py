@@ -112,7 +112,7 @@ def test_item05_batch_operations_round_trip(client, fake):
     ops = [
         upsert.update_operation(list_id, subscriber_hash(EMAIL), body, "1:put", True)
     ]
-    results = upsert.results_when_done(client, upsert.start(client, ops), (1,))
+    results = upsert.results_if_done(client, upsert.start(client, ops))
     assert [(r.operation_id, r.status_code) for r in results] == [("1:put", 200)]
     assert results[0].response["status"] == "unsubscribed"
     assert fake.member(list_id, EMAIL)["status"] == "unsubscribed"

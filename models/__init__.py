@@ -27,7 +27,6 @@ from . import mailchimp_list_export
 from . import mailchimp_webhook
 from . import mailchimp_webhook_event
 from . import mailchimp_audience_pull
-from . import mailchimp_audience_match
 from . import ir_http
 from . import mailchimp_gdpr
 from . import mailchimp_suppression

@@ -9,7 +9,6 @@ from . import mailchimp_member
 from . import mailchimp_sync_state
 from . import mailchimp_sync_log
 from . import mailchimp_sync_run
-from . import mailchimp_sync_buttons
 from . import mailchimp_segment
 from . import mailchimp_segment_sync
 from . import mailchimp_segment_send

@@ -1,6 +1,7 @@
 import logging
 
 from odoo import api, fields, models
+from odoo.exceptions import UserError
 from odoo.tools import SQL
 
 from ..compat import Constraint
@@ -10,6 +11,8 @@ from .mailchimp_errors import mailchimp_user_errors
 from .mailchimp_field_mapping import DEFAULT_MAPPINGS
 
 _logger = logging.getLogger(__name__)
+
+MANUAL_TIME_BUDGET = 20  # seconds a button runs the sync before the cron goes on
 
 
 class MailchimpAudience(models.Model):
@@ -330,6 +333,79 @@ class MailchimpAudience(models.Model):
         )
         action["domain"] = [("audience_id", "=", self.id)]
         return action
+
+    def action_sync_now(self, full=False):
+        """Sync now (and Full resync): the run goes on for the button's time;
+        it ends with a notification carrying its counts, at once when it
+        finishes within that time, else from the background when it is done."""
+        check_manager(self)
+        self.ensure_one()
+        self.account_id._check_connected()
+        # the run writes the sync's own state: as the cron does, after the check
+        audience = self.sudo()
+        if not audience._lock_for_sync():
+            raise UserError(self.env._("A sync of this audience is already running."))
+        _done, finished = audience._run_sync(
+            trigger="manual", full=full, time_budget=MANUAL_TIME_BUDGET
+        )
+        log = audience._last_log()
+        if not finished:
+            log.write({"requested_by_id": self.env.uid, "notify_when_done": True})
+            self.env.ref("mailchimp_sync.ir_cron_mailchimp_sync")._trigger()
+            return self.account_id._notify(
+                self.env._(
+                    "The sync of %s goes on in the background: you will be "
+                    "notified when it is done.",
+                    self.name,
+                ),
+                "info",
+            )
+        log.requested_by_id = self.env.uid
+        return self.account_id._notify(*log._run_summary())
+
+    # The two list header buttons (display="always") act on no audience: the
+    # web client calls them with the selected ids, or none (Odoo 18's
+    # MultiRecordViewButton sends ``args=[resIds]`` to /web/dataset/call_button),
+    # so they are record methods that ignore the selection, not @api.model ones.
+    def action_create_in_mailchimp(self):
+        """Audiences → Create in Mailchimp: the wizard asking what Mailchimp
+        needs (never a raw audience id)."""
+        check_manager(self.browse())
+        return self.env["ir.actions.act_window"]._for_xml_id(
+            "mailchimp_sync.mailchimp_audience_create_wizard_action"
+        )
+
+    def action_import_from_mailchimp(self):
+        """Audiences → Import from Mailchimp: every audience of the connected
+        accounts (an account to connect first, else)."""
+        check_manager(self.browse())
+        accounts = self.env["mailchimp.account"].search([("state", "=", "connected")])
+        if not accounts:
+            raise UserError(
+                self.env._(
+                    "Connect a Mailchimp account first (Contacts → Configuration → "
+                    "Mailchimp → Accounts, “Test connection”)."
+                )
+            )
+        action = None
+        for account in accounts:
+            action = account.action_import_audiences()
+        if len(accounts) > 1:
+            action["params"]["message"] = self.env._(
+                "Audiences imported from %s Mailchimp accounts.", len(accounts)
+            )
+        return action
+
+    def action_full_resync(self):
+        """Re-read every member and re-send every flagged contact."""
+        check_manager(self)
+        self.ensure_one()
+        self.member_ids.filtered(lambda m: m.partner_id.mailchimp_sync)._mark_need_sync(
+            odoo_change=False
+        )
+        if self.current_log_id:
+            self.sudo()._finish_run()
+        return self.action_sync_now(full=True)
 
 
 def _iso(value):

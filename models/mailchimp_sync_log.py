@@ -43,6 +43,10 @@ class MailchimpSyncLog(models.Model):
     _order = "id desc"
 
     name = fields.Char(compute="_compute_name")
+    requested_by_id = fields.Many2one(
+        "res.users", string="Started by", readonly=True, ondelete="set null"
+    )
+    notify_when_done = fields.Boolean(readonly=True)
     audience_id = fields.Many2one(
         "mailchimp.audience", required=True, ondelete="cascade", index=True
     )
@@ -315,6 +319,46 @@ class MailchimpSyncLog(models.Model):
         self.write(
             {"state": "failed" if failed else "done", "date_end": fields.Datetime.now()}
         )
+
+    def _run_summary(self):
+        """``(message, kind)`` of a finished run, with its counts."""
+        self.ensure_one()
+        if self.state == "failed":
+            return (
+                self.env._(
+                    "The sync of %(audience)s stopped: %(error)s",
+                    audience=self.audience_id.name,
+                    error=self.error_message or self.env._("see the sync log"),
+                ),
+                "danger",
+            )
+        message = self.env._(
+            "Sync of %(audience)s done: %(sent)s sent, %(read)s read from "
+            "Mailchimp; contacts created: %(created)s, unsubscribes received: "
+            "%(unsub)s, errors: %(err)s.",
+            audience=self.audience_id.name,
+            sent=self.pushed,
+            read=self.pulled,
+            created=self.partners_created,
+            unsub=self.unsubscribes,
+            err=self.errors,
+        )
+        return message, "warning" if self.errors else "success"
+
+    def _notify_requester(self):
+        """The run went on in the background: tell who started it."""
+        self.ensure_one()
+        message, kind = self._run_summary()
+        self.requested_by_id._bus_send(
+            "simple_notification",
+            {
+                "type": kind,
+                "title": self.env._("Mailchimp"),
+                "message": message,
+                "sticky": kind != "success",
+            },
+        )
+        self.notify_when_done = False
 
 
 class MailchimpSyncLogLine(models.Model):

@@ -25,7 +25,6 @@ _logger = logging.getLogger(__name__)
 FULL_PULL_EVERY = timedelta(hours=24)
 NEW_RUN_MIN_GAP = timedelta(minutes=5)
 PAGE_WORK = 1000  # members a pending page read stands for in the cron's progress
-MANUAL_TIME_BUDGET = 20  # seconds a button runs the sync before the cron goes on
 CRON_TIME_BUDGET = 50  # seconds of work per cron call
 # a run waiting for Mailchimp's batch is picked up by its cron this much later
 BATCH_RECHECK = timedelta(seconds=30)
@@ -256,7 +255,14 @@ class MailchimpAudience(models.Model):
         since = False
         if not full_read:
             since = self.pull_cursor - timedelta(minutes=self.pull_overlap_minutes or 0)
-        self._adopt_ticked_without_audience()
+        # contacts ticked without an audience, of the companies whose default
+        # audience this is, join it
+        companies = (
+            self.env["res.company"]
+            .sudo()
+            .search([("mailchimp_audience_id", "=", self.id)])
+        )
+        self.env["res.partner"]._mailchimp_adopt_default_audience(companies)
         held = self._log_with_batch()
         log = self.env["mailchimp.sync.log"].create(
             {

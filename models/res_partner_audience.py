@@ -71,18 +71,3 @@ class ResCompany(models.Model):
         if vals.get("mailchimp_audience_id"):
             self.env["res.partner"]._mailchimp_adopt_default_audience(self)
         return res
-
-
-class MailchimpAudience(models.Model):
-    _inherit = "mailchimp.audience"
-
-    def _adopt_ticked_without_audience(self):
-        """At the start of a run: contacts ticked without an audience, of the
-        companies whose default audience this is, join it."""
-        self.ensure_one()
-        companies = (
-            self.env["res.company"]
-            .sudo()
-            .search([("mailchimp_audience_id", "=", self.id)])
-        )
-        return self.env["res.partner"]._mailchimp_adopt_default_audience(companies)

@@ -8,7 +8,7 @@ from odoo.exceptions import UserError
 from ..compat import GROUPS
 from .common import MailchimpCase
 
-BUTTONS = "odoo.addons.mailchimp_sync.models.mailchimp_sync_buttons"
+BUTTONS = "odoo.addons.mailchimp_sync.models.mailchimp_audience"
 
 
 class TestSyncButtonsSayWhatTheyDid(MailchimpCase):

@@ -39,7 +39,8 @@ class MailchimpSyncLog(models.Model):
                 break
             apply(results)
             pending.pop(0)
-        self.push_batch_id = " ".join(pending) or False
+            # with its results: a later batch failing never gets it read twice
+            self.push_batch_id = " ".join(pending) or False
 
 
 class MailchimpAudience(models.Model):

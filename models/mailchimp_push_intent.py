@@ -44,6 +44,19 @@ class MailchimpPushIntent(models.Model):
         return self.env.registry.cursor()
 
     @api.model
+    def _forget(self, members):
+        """``members`` Mailchimp has, whose rows go with their contact: Odoo
+        already decided what Mailchimp keeps of them (an unsubscribed member
+        stays as it is), their records must not bring them back."""
+        if members:
+            self.env.cr.execute(
+                SQL(
+                    "DELETE FROM mailchimp_push_intent WHERE member_id = ANY(%s)",
+                    members.ids,
+                )
+            )
+
+    @api.model
     def _adopt(self, audience):
         """The pull is over: the records of earlier runs are read and dropped;
         members without a Mailchimp id whose contact left the sync get the

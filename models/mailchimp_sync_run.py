@@ -341,14 +341,31 @@ class MailchimpAudience(models.Model):
 
     def _remaining_work(self):
         """Work left in the runs under way (a finished or failed run leaves
-        none: a batch it left running is read by the next run's first step)."""
+        none: a batch it left running is read by the next run's first step).
+        A batch Mailchimp is still running is not work left: the cron comes
+        back for it ``BATCH_RECHECK`` later, never at once (Odoo 19 calls a
+        cron again at once while work remains)."""
         count = 0
         for audience in self.filtered("current_log_id"):
             log = audience.current_log_id
             count += PAGE_WORK if log.pull_running else 0
-            count += 1 if log.push_batch_id or log.segment_phase else 0
+            count += 1 if log.segment_phase else 0
             count += len(audience._members_to_push(log))
         return count
+
+    def _read_held_batches(self):
+        """Batches a contact's "Sync now" left running, of audiences with no
+        run under way: read once each (``drive`` comes back for the ones
+        still running); their members' answers are stored."""
+        no_member = self.env["mailchimp.member"]
+        for audience in self.filtered(lambda a: not a.current_log_id):
+            held = audience._log_with_batch()
+            if not held:
+                continue
+            try:
+                drive(PushRun(audience, held, members=no_member))
+            except MailchimpError as error:  # read again by the next run
+                _logger.info("Mailchimp batch of audience %s: %s", audience.id, error)
 
     @api.model
     def _cron_sync(self, time_budget=CRON_TIME_BUDGET):
@@ -363,6 +380,7 @@ class MailchimpAudience(models.Model):
             or not a._last_log()
             or a._last_log().date_start <= now - NEW_RUN_MIN_GAP
         )
+        (locked - due)._read_held_batches()
         done, _finished = due._run_sync(trigger="cron", time_budget=time_budget)
         remaining = locked._remaining_work()
         cron_progress(self.env, done, remaining)

@@ -66,6 +66,9 @@ class ResPartner(models.Model):
         known = rows.filtered(
             lambda r: r.mailchimp_id and r.status not in GONE_STATUSES
         )
+        self.env["mailchimp.push.intent"]._forget(
+            (rows - known).filtered("mailchimp_id")
+        )
         (rows - known).unlink()
         known.write({"partner_id": False})
         known._mark_need_sync()

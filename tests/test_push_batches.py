@@ -6,9 +6,11 @@ are refused are reported and their contacts sent again."""
 
 from unittest.mock import patch
 
+from ..services import MailchimpError
 from .common import MailchimpCase
 
 ARCHIVE = "odoo.addons.mailchimp_sync.services.results_archive"
+BATCHES = "odoo.addons.mailchimp_sync.models.mailchimp_audience_batch"
 
 
 class TestPushNeverResubscribes(MailchimpCase):
@@ -122,3 +124,24 @@ class TestRefusedBatchResults(MailchimpCase):
         log = self.sync()
         self.assertFalse(log.line_ids.filtered(lambda line: line.kind == "error"))
         self.assertFalse(partner.mailchimp_need_sync)
+
+
+class TestBatchReadOnce(MailchimpCase):
+    def test_a_batch_applied_is_not_applied_again_when_the_next_one_fails(self):
+        """Two batches on a run's log: the first one's results are applied,
+        reading the second fails (Mailchimp answers 500): the log keeps the
+        second only, so the next run never applies the first again."""
+        log = self.env["mailchimp.sync.log"].create(
+            {"audience_id": self.audience.id, "push_batch_id": "first second"}
+        )
+        applied = []
+        answers = [[], MailchimpError("Server error", status=500)]
+        failed = None
+        with patch(f"{BATCHES}.upsert.results_if_done", side_effect=answers):
+            try:  # not assertRaises: its savepoint would undo the log's write
+                log._read_batches(None, applied.append)
+            except MailchimpError as error:
+                failed = error
+        self.assertEqual(failed.status, 500)
+        self.assertEqual(applied, [[]])
+        self.assertEqual(log.push_batch_id, "second")

@@ -25,3 +25,27 @@ class TestIntentAfterALostAnswer(MailchimpCase):
         statuses = [self.fake.member(self.list_id, e)["status"] for e in emails]
         self.assertEqual(statuses, ["archived", "archived", "subscribed"])
         self.assertEqual(self.audience._last_log().state, "done")
+
+    def test_an_unsubscribed_member_of_a_deleted_contact_is_left_as_it_is(self):
+        """A contact whose member Mailchimp unsubscribed is deleted: Odoo
+        drops its row and leaves Mailchimp's member as it is; the record of
+        the batch subscribe call that created it never brings it back."""
+        person = self.make_partners(1)
+        email = person.email
+        self.sync()
+        member = person.mailchimp_member_ids
+        self.fake.set_status(self.list_id, email, "unsubscribed")
+        self.sync()
+        self.assertEqual(member.status, "unsubscribed")
+        # a batch subscribe call of this member (e.g. refused as in compliance
+        # state) whose record the next run has not read yet
+        self.env["mailchimp.push.intent"]._record(self.audience, {email: member})
+        key = member.mailchimp_id
+        person.unlink()
+        self.sync()
+        self.assertEqual(
+            self.fake.member(self.list_id, email)["status"], "unsubscribed"
+        )
+        self.assertFalse(
+            self.env["mailchimp.member"].search([("mailchimp_id", "=", key)])
+        )

@@ -60,3 +60,28 @@ class TestRunConnections(MailchimpCase):
         self.assertEqual(run.pool._max_workers, 2, "the run's connections")
         self.assertTrue(run.pool._shutdown, "closed by the loop")
         self.assertIsNone(run._connections)
+
+
+class TestContactSyncNowBatch(MailchimpCase):
+    def test_the_cron_reads_a_contact_sync_now_batch_without_a_new_run(self):
+        """A contact's "Sync now" leaves its batch running: the cron called
+        for it 30 s later reads it (no new run: the last one is too recent),
+        and a batch still running is no work left (the cron is not called
+        again at once, only when the recheck is due)."""
+        person = self.make_partners(1)
+        self.sync()
+        person.name = "Later Answer"
+        self.fake.batch_polls = 100  # Mailchimp is busy with other batches
+        log = self.audience._push_members_now(person.mailchimp_member_ids)
+        self.assertTrue(log.push_batch_id, "still running")
+        self.assertTrue(person.mailchimp_need_sync)
+        self.assertEqual(self.audience._cron_sync(), 0, "waiting is not work left")
+        self.assertTrue(log.push_batch_id)
+        for batch in self.fake.batches.values():
+            batch["polls_left"] = 0
+        runs = self.env["mailchimp.sync.log"].search_count([])
+        self.audience._cron_sync()
+        self.assertFalse(log.push_batch_id, "read by the cron")
+        self.assertFalse(person.mailchimp_need_sync, "Mailchimp's answer stored")
+        self.assertEqual(self.env["mailchimp.sync.log"].search_count([]), runs)
+        self.assertEqual(self.sleeps, [], "never a wait")

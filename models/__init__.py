@@ -28,6 +28,7 @@ from . import mailchimp_webhook
 from . import mailchimp_webhook_event
 from . import mailchimp_webhook_health
 from . import mailchimp_audience_pull
+from . import mailchimp_pull_echo
 from . import mailchimp_audience_companies
 from . import mailchimp_audience_match
 from . import ir_http
@@ -43,6 +44,7 @@ from . import base_partner_merge
 from . import mailchimp_member_lifecycle
 from . import mailchimp_member_push
 from . import mailchimp_member_results
+from . import mailchimp_member_echo
 from . import mailchimp_audience_batch
 from . import mailchimp_push_pipeline
 from . import mailchimp_oauth

@@ -20,7 +20,6 @@ from ..services import (
     PAGE_SIZE,
     MailchimpClient,
     parallel,
-    parse_member_page,
     parse_time,
 )
 from .mailchimp_audience import _iso
@@ -75,7 +74,7 @@ class MailchimpAudience(models.Model):
         (``log.pull_since``..``log.pull_before``, so offsets stay stable) and
         apply it. A page of the wrong shape raises (the run fails, nothing of
         it is applied)."""
-        page = parse_member_page(self._member_page(log, client))
+        page = self._read_member_page(log, client)  # mailchimp_pull_echo.py
         first = not log.pull_offset
         self._apply_remote_members(page.members, log, from_pull=True)
         self._reject_remote_items(page.rejected, log)
@@ -97,15 +96,16 @@ class MailchimpAudience(models.Model):
             log.pull_offset += page.size
         return page.size
 
-    def _member_page(self, log, client):
-        """The raw page at the run's offset. Once the first page told the
+    def _member_page(self, log, client, member_fields=None):
+        """The raw page at the run's offset (``member_fields``: what is
+        asked, else every field the pull reads). Once the first page told the
         total, the next pages of the frozen window are read ahead on the run's
         parallel connections (HTTP only; applied here, in order)."""
         args = (self.mailchimp_id,)
         window = {
             "since": _iso(log.pull_since),
             "before": _iso(log.pull_before),
-            "fields": MEMBER_FIELDS,
+            "fields": member_fields or MEMBER_FIELDS,
         }
         if not log.pull_offset or not log.pull_total:
             return client.get_member_page(*args, log.pull_offset, **window)

@@ -13,6 +13,7 @@ from ..services import (
     parse_time,
     refusal_text,
 )
+from ..services.echo import echo_key
 
 # Mailchimp's answer to archiving a member it cannot archive (api-notes §3)
 NOT_ARCHIVABLE = 405
@@ -114,12 +115,13 @@ class MailchimpMember(models.Model):
                           need_sync = FALSE, last_sync = %(now)s,
                           last_error = NULL, last_error_date = NULL,
                           archived_by_odoo = FALSE, remote_hash = v.hash,
+                          echo_key = v.echo,
                           consent_date = COALESCE(v.consent_date, m.consent_date),
                           consent_source = COALESCE(v.consent_source, m.consent_source),
                           write_date = %(now)s, write_uid = %(uid)s
                      FROM (VALUES %(rows)s)
                        AS v(id, mid, web, email, status, changed, consent_date,
-                            consent_source, hash)
+                            consent_source, hash, echo)
                     WHERE m.id = v.id""",
                 now=now,
                 uid=self.env.uid,
@@ -185,7 +187,7 @@ def _synced_row(member, remote, created, now):
     elif remote.status != member.status:
         consent_date, consent_source = changed, "mailchimp"
     return SQL(
-        "(%s, %s, %s, %s, %s, %s::timestamp, %s::timestamp, %s, %s)",
+        "(%s, %s, %s, %s, %s, %s::timestamp, %s::timestamp, %s, %s, %s)",
         member.id,
         remote.id,
         remote.web_id or member.web_id or 0,
@@ -195,6 +197,7 @@ def _synced_row(member, remote, created, now):
         consent_date,
         consent_source,
         remote.fingerprint(),
+        echo_key(remote) if remote.last_changed else None,
     )
 
 

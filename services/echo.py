@@ -1,0 +1,46 @@
+"""Odoo's own writes read back (the echo): the key of a member's version, from
+what Mailchimp answers to a write and from a light read of the changes.
+
+``GET /lists/{list_id}/members`` takes ``fields``, "a comma-separated list of
+fields to return. Reference parameters of sub-objects with dot notation"
+(OpenAPI 3.0.85, operation ``getListsIdMembers``; api-notes §9): an
+incremental read first asks only for these fields, enough to tell a member
+Odoo just wrote (the same ``last_changed``, status, merge values, tags and
+groups as in Mailchimp's answer to the write) from one changed since."""
+
+import hashlib
+import json
+
+from .remote import parse_time
+
+ECHO_FIELDS = [
+    "members." + f
+    for f in (
+        "id",
+        "email_address",
+        "status",
+        "last_changed",
+        "web_id",
+        "merge_fields",
+        "tags",
+        "interests",
+    )
+] + ["total_items"]
+
+
+def echo_key(remote):
+    """The key of a :class:`RemoteMember`'s version: its ``last_changed``
+    (Mailchimp's time, to the second) and what a change made in Mailchimp
+    within that second would move (email, status, merge values, tags,
+    groups)."""
+    changed = parse_time(remote.last_changed)
+    parts = [
+        changed.isoformat() if changed else None,
+        remote.email.lower(),
+        remote.status,
+        remote.merge_fields,
+        sorted(str(tag.get("name")) for tag in remote.tags),
+        remote.interests,
+    ]
+    data = json.dumps(parts, sort_keys=True, default=str)
+    return hashlib.md5(data.encode()).hexdigest()

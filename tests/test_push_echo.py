@@ -1,0 +1,46 @@
+"""No echo: the run after a push does not read back, as changes, the members
+the push itself wrote; an edit made in Mailchimp right after the push still
+comes back (issue 30, item 4)."""
+
+from ..services.echo import ECHO_FIELDS
+from .clock import day
+from .common import MailchimpCase
+
+
+class TestPushEcho(MailchimpCase):
+    def setUp(self):
+        super().setUp()
+        self.partners = self.make_partners(3)
+        self.sync()  # the push: Mailchimp creates the three members
+        self.fake.reset_calls()
+        # Odoo's data is older than any edit made in Mailchimp now
+        self.partners.mailchimp_member_id.odoo_changed_at = day(1, 9)
+
+    def member_reads(self):
+        return [c for c in self.fake.calls if c.method == "GET"]
+
+    def test_own_push_not_read_back(self):
+        log = self.sync()
+        self.assertEqual(log.pulled, 0, "the log says nothing changed in Mailchimp")
+        self.assertFalse(log.line_ids, "nothing written, nothing to report")
+        reads = self.member_reads()
+        self.assertEqual(len(reads), 1, "one page, asked for the echo's fields only")
+        self.assertEqual(reads[0].query["fields"], ",".join(ECHO_FIELDS))
+        self.assertEqual(self.upserts(), 0)
+        members = self.partners.mailchimp_member_id
+        self.assertTrue(
+            all(members.mapped("web_id")),
+            "the web id batch subscribe does not answer comes with the light read",
+        )
+
+    def test_edit_right_after_push_read_back(self):
+        """Mailchimp's ``last_changed`` is to the second: an edit made in the
+        same second as Odoo's write has the same time, and still comes back."""
+        first, second = self.partners[:2]
+        self.fake.set_merge(self.list_id, first.email, FNAME="Edited")
+        self.fake.set_status(self.list_id, second.email, "unsubscribed")
+        log = self.sync()
+        self.assertEqual(log.pulled, 2, "the two edits, not the third member")
+        self.assertEqual(first.name, "Edited Last0")
+        self.assertEqual(second.mailchimp_status, "unsubscribed")
+        self.assertEqual(self.partners[2].name, "First2 Last2")

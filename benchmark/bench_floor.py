@@ -85,33 +85,34 @@ def _plain_columns(specs):
 
 
 def _bodies(cr, specs, fields, audience, plain):
-    """Read the audience's flagged contacts 500 at a time and build each
-    call's JSON body; the number of contacts."""
+    """Read the audience's contacts 500 at a time and build each call's JSON
+    body; the number of contacts."""
     services = _addon()[0]
-    last_id, count = 0, 0
-    while True:
+    cr.execute(
+        SQL(
+            "SELECT partner_id FROM mailchimp_member WHERE audience_id = %s"
+            " AND partner_id IS NOT NULL ORDER BY partner_id",
+            audience.id,
+        )
+    )
+    ids = [r[0] for r in cr.fetchall()]
+    for start in range(0, len(ids), BATCH_SIZE):
         cr.execute(
             SQL(
                 """SELECT %(columns)s, %(plain)s
-                     FROM mailchimp_member m
-                     JOIN res_partner p ON p.id = m.partner_id
+                     FROM res_partner p
                 LEFT JOIN res_country_state s ON s.id = p.state_id
                 LEFT JOIN res_country c ON c.id = p.country_id
-                    WHERE m.audience_id = %(audience)s AND p.id > %(last)s
-                 ORDER BY p.id LIMIT %(limit)s""",
+                    WHERE p.id = ANY(%(ids)s)""",
                 columns=SQL(COLUMNS),
                 plain=plain,
-                audience=audience.id,
-                last=last_id,
-                limit=BATCH_SIZE,
+                ids=ids[start : start + BATCH_SIZE],
             )
         )
         names = [d.name for d in cr.description]
-        rows = [dict(zip(names, r, strict=True)) for r in cr.fetchall()]
-        if not rows:
-            return count
         members = []
-        for row in rows:
+        for values in cr.fetchall():
+            row = dict(zip(names, values, strict=True))
             merge, _skipped = services.build_merge_fields(
                 fields,
                 _values(specs, row),
@@ -126,7 +127,7 @@ def _bodies(cr, specs, fields, audience, plain):
                 }
             )
         json.dumps({"members": members, "update_existing": False})
-        last_id, count = rows[-1]["id"], count + len(rows)
+    return len(ids)
 
 
 def measure_floor(registry, audience_id):

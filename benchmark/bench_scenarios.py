@@ -186,7 +186,7 @@ class Bench:
                 "http": 0,
                 "upserts": 0,
                 "pages": 0,
-                "sql": ceil_div(count, BATCH_SIZE) + 1,
+                "sql": ceil_div(count, BATCH_SIZE) + 1,  # the ids, then 1 a batch
                 "peak_mb": 0.0,
                 "floor": None,
                 "log": {},

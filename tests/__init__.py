@@ -49,3 +49,4 @@ from . import test_tour_walk
 from . import test_walk_feedback
 from . import test_walk_screens
 from . import test_push_echo
+from . import test_push_phone

@@ -4,7 +4,8 @@ The push stores, for each member Mailchimp confirmed, the key of the version
 Mailchimp answered (``echo_key``: its ``last_changed`` and values, see
 ``services/echo.py``). An incremental read (its window starts where the last
 one ended, so it holds every member the last push wrote) first asks Mailchimp
-only for the fields of that key; a page whose members all carry the key Odoo
+only for the fields of that key (when the window holds at least half a page
+of Odoo's writes); a page whose members all carry the key Odoo
 stored is done without reading more (their web id, which a batch subscribe
 answer lacks, is stored from it). Otherwise the page is read again in full
 and its members other than Odoo's own versions are applied as before. A full
@@ -15,10 +16,13 @@ come from any version, its own included)."""
 from odoo import models
 from odoo.tools import SQL
 
-from ..services import MemberPage, parse_member_page
+from ..services import PAGE_SIZE, MemberPage, parse_member_page
 from ..services.echo import ECHO_FIELDS, echo_key
 from .mailchimp_audience import _iso
 from .mailchimp_audience_pull import MEMBER_FIELDS
+
+# members Odoo wrote in the read window for the light read to be worth it
+ECHO_READ_MIN = PAGE_SIZE // 2
 
 
 class MailchimpAudience(models.Model):
@@ -28,6 +32,11 @@ class MailchimpAudience(models.Model):
         """The checked page at the run's offset, less Odoo's own versions."""
         if log.pull_full or self.gdpr_enabled:
             return parse_member_page(self._member_page(log, client))
+        if not self._echoes_expected(log, client):  # a full page: one call
+            page = parse_member_page(self._member_page(log, client))
+            echoes = self._echoes(page.members)
+            members = tuple(m for m in page.members if m.id not in echoes)
+            return MemberPage(members, page.rejected, page.total_items, page.size)
         light = parse_member_page(self._member_page(log, client, ECHO_FIELDS))
         echoes = self._echoes(light.members)
         if len(echoes) == len(light.members):  # malformed items: skipped as ever
@@ -52,6 +61,26 @@ class MailchimpAudience(models.Model):
             item for item in full.rejected if item[0] not in bad_indexes
         )
         return MemberPage(members, rejected, full.total_items, full.size)
+
+    def _echoes_expected(self, log, client):
+        """Whether the read window holds many of Odoo's own writes (at least
+        half a page): then the light read first, else the pages in full (a
+        page with a change would cost two calls). Asked once a run."""
+        cached = client.__dict__.get("echoes_expected")
+        if cached is None:
+            self.env["mailchimp.member"].flush_model(["last_sync", "echo_key"])
+            self.env.cr.execute(
+                SQL(
+                    """SELECT count(*) FROM mailchimp_member
+                        WHERE audience_id = %s AND echo_key IS NOT NULL
+                          AND last_sync >= %s""",
+                    self.id,
+                    log.pull_since,
+                )
+            )
+            cached = self.env.cr.fetchone()[0] >= ECHO_READ_MIN
+            client.echoes_expected = cached
+        return cached
 
     def _echoes(self, remotes):
         """The ids of ``remotes`` whose version is the one Odoo last wrote;

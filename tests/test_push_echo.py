@@ -2,6 +2,9 @@
 the push itself wrote; an edit made in Mailchimp right after the push still
 comes back (issue 30, item 4)."""
 
+from unittest.mock import patch
+
+from ..models import mailchimp_pull_echo
 from ..services.echo import ECHO_FIELDS
 from .clock import day
 from .common import MailchimpCase
@@ -10,6 +13,11 @@ from .common import MailchimpCase
 class TestPushEcho(MailchimpCase):
     def setUp(self):
         super().setUp()
+        # the light read from the first member Odoo wrote (half a page of
+        # 1,000 by default)
+        patcher = patch.object(mailchimp_pull_echo, "ECHO_READ_MIN", 1)
+        patcher.start()
+        self.addCleanup(patcher.stop)
         self.partners = self.make_partners(3)
         self.sync()  # the push: Mailchimp creates the three members
         self.fake.reset_calls()
@@ -44,3 +52,15 @@ class TestPushEcho(MailchimpCase):
         self.assertEqual(first.name, "Edited Last0")
         self.assertEqual(second.mailchimp_status, "unsubscribed")
         self.assertEqual(self.partners[2].name, "First2 Last2")
+
+    def test_few_echoes_one_full_read(self):
+        """Few of Odoo's writes in the window: the page is read once, in
+        full, and Odoo's own versions are still left out."""
+        self.fake.set_merge(self.list_id, self.partners[0].email, FNAME="Edited")
+        with patch.object(mailchimp_pull_echo, "ECHO_READ_MIN", 10):
+            log = self.sync()
+        reads = self.member_reads()
+        self.assertEqual(len(reads), 1)
+        self.assertNotEqual(reads[0].query["fields"], ",".join(ECHO_FIELDS))
+        self.assertEqual(log.pulled, 1)
+        self.assertEqual(self.partners[0].name, "Edited Last0")

@@ -186,6 +186,7 @@ def _synced_row(member, remote, created, now):
         consent_source = "mailchimp"
     elif remote.status != member.status:
         consent_date, consent_source = changed, "mailchimp"
+    fingerprint = remote.fingerprint()
     return SQL(
         "(%s, %s, %s, %s, %s, %s::timestamp, %s::timestamp, %s, %s, %s)",
         member.id,
@@ -196,8 +197,8 @@ def _synced_row(member, remote, created, now):
         changed,
         consent_date,
         consent_source,
-        remote.fingerprint(),
-        echo_key(remote) if remote.last_changed else None,
+        fingerprint,
+        echo_key(remote, fingerprint) if remote.last_changed else None,
     )
 
 

@@ -5,11 +5,8 @@ what Mailchimp answers to a write and from a light read of the changes.
 fields to return. Reference parameters of sub-objects with dot notation"
 (OpenAPI 3.0.85, operation ``getListsIdMembers``; api-notes §9): an
 incremental read first asks only for these fields, enough to tell a member
-Odoo just wrote (the same ``last_changed``, status, merge values, tags and
-groups as in Mailchimp's answer to the write) from one changed since."""
-
-import hashlib
-import json
+Odoo just wrote (the same ``last_changed``, email, status and values as in
+Mailchimp's answer to the write) from one changed since."""
 
 from .remote import parse_time
 
@@ -21,26 +18,28 @@ ECHO_FIELDS = [
         "status",
         "last_changed",
         "web_id",
+        # what RemoteMember.fingerprint() is made of
         "merge_fields",
+        "member_rating",
+        "stats",
         "tags",
+        "marketing_permissions",
         "interests",
     )
 ] + ["total_items"]
 
 
-def echo_key(remote):
+def echo_key(remote, fingerprint=None):
     """The key of a :class:`RemoteMember`'s version: its ``last_changed``
     (Mailchimp's time, to the second) and what a change made in Mailchimp
-    within that second would move (email, status, merge values, tags,
-    groups)."""
+    within that second would move (email, status, and the values of its
+    ``fingerprint()``, passed when already computed)."""
     changed = parse_time(remote.last_changed)
-    parts = [
-        changed.isoformat() if changed else None,
-        remote.email.lower(),
-        remote.status,
-        remote.merge_fields,
-        sorted(str(tag.get("name")) for tag in remote.tags),
-        remote.interests,
-    ]
-    data = json.dumps(parts, sort_keys=True, default=str)
-    return hashlib.md5(data.encode()).hexdigest()
+    return "|".join(
+        (
+            changed.isoformat() if changed else "",
+            remote.email.lower(),
+            remote.status,
+            fingerprint or remote.fingerprint(),
+        )
+    )

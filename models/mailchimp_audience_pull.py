@@ -22,6 +22,7 @@ from ..services import (
     parallel,
     parse_time,
 )
+from ..services.echo import echo_key
 from .mailchimp_audience import _iso
 from .mailchimp_mapper import TO_ODOO, Mapper
 from .mailchimp_sync_log import MSG_CREATED, MSG_UNSUBSCRIBED
@@ -284,6 +285,9 @@ class MailchimpAudience(models.Model):
             "web_id": remote.web_id or row.web_id,
             "last_changed": changed,
             "remote_hash": remote_hash,
+            # the version Odoo now holds: Mailchimp going back to the one the
+            # push wrote is not taken for an echo (mailchimp_pull_echo.py)
+            "echo_key": echo_key(remote, remote_hash),
             **remote.figures(),
         }
         if remote.status != row.status:

@@ -64,3 +64,16 @@ class TestPushEcho(MailchimpCase):
         self.assertNotEqual(reads[0].query["fields"], ",".join(ECHO_FIELDS))
         self.assertEqual(log.pulled, 1)
         self.assertEqual(self.partners[0].name, "Edited Last0")
+
+    def test_back_to_the_pushed_version_read_back(self):
+        """An edit read back, then undone in Mailchimp (within the same
+        second, the member is again the version the push wrote): Odoo holds
+        the edit, so the undo is read back too."""
+        partner = self.partners[0]
+        self.fake.set_merge(self.list_id, partner.email, FNAME="Edited")
+        self.sync()
+        self.assertEqual(partner.name, "Edited Last0")
+        self.fake.set_merge(self.list_id, partner.email, FNAME="First0")
+        log = self.sync()
+        self.assertEqual(log.pulled, 1)
+        self.assertEqual(partner.name, "First0 Last0")

@@ -88,10 +88,14 @@ class MailchimpAudience(models.Model):
         if not remotes:
             return set()
         Member = self.env["mailchimp.member"]
-        Member.flush_model(["audience_id", "mailchimp_id", "echo_key", "web_id"])
+        Member.flush_model(
+            ["audience_id", "mailchimp_id", "echo_key", "web_id", "status"]
+            + ["remote_hash"]
+        )
         self.env.cr.execute(
             SQL(
-                """SELECT mailchimp_id, id, echo_key, web_id FROM mailchimp_member
+                """SELECT mailchimp_id, id, echo_key, web_id, status, remote_hash
+                     FROM mailchimp_member
                     WHERE audience_id = %s AND mailchimp_id = ANY(%s)""",
                 self.id,
                 [remote.id for remote in remotes],
@@ -100,8 +104,17 @@ class MailchimpAudience(models.Model):
         stored = {row[0]: row[1:] for row in self.env.cr.fetchall()}
         echoes, web_ids = set(), []
         for remote in remotes:
-            member_id, key, web_id = stored.get(remote.id, (None, None, None))
-            if key and key == echo_key(remote):
+            member_id, key, web_id, status, known_hash = stored.get(
+                remote.id, (None,) * 5
+            )
+            fingerprint = remote.fingerprint()
+            # the version Odoo wrote, and Odoo's row still holds it (a status
+            # Odoo changed since, e.g. a re-subscription asked, is read back)
+            if (
+                key
+                and key == echo_key(remote, fingerprint)
+                and (status, known_hash) == (remote.status, fingerprint)
+            ):
                 echoes.add(remote.id)
                 if remote.web_id and not web_id:
                     web_ids.append(SQL("(%s, %s)", member_id, remote.web_id))

@@ -1,24 +1,33 @@
 """The scenarios measured at one size N: the pushes and pulls through the cron,
 a mailing list's export, and one call per contact for comparison."""
 
+import cProfile
 import hashlib
+import io
 import os
+import pstats
 import time
 
 from odoo import SUPERUSER_ID, api
 from odoo.modules.registry import Registry
 
 from bench_data import API_KEY, make_export, setup
+from bench_floor import measure_floor
 from bench_meter import Meter, measured_row, run_cron
 from bench_remote import RemoteFake
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+# MCS_BENCH_PROFILE=1: the full push runs under cProfile (its times are then
+# inflated) and its top lines go to .local/profile-<N>.txt
+PROFILE = os.environ.get("MCS_BENCH_PROFILE")
+PROFILE_LINES = 30
 
 BATCH_SIZE = 500  # members per batch subscribe call
 PAGE_SIZE = 1000  # members per page read
 CHANGED_DIVISOR = 100  # 1 % of the contacts change
 EXPORT_MAX = 10000  # contacts of the exported mailing list, at most
 NAIVE_SAMPLE = 100  # contacts sent one by one (15 s), then scaled to N
+FLOOR_SCENARIO = "floor: the push's bodies by SQL, no ORM"
 
 
 def ceil_div(a, b):
@@ -123,10 +132,27 @@ class Bench:
         if prepare:
             prepare()
         meter = Meter(self.fake)
+        profiler = cProfile.Profile() if PROFILE and name == "full push" else None
         with meter:
+            if profiler:
+                profiler.enable()
             log = run_cron(self.registry, meter, self.audience_id, full=full)
+            if profiler:
+                profiler.disable()
+        if profiler:
+            self.write_profile(profiler)
         self.rows.append(measured_row(self.n, name, meter, log, floor))
         print(f"[N={self.n}] {name}: {self.rows[-1]}")
+
+    def write_profile(self, profiler):
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out).strip_dirs()
+        stats.sort_stats("tottime").print_stats(PROFILE_LINES)
+        stats.sort_stats("cumulative").print_stats(PROFILE_LINES)
+        path = os.path.join(os.path.dirname(HERE), ".local", f"profile-{self.n}.txt")
+        with open(path, "w") as handle:
+            handle.write(out.getvalue())
+        print(f"[N={self.n}] profile of the full push: {path}")
 
     def change_odoo(self):
         with self.registry.cursor() as cr:
@@ -147,8 +173,30 @@ class Bench:
             LNAME="Changed",
         )
 
+    def run_floor(self):
+        """The push's floor, on the contacts the full push is about to send."""
+        count, cpu, wall = measure_floor(self.registry, self.audience_id)
+        self.rows.append(
+            {
+                "N": self.n,
+                "scenario": FLOOR_SCENARIO,
+                "wall_s": wall,
+                "cpu_s": cpu,
+                "rate_n": count,
+                "http": 0,
+                "upserts": 0,
+                "pages": 0,
+                "sql": ceil_div(count, BATCH_SIZE) + 1,  # the ids, then 1 a batch
+                "peak_mb": 0.0,
+                "floor": None,
+                "log": {},
+            }
+        )
+        print(f"[N={self.n}] {FLOOR_SCENARIO}: {self.rows[-1]}")
+
     def run_syncs(self):
         n = self.n
+        self.run_floor()
         self.scenario("full push", floor=(ceil_div(n, BATCH_SIZE), "upserts"))
         self.scenario("nothing changed", floor=(0, "upserts"))
         self.scenario(

@@ -17,20 +17,37 @@ COMPANY names a company is created as a person under that company contact
 contacts of the audience's company or shared ones, else created. Without a
 company name the member is an individual. One search for a page's company
 names, one create for the companies it lacks.
+
+No echo: an incremental read leaves out the members Odoo itself just wrote.
+
+The push stores, for each member Mailchimp confirmed, the key of the version
+Mailchimp answered (``echo_key``: its ``last_changed`` and values, see
+``services/echo.py``). An incremental read (its window starts where the last
+one ended, so it holds every member the last push wrote) first asks Mailchimp
+only for the fields of that key (when the window holds at least half a page
+of Odoo's writes); a page whose members all carry the key Odoo
+stored is done without reading more (their web id, which a batch subscribe
+answer lacks, is stored from it). Otherwise the page is read again in full
+and its members other than Odoo's own versions are applied as before. A full
+read reads everything in full (it also finds the members deleted in
+Mailchimp), and so does an audience with GDPR fields (consents Odoo lacks
+come from any version, its own included).
 """
 
 import logging
 
 from odoo import fields, models
-from odoo.tools import email_normalize
+from odoo.tools import SQL, email_normalize
 
 from ..services import (
     PAGE_SIZE,
     UNSUBSCRIBED_OR_CLEANED,
     MailchimpClient,
+    MemberPage,
     parse_member_page,
     parse_time,
 )
+from ..services.echo import ECHO_FIELDS, echo_key
 from .mailchimp_audience import _iso
 from .mailchimp_mapper import COMPANY_SOURCES, TO_ODOO, Mapper, without_address
 from .mailchimp_sync_log import MSG_CREATED, MSG_UNSUBSCRIBED
@@ -77,6 +94,8 @@ MSG_SUPPRESSED = {
     "deleted": "Not created: this contact was deleted in Odoo.",
     "forgotten": "Forgotten (GDPR): ignored.",
 }
+# members Odoo wrote in the read window for the light read to be worth it
+ECHO_READ_MIN = PAGE_SIZE // 2
 MSG_REMOVED = "Deleted in Mailchimp (or archived there): sync turned off."
 # contact fields (roots of a mapping's path) that hold a contact's company
 COMPANY_FIELDS = (*COMPANY_SOURCES, "parent_id")
@@ -91,7 +110,7 @@ class MailchimpAudience(models.Model):
         (``log.pull_since``..``log.pull_before``, so offsets stay stable) and
         apply it. A page of the wrong shape raises (the run fails, nothing of
         it is applied)."""
-        page = parse_member_page(self._member_page(log, run))
+        page = self._read_member_page(log, run)
         first = not log.pull_offset
         self._apply_remote_members(page.members, log, from_pull=True)
         self._reject_remote_items(page.rejected, log)
@@ -113,8 +132,9 @@ class MailchimpAudience(models.Model):
             log.pull_offset += page.size
         return page.size
 
-    def _member_page(self, log, run):
-        """The raw page at the run's offset. Once the first page told the
+    def _member_page(self, log, run, member_fields=None):
+        """The raw page at the run's offset (``member_fields``: what is
+        asked, else every field the pull reads). Once the first page told the
         total, the next pages of the frozen window are read ahead on the run's
         parallel connections (HTTP only; applied here, in order)."""
         client = run.client
@@ -122,7 +142,7 @@ class MailchimpAudience(models.Model):
         window = {
             "since": _iso(log.pull_since),
             "before": _iso(log.pull_before),
-            "fields": MEMBER_FIELDS,
+            "fields": member_fields or MEMBER_FIELDS,
         }
         if not log.pull_offset or not log.pull_total:
             return client.get_member_page(*args, log.pull_offset, **window)
@@ -296,6 +316,9 @@ class MailchimpAudience(models.Model):
             "web_id": remote.web_id or row.web_id,
             "last_changed": changed,
             "remote_hash": remote_hash,
+            # the version Odoo now holds: Mailchimp going back to the one the
+            # push wrote is not taken for an echo (mailchimp_pull_echo.py)
+            "echo_key": echo_key(remote, remote_hash),
             **remote.figures(),
         }
         if remote.status != row.status:
@@ -569,6 +592,108 @@ class MailchimpAudience(models.Model):
         )
         companies.update(zip(missing, created.ids, strict=True))
         return companies
+
+    # ------------------------------------------------------------- no echo
+    def _read_member_page(self, log, run):
+        """The checked page at the run's offset, less Odoo's own versions."""
+        if log.pull_full or self.gdpr_enabled:
+            return parse_member_page(self._member_page(log, run))
+        if not self._echoes_expected(log, run):  # a full page: one call
+            page = parse_member_page(self._member_page(log, run))
+            echoes = self._echoes(page.members)
+            members = tuple(m for m in page.members if m.id not in echoes)
+            return MemberPage(members, page.rejected, page.total_items, page.size)
+        light = parse_member_page(self._member_page(log, run, ECHO_FIELDS))
+        echoes = self._echoes(light.members)
+        if len(echoes) == len(light.members):  # malformed items: skipped as ever
+            return MemberPage((), light.rejected, light.total_items, light.size)
+        full = parse_member_page(
+            run.client.get_member_page(
+                self.mailchimp_id,
+                log.pull_offset,
+                since=_iso(log.pull_since),
+                before=_iso(log.pull_before),
+                fields=MEMBER_FIELDS,
+            )
+        )
+        # an item malformed in the light read is reported once, from it
+        bad_ids = {raw_id for _i, raw_id, _r in light.rejected}
+        bad_indexes = {index for index, _id, _r in light.rejected}
+        echoes |= self._echoes(full.members)
+        members = tuple(
+            m for m in full.members if m.id not in echoes and m.id not in bad_ids
+        )
+        rejected = light.rejected + tuple(
+            item for item in full.rejected if item[0] not in bad_indexes
+        )
+        return MemberPage(members, rejected, full.total_items, full.size)
+
+    def _echoes_expected(self, log, run):
+        """Whether the read window holds many of Odoo's own writes (at least
+        half a page): then the light read first, else the pages in full (a
+        page with a change would cost two calls). Asked once a run."""
+        cached = run.echoes_expected
+        if cached is None:
+            self.env["mailchimp.member"].flush_model(["last_sync", "echo_key"])
+            self.env.cr.execute(
+                SQL(
+                    """SELECT count(*) FROM mailchimp_member
+                        WHERE audience_id = %s AND echo_key IS NOT NULL
+                          AND last_sync >= %s""",
+                    self.id,
+                    log.pull_since,
+                )
+            )
+            cached = self.env.cr.fetchone()[0] >= ECHO_READ_MIN
+            run.echoes_expected = cached
+        return cached
+
+    def _echoes(self, remotes):
+        """The ids of ``remotes`` whose version is the one Odoo last wrote;
+        their web id is stored when Odoo has none (one UPDATE)."""
+        if not remotes:
+            return set()
+        Member = self.env["mailchimp.member"]
+        Member.flush_model(
+            ["audience_id", "mailchimp_id", "echo_key", "web_id", "status"]
+            + ["remote_hash"]
+        )
+        self.env.cr.execute(
+            SQL(
+                """SELECT mailchimp_id, id, echo_key, web_id, status, remote_hash
+                     FROM mailchimp_member
+                    WHERE audience_id = %s AND mailchimp_id = ANY(%s)""",
+                self.id,
+                [remote.id for remote in remotes],
+            )
+        )
+        stored = {row[0]: row[1:] for row in self.env.cr.fetchall()}
+        echoes, web_ids = set(), []
+        for remote in remotes:
+            member_id, key, web_id, status, known_hash = stored.get(
+                remote.id, (None,) * 5
+            )
+            fingerprint = remote.fingerprint()
+            # the version Odoo wrote, and Odoo's row still holds it (a status
+            # Odoo changed since, e.g. a re-subscription asked, is read back)
+            if (
+                key
+                and key == echo_key(remote, fingerprint)
+                and (status, known_hash) == (remote.status, fingerprint)
+            ):
+                echoes.add(remote.id)
+                if remote.web_id and not web_id:
+                    web_ids.append(SQL("(%s, %s)", member_id, remote.web_id))
+        if web_ids:
+            self.env.cr.execute(
+                SQL(
+                    """UPDATE mailchimp_member m SET web_id = v.web
+                         FROM (VALUES %s) AS v(id, web) WHERE m.id = v.id""",
+                    SQL(", ").join(web_ids),
+                )
+            )
+            Member.invalidate_model(["web_id"])
+        return echoes
 
 
 def _company_name(remote, tag):

@@ -48,6 +48,7 @@ class Mapper:
             f._as_dict() for f in mappings.merge_field_id | self.required
         ]
         self.field_types = {f["tag"]: f["type"] for f in self.field_dicts}
+        self.required_values = dict.fromkeys(self.required.mapped("tag"))
         self.specs = [
             (m.merge_field_id.tag, m.source, m.field_name, m.merge_field_id.type)
             for m in mappings
@@ -110,17 +111,21 @@ class Mapper:
         return dict(self.env.cr.fetchall())
 
     # ------------------------------------------------------ to Mailchimp
-    def to_mailchimp(self, record):
+    def to_mailchimp(self, record, prepared=None):
         """``(merge_fields, [(tag, reason left out)])`` for a contact
-        (``res.partner``) or a mailing contact (``mailing.contact``)."""
+        (``res.partner``) or a mailing contact (``mailing.contact``);
+        ``prepared``: the contact's ``(values, region)`` read in bulk
+        (``mailchimp_push_values.py``)."""
         if record._name == "mailing.contact":
             return build_merge_fields(
                 self.field_dicts,
                 self._contact_values(record),
                 default_region=record.country_id.code or None,
             )
-        values = self._partner_values(record)
-        values.update(dict.fromkeys(self.required.mapped("tag")))
+        values, region = prepared or (self._partner_values(record), None)
+        if not prepared:
+            region = record.country_id.code or None
+        values.update(self.required_values)
         skipped = []
         for tag, value in values.items():
             if isinstance(value, Unparsable):
@@ -129,7 +134,7 @@ class Mapper:
         merge, refused = build_merge_fields(
             self.field_dicts,
             values,
-            default_region=record.country_id.code or None,
+            default_region=region,
             required=self.audience.required_policy or REQUIRED_EMPTY,
         )
         return merge, skipped + refused

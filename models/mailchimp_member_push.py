@@ -151,6 +151,7 @@ class MailchimpMember(models.Model):
         sendable = [e for e in emails.values() if e]
         never = self._never_sent(audience, sendable)
         owners = mapper.owner_of(sendable)
+        prepared = members._push_values(mapper)  # mailchimp_push_values.py
         plan = PushPlan()
         for member in members:
             partner, email = member.partner_id, emails[member]
@@ -162,7 +163,7 @@ class MailchimpMember(models.Model):
             if refusal:
                 member._skip(log, *refusal)
                 continue
-            merge, skipped = mapper.to_mailchimp(partner)
+            merge, skipped = mapper.to_mailchimp(partner, prepared.get(partner.id))
             missing = [tag for tag, reason in skipped if reason == REQUIRED_MISSING]
             if missing:
                 member._skip(

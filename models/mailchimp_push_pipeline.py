@@ -8,6 +8,7 @@ applied by the run's thread in the order the batches were planned. The
 submitted the same way; the run then reads their results (its
 ``push_batch_id`` lists the ids, in order)."""
 
+import threading
 from functools import partial
 
 from odoo import models
@@ -45,7 +46,7 @@ class MailchimpAudience(models.Model):
             self.env.flush_all()  # the ORM cache stays small
             self.env.invalidate_all()
 
-        pipeline = parallel.Pipeline(connections, answered)
+        pipeline = _Ahead(connections, answered)
         try:
             sent = self._push_chunks(log, client, among, pipeline)
         finally:
@@ -92,3 +93,45 @@ class MailchimpAudience(models.Model):
             log._read_batches(client, partial(self._apply_batch_results, log))
         if first_error is not None:
             raise first_error
+
+
+class _NotSent(Exception):
+    """A queued batch that a failed call before it kept from being sent: its
+    members stay flagged, untouched, for the next run."""
+
+
+class _Ahead(parallel.Pipeline):
+    """The push's pipeline: the batch just built is queued at once (a worker
+    sends it the moment a connection frees), then the oldest answers are
+    applied while the other calls are in flight: no connection waits for the
+    run's thread to apply an answer. One batch more is held than there are
+    connections (memory stays flat). After a failed call, a queued batch is
+    not sent, as before."""
+
+    def __init__(self, connections, apply):
+        super().__init__(connections, apply)
+        self._failed = threading.Event()
+
+    def _call(self, client, fn, *args):
+        if self._failed.is_set():
+            raise _NotSent
+        try:
+            return fn(client, *args)
+        except MailchimpError:
+            self._failed.set()
+            raise
+
+    def send(self, context, fn, *args):
+        while self._window and self._window[0][1].done():
+            self._apply_oldest()
+        if self.error is None:
+            future = self.connections.submit(self._call, fn, *args)
+            self._window.append((context, future))
+        while len(self._window) > self.connections.limit:
+            self._apply_oldest()
+
+    def _apply_oldest(self):
+        if isinstance(self._window[0][1].exception(), _NotSent):
+            self._window.popleft()
+            return
+        super()._apply_oldest()

@@ -67,6 +67,7 @@ class Run:
         self.limit = connections  # the account's "Simultaneous connections"
         self.waiting = False
         self.pages_ahead = {}  # offset -> future of a page read ahead
+        self.echoes_expected = None  # the pull's light read: asked once a run
         self._connections = None
 
     @property

@@ -14,6 +14,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..services import is_permanent_reason, parse_time
+from ..services.echo import echo_key
 
 
 class MailchimpSyncMixin(models.AbstractModel):
@@ -66,6 +67,13 @@ class MailchimpMember(models.Model):
     need_sync = fields.Boolean("Waiting to be sent", index=True, copy=False)
     odoo_changed_at = fields.Datetime(
         "Changed in Odoo", help="Last change of a synced contact field in Odoo."
+    )
+    # the key of the version Odoo itself last wrote (``services/echo.py``):
+    # the next incremental read leaves that version out
+    echo_key = fields.Char(
+        copy=False,
+        help="Key of the version Mailchimp answered to Odoo's last write "
+        "(its time of change and values): read back unchanged, it is skipped.",
     )
 
     @api.model
@@ -142,12 +150,13 @@ class MailchimpMember(models.Model):
                           need_sync = FALSE, last_sync = %(now)s,
                           last_error = NULL, last_error_date = NULL,
                           archived_by_odoo = FALSE, remote_hash = v.hash,
+                          echo_key = v.echo,
                           consent_date = COALESCE(v.consent_date, m.consent_date),
                           consent_source = COALESCE(v.consent_source, m.consent_source),
                           write_date = %(now)s, write_uid = %(uid)s
                      FROM (VALUES %(rows)s)
                        AS v(id, mid, web, email, status, changed, consent_date,
-                            consent_source, hash)
+                            consent_source, hash, echo)
                     WHERE m.id = v.id""",
                 now=now,
                 uid=self.env.uid,
@@ -169,8 +178,9 @@ def _synced_row(member, remote, created, now):
         consent_source = "mailchimp"
     elif remote.status != member.status:
         consent_date, consent_source = changed, "mailchimp"
+    fingerprint = remote.fingerprint()
     return SQL(
-        "(%s, %s, %s, %s, %s, %s::timestamp, %s::timestamp, %s, %s)",
+        "(%s, %s, %s, %s, %s, %s::timestamp, %s::timestamp, %s, %s, %s)",
         member.id,
         remote.id,
         remote.web_id or member.web_id or 0,
@@ -179,5 +189,7 @@ def _synced_row(member, remote, created, now):
         changed,
         consent_date,
         consent_source,
-        remote.fingerprint(),
+        fingerprint,
+        # the key of the version Odoo wrote: the next read leaves it out
+        echo_key(remote, fingerprint) if remote.last_changed else None,
     )

@@ -48,3 +48,5 @@ from . import test_shared_email
 from . import test_mapping_reflag
 from . import test_run_loop
 from . import test_push_intent
+from . import test_push_echo
+from . import test_push_phone

@@ -4,7 +4,7 @@ comes back (issue 30, item 4)."""
 
 from unittest.mock import patch
 
-from ..models import mailchimp_pull_echo
+from ..models import mailchimp_audience_pull
 from ..services.echo import ECHO_FIELDS
 from .clock import day
 from .common import MailchimpCase
@@ -15,7 +15,7 @@ class TestPushEcho(MailchimpCase):
         super().setUp()
         # the light read from the first member Odoo wrote (half a page of
         # 1,000 by default)
-        patcher = patch.object(mailchimp_pull_echo, "ECHO_READ_MIN", 1)
+        patcher = patch.object(mailchimp_audience_pull, "ECHO_READ_MIN", 1)
         patcher.start()
         self.addCleanup(patcher.stop)
         self.partners = self.make_partners(3)
@@ -57,7 +57,7 @@ class TestPushEcho(MailchimpCase):
         """Few of Odoo's writes in the window: the page is read once, in
         full, and Odoo's own versions are still left out."""
         self.fake.set_merge(self.list_id, self.partners[0].email, FNAME="Edited")
-        with patch.object(mailchimp_pull_echo, "ECHO_READ_MIN", 10):
+        with patch.object(mailchimp_audience_pull, "ECHO_READ_MIN", 10):
             log = self.sync()
         reads = self.member_reads()
         self.assertEqual(len(reads), 1)

@@ -45,6 +45,7 @@ from .remote import (
     MEMBER_STATUSES,
     UNSUBSCRIBED_OR_CLEANED,
     InvalidItem,
+    MemberPage,
     RemoteMember,
     email_and_status,
     parse_member_page,

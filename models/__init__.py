@@ -38,10 +38,6 @@ from . import res_partner_sync_control
 from . import base_partner_merge
 from . import mailchimp_member_lifecycle
 from . import mailchimp_member_push
-from . import mailchimp_push_values
-from . import mailchimp_member_results
-from . import mailchimp_audience_batch
-from . import mailchimp_push_pipeline
 from . import mailchimp_push_intent
 from . import mailchimp_oauth
 from . import mailchimp_interest

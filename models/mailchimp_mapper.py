@@ -115,7 +115,7 @@ class Mapper:
         """``(merge_fields, [(tag, reason left out)])`` for a contact
         (``res.partner``) or a mailing contact (``mailing.contact``);
         ``prepared``: the contact's ``(values, region)`` read in bulk
-        (``mailchimp_push_values.py``)."""
+        (``mailchimp_member_push.py``)."""
         if record._name == "mailing.contact":
             return build_merge_fields(
                 self.field_dicts,

@@ -8,25 +8,56 @@
   whatever Mailchimp holds, and the status Mailchimp answers is stored.
 * ``status`` is sent only for a change Odoo states: the un-tick policy
   "unsubscribe", or restoring a member Odoo itself archived.
+
+The mapped values of a push batch, read in bulk: one SQL query for the
+500 contacts' own columns (name, address, company name, phones and the plain
+fields mapped), the ORM only for what a column does not hold (a path, a
+relation's name, a selection's label, a translated field). A phone is
+formatted by ``phone_validation`` only when it changed: the member keeps the
+E.164 form of each number it sent (``phones_sent``).
+
+What Mailchimp answered to a push, stored per member: the members it
+confirmed in one SQL UPDATE a batch (``_mark_synced``,
+mailchimp_sync_state.py), an error line for the others.
 """
 
+import json
+
 from odoo import fields, models
-from odoo.tools import email_normalize
+from odoo.exceptions import UserError
+from odoo.tools import SQL, email_normalize
+
+from odoo.addons.phone_validation.tools import phone_validation
 
 from ..services import (
     GONE_STATUSES,
+    PERMANENT_TITLES,
     REQUIRED_EMPTY,
     REQUIRED_MISSING,
+    UNSUBSCRIBED_OR_CLEANED,
+    InvalidItem,
     MailchimpError,
+    RemoteMember,
     UpsertAnswer,
     member_status,
+    refusal_text,
+    split_name,
     subscriber_hash,
     upsert,
 )
 from ..services.batches import member_path, operation
-from .mailchimp_mapper import TO_MAILCHIMP, Mapper
+from .mailchimp_mapper import TO_MAILCHIMP, Mapper, Unparsable
 from .mailchimp_mapping_policy import mapping_path_error
 
+# field types a plain mapping reads from the contact's own column
+COLUMN_TYPES = ("char", "text", "integer", "float", "boolean", "date")
+COLUMNS = SQL(
+    """p.id, p.name, p.is_company, p.street, p.street2, p.city, p.zip,
+       p.commercial_company_name, p.company_name, p.country_id,
+       s.code AS state_code, c.code AS country_code, c.phone_code"""
+)
+# Mailchimp's answer to archiving a member it cannot archive (api-notes §3)
+NOT_ARCHIVABLE = 405
 # statuses a member Odoo archived goes back to when ticked again
 RESTORABLE = ("subscribed", "pending", "unsubscribed", "transactional")
 
@@ -151,7 +182,7 @@ class MailchimpMember(models.Model):
         sendable = [e for e in emails.values() if e]
         never = self._never_sent(audience, sendable)
         owners = mapper.owner_of(sendable)
-        prepared = members._push_values(mapper)  # mailchimp_push_values.py
+        prepared = members._push_values(mapper)
         plan = PushPlan()
         for member in members:
             partner, email = member.partner_id, emails[member]
@@ -303,6 +334,139 @@ class MailchimpMember(models.Model):
     def _hash(self, email=None):
         return self.mailchimp_id or subscriber_hash(email or self.email)
 
+    # ------------------------------------------------------------- values
+
+    phones_sent = fields.Json(
+        copy=False, help="The E.164 form of each phone number last sent."
+    )
+
+    def _push_values(self, mapper):
+        """``{partner id: ({tag: plain value}, region)}`` for these members'
+        contacts, as :meth:`Mapper._partner_values` reads them one by one."""
+        partners = self.partner_id
+        if not partners:
+            return {}
+        plain = _column_specs(partners, mapper.specs)
+        partners.flush_recordset()
+        self.env.cr.execute(
+            SQL(
+                """SELECT %s%s FROM res_partner p
+                LEFT JOIN res_country_state s ON s.id = p.state_id
+                LEFT JOIN res_country c ON c.id = p.country_id
+                    WHERE p.id = ANY(%s)""",
+                COLUMNS,
+                SQL("").join(SQL(", %s", SQL.identifier("p", f)) for f in plain),
+                partners.ids,
+            )
+        )
+        names = [d.name for d in self.env.cr.description]
+        rows = {r[0]: dict(zip(names, r, strict=True)) for r in self.env.cr.fetchall()}
+        phones = _Phones(self)
+        result = {}
+        for member in self:
+            row = rows.get(member.partner_id.id)
+            if row:
+                values = {}
+                for spec in mapper.specs:
+                    values[spec[0]] = _value(mapper, member, row, spec, plain, phones)
+                result[row["id"]] = (values, row["country_code"] or None)
+        phones.store()
+        return result
+
+    # ------------------------------------------------------------- answers
+
+    # ------------------------------------------------------------ results
+    def _apply_operation(self, kind, result, log, now, synced):
+        """Read one operation's answer; members Mailchimp confirmed are added
+        to ``synced`` (stored together, one UPDATE a batch)."""
+        self.ensure_one()
+        if kind == "tags":
+            if not result.ok:
+                log._add_line(self, "error", "Tags: " + refusal_text(result.response))
+            return
+        if kind == "archive":
+            return self._archived(result, log, now)
+        if not result.ok:
+            return self._mark_error(
+                refusal_text(result.response), log, now, _permanent(result)
+            )
+        try:
+            remote = RemoteMember.from_api(result.response)
+        except InvalidItem as reason:
+            return self._mark_error(
+                f"Malformed answer from Mailchimp: {reason}", log, now
+            )
+        synced.append((self, remote, False))
+        if kind == "restore":
+            log._add_line(
+                self,
+                "info",
+                f"Ticked again: restored to {remote.status} in Mailchimp (Odoo "
+                "had archived it).",
+            )
+        elif remote.status in UNSUBSCRIBED_OR_CLEANED:
+            log._add_line(
+                self,
+                "info",
+                f"{remote.status.capitalize()} in Mailchimp (was {self.status}): "
+                "values updated, never re-subscribed by Odoo.",
+            )
+
+    def _archived(self, result, log, now):
+        if result.status_code == NOT_ARCHIVABLE:
+            return self._not_archivable(result, log, now)
+        if not result.ok and result.status_code != 404:
+            return self._mark_error(refusal_text(result.response), log, now)
+        self._clear_need_sync(
+            {
+                "status_before_archive": self.status,
+                "status": "archived",
+                "archived_by_odoo": result.ok,
+                "last_sync": now,
+                "last_error": False,
+            }
+        )
+        if result.ok:
+            log._count("archived")
+
+    def _not_archivable(self, result, log, now):
+        """Mailchimp answers 405 to archiving a bounced (cleaned), pending or
+        archived member ("Can not archive a contact that is bounced, pending
+        or archived": api-notes §3, §6): it stays as it is in Mailchimp and
+        the DELETE is not sent again."""
+        self._clear_need_sync({"last_sync": now, "last_error": False})
+        log._add_line(
+            self,
+            "info",
+            f"Left in Mailchimp as it is ({self.status}): "
+            + refusal_text(result.response),
+        )
+
+    def _skip(self, log, reason, kind="skipped"):
+        self._clear_need_sync(
+            {"last_error": reason, "last_error_date": fields.Datetime.now()}
+        )
+        log._add_line(self, kind, reason)
+
+    def _push_email_change(self, client, payload, log, now):
+        """Update the member in place through its old hash: history is kept."""
+        try:
+            remote = client.update_member(
+                self.audience_id.mailchimp_id, self.mailchimp_id, payload
+            )
+        except MailchimpError as error:
+            if error.retryable:
+                raise
+            self._mark_error(str(error), log, now)
+            return
+        try:
+            checked = RemoteMember.from_api(remote)
+        except InvalidItem as reason:
+            self._mark_error(f"Malformed answer from Mailchimp: {reason}", log, now)
+            return
+        self._mark_synced([(self, checked, False)], now)
+        log._count("updated")
+
 
 def _consents_put(plan, email):
     """``[(member, PUT body)]`` sending the consents of a member batch
@@ -316,3 +480,111 @@ def _consents_put(plan, email):
         "marketing_permissions": plan.consents[email],
     }
     return [(member, upsert.update_body(consents, payload["status"]))]
+
+
+def _column_specs(partners, specs):
+    """The plain fields mapped that are a column of the contact's own."""
+    names = set()
+    for _tag, source, field_name, _mtype in specs:
+        field = partners._fields.get(field_name or "")
+        if (
+            source == "field"
+            and field is not None
+            and field.store
+            and field.type in COLUMN_TYPES
+            and not getattr(field, "translate", False)
+        ):
+            names.add(field_name)
+    return sorted(names)
+
+
+def _value(mapper, member, row, spec, plain, phones):
+    tag, source, field_name, mtype = spec
+    if source in ("first_name", "last_name"):
+        if row["is_company"]:
+            return False  # a company is not a person: COMPANY has it
+        return split_name(row["name"])[source == "last_name"]
+    if source == "address":
+        if not (row["street"] or row["city"] or row["zip"]):
+            return False
+        return {
+            "addr1": row["street"] or "",
+            "addr2": row["street2"] or "",
+            "city": row["city"] or "",
+            "state": row["state_code"] or "",
+            "zip": row["zip"] or "",
+            "country": row["country_code"] or "",
+        }
+    if source == "company":
+        return row["commercial_company_name"] or row["company_name"] or False
+    if field_name in plain:
+        number = row[field_name]
+        return phones.format(member, row, number) if mtype == "phone" else number
+    partner = member.partner_id
+    if mtype == "phone":
+        return mapper._phone(partner, partner[field_name])
+    return mapper._read_path(partner, field_name)
+
+
+class _Phones:
+    """Phones formatted once: the member's stored E.164 form of a number is
+    reused; the new ones are stored with one UPDATE."""
+
+    def __init__(self, members):
+        self.members = members
+        self.used = {}  # member id -> {country|number: E.164 or False}
+
+    def format(self, member, row, number):
+        if not number:
+            return False
+        if not row["country_id"]:  # Odoo's fallbacks: the company's country
+            return Mapper._phone(member.partner_id, number)
+        key = f"{row['country_code']}|{number}"
+        sent = member.phones_sent or {}
+        if key in sent:
+            formatted = sent[key]
+        else:  # phonenumbers through phone_validation, as Odoo formats
+            try:
+                formatted = phone_validation.phone_format(
+                    number,
+                    row["country_code"],
+                    row["phone_code"],
+                    force_format="E164",
+                    raise_exception=True,
+                )
+            except UserError:
+                formatted = False
+        self.used.setdefault(member, {})[key] = formatted
+        return formatted or Unparsable(number)
+
+    def store(self):
+        """The numbers each member sent now, where they changed."""
+        changed = {
+            member.id: used
+            for member, used in self.used.items()
+            if used != (member.phones_sent or {})
+        }
+        if not changed:
+            return
+        self.members.flush_recordset(["phones_sent"])
+        self.members.env.cr.execute(
+            SQL(
+                """UPDATE mailchimp_member m SET phones_sent = v.phones::jsonb
+                     FROM (VALUES %s) AS v(id, phones) WHERE m.id = v.id""",
+                SQL(", ").join(
+                    SQL("(%s, %s)", mid, json.dumps(used))
+                    for mid, used in changed.items()
+                ),
+            )
+        )
+        self.members.invalidate_recordset(["phones_sent"])
+
+
+def _permanent(result):
+    """Whether a refused operation will fail again whatever is retried:
+    Mailchimp's error title says so (compliance state, forgotten, invalid
+    data); server errors and rate limits are not."""
+    title = result.title
+    if title:
+        return title in PERMANENT_TITLES
+    return 400 <= result.status_code < 500 and result.status_code != 429

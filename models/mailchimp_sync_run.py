@@ -5,9 +5,18 @@ audience's sync (:class:`AudienceRun`: pull, push, segments), a contact's
 one cron call needs (service, connections, pages read ahead); what outlives a
 call is on its sync log. A Mailchimp batch is never waited for: each step
 reads its status once, a run with nothing else to do stops (``waiting``) and
-its cron comes back for it (README, "Runs and the one run loop")."""
+its cron comes back for it (README, "Runs and the one run loop").
+
+The push step sends several batches of 500 members on the run's parallel
+connections: the run's thread plans each batch (ORM reads, payloads), hands
+the HTTP call to a worker and plans the next one while it is in flight; the
+answers are applied by the run's thread in the order the batches were
+planned. The ``POST /batches`` operations of the members Mailchimp already has
+are submitted the same way; their results are read once per step, in the order
+submitted (the log's ``push_batch_id``), never waited for."""
 
 import logging
+import threading
 import time
 from datetime import timedelta
 from functools import partial
@@ -18,7 +27,7 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..compat import cron_progress
-from ..services import BATCH_SIZE, MailchimpError, parallel
+from ..services import BATCH_SIZE, MailchimpError, ResultsRefused, parallel, upsert
 
 _logger = logging.getLogger(__name__)
 
@@ -29,6 +38,12 @@ CRON_TIME_BUDGET = 50  # seconds of work per cron call
 # a run waiting for Mailchimp's batch is picked up by its cron this much later
 BATCH_RECHECK = timedelta(seconds=30)
 SYNC_CRON = "mailchimp_sync.ir_cron_mailchimp_sync"
+# batches of 500 a push step plans per connection before it waits for the
+# last answers: a step stays bounded (memory, the cron's time budget)
+CHUNKS_PER_CONNECTION = 4
+MSG_DEFERRED = "A sync of this audience is running: it sends these contacts."
+MSG_RESULTS_REFUSED = "{error} Its contacts are sent again by the next sync."
+OPERATION_KINDS = frozenset({"put", "restore", "tags", "unsubscribe", "archive"})
 
 
 def drive(run, deadline=None):
@@ -186,6 +201,32 @@ class MailchimpSyncLog(models.Model):
         """Whether this run reads every member (deleted ones are then found):
         a full resync, and also a sync whose read must be full."""
         return self.full_read
+
+    def _read_batches(self, client, apply):
+        """The one batch-polling policy: the run's batches (ids in the order
+        submitted) read once each, never waited for; ``apply(results)`` for
+        each finished one. A batch still running stops the reading: the ones
+        after it were submitted later."""
+        self.ensure_one()
+        pending = self.push_batch_id.split()
+        while pending:
+            try:
+                results = upsert.results_if_done(client, pending[0])
+            except ResultsRefused as error:
+                # never read (address, redirect, size): the members are sent again
+                message = MSG_RESULTS_REFUSED.format(error=error)
+                self._add_line(self.env["mailchimp.member"], "error", message)
+                results = ()
+            except MailchimpError as error:
+                if error.status != 404:
+                    raise
+                results = ()  # results are kept 7 days: the members are sent again
+            if results is None:
+                break
+            apply(results)
+            pending.pop(0)
+            # with its results: a later batch failing never gets it read twice
+            self.push_batch_id = " ".join(pending) or False
 
 
 class MailchimpAudience(models.Model):
@@ -386,3 +427,162 @@ class MailchimpAudience(models.Model):
         remaining = locked._remaining_work()
         cron_progress(self.env, done, remaining)
         return remaining
+
+    # ------------------------------------------------------------- push
+
+    def _push_step(self, log, run, among=None):
+        """Send the next batches of flagged members (``among`` only, when
+        given) on the ``run``'s connections; the number of members handled
+        (0: none left)."""
+        self.ensure_one()
+        client, connections = run.client, run.connections
+        jobs = []  # (plan, future of its POST /batches id)
+
+        def answered(plan, answer, error):
+            if error is None:
+                try:
+                    operations = plan.members._push_answered(plan, answer)
+                except MailchimpError as malformed:
+                    error = pipeline.error = pipeline.error or malformed
+                else:
+                    if operations:
+                        job = connections.submit(upsert.start, operations)
+                        jobs.append((plan, job))
+            if error is not None:
+                plan.members._push_failed(plan, error)
+            self.env.flush_all()  # the ORM cache stays small
+            self.env.invalidate_all()
+
+        pipeline = _Ahead(connections, answered)
+        try:
+            sent = self._push_chunks(log, client, among, pipeline)
+        finally:
+            try:
+                pipeline.drain()  # every answer applied, then the first error raised
+            finally:
+                # batches Mailchimp accepted are read by a later step, whatever failed
+                self._start_push_batches(client, log, jobs)
+        return sent
+
+    def _push_chunks(self, log, client, among, pipeline):
+        sent = 0
+        for _index in range(pipeline.connections.limit * CHUNKS_PER_CONNECTION):
+            members = self._members_to_push(log, among)
+            if not members or pipeline.error:
+                break
+            log._count("pushed", len(members))
+            plan = members._push_prepare(log, client)
+            if plan.new:
+                # durable before the call: a killed call leaves it for the next run
+                self.env["mailchimp.push.intent"]._record(
+                    self, {email: member for email, (member, _p) in plan.new.items()}
+                )
+                args = plan.new_call_args()
+                pipeline.send(plan, upsert.create_members, *args)
+            else:
+                pipeline.apply(plan, None, None)
+            sent += len(members)
+        return sent
+
+    def _start_push_batches(self, client, log, jobs):
+        """The submitted ``POST /batches`` ids go on the log (their results
+        are read now, or by the next steps); a failed submission leaves its
+        members flagged and is raised."""
+        ids, first_error = [], None
+        for plan, future in jobs:
+            try:
+                ids.append(future.result())
+            except MailchimpError as error:
+                plan.members._push_failed(plan, error)
+                first_error = first_error or error
+        if ids:  # after any still running: they are read in order
+            log.push_batch_id = " ".join((log.push_batch_id or "").split() + ids)
+            log._read_batches(client, partial(self._apply_batch_results, log))
+        if first_error is not None:
+            raise first_error
+
+    # ------------------------------------------------------------- batches
+
+    def _apply_batch_results(self, log, results):
+        """Each operation's answer goes to its member row (``operation_id`` is
+        ``<member id>:<kind>``); operations without an answer stay flagged."""
+        Member = self.env["mailchimp.member"]
+        now = fields.Datetime.now()
+        parsed = []
+        for result in results:
+            member_id, _sep, kind = result.operation_id.partition(":")
+            if member_id.isdigit() and kind in OPERATION_KINDS:
+                parsed.append((int(member_id), kind, result))
+        members = Member.browse({mid for mid, _k, _r in parsed}).exists()
+        by_id = {m.id: m for m in members if m.audience_id == self}
+        synced = []
+        for member_id, kind, result in parsed:
+            if member_id in by_id:
+                by_id[member_id]._apply_operation(kind, result, log, now, synced)
+        Member._mark_synced(synced, now)
+        Member._confirm_tags(
+            [mid for mid, kind, r in parsed if kind == "tags" and r.ok and mid in by_id]
+        )
+        log._count("updated", len(synced))
+
+    def _push_members_now(self, members):
+        """Push ``members`` of this audience now with the run loop, 500 a
+        call; the log. While a sync of the audience runs elsewhere, the
+        members stay flagged and that sync sends them; a batch Mailchimp is
+        still running is read by the next sync."""
+        self.ensure_one()
+        log = self.env["mailchimp.sync.log"].create({"audience_id": self.id})
+        if not self._lock_for_sync():
+            log.deferred = True
+            log._add_line(self.env["mailchimp.member"], "info", MSG_DEFERRED)
+            log._close()
+            return log
+        try:
+            drive(PushRun(self, log, members=members))
+        except MailchimpError:
+            log._close(failed=True)
+        else:
+            log._close()
+        return log
+
+
+class _NotSent(Exception):
+    """A queued batch that a failed call before it kept from being sent: its
+    members stay flagged, untouched, for the next run."""
+
+
+class _Ahead(parallel.Pipeline):
+    """The push's pipeline: the batch just built is queued at once (a worker
+    sends it the moment a connection frees), then the oldest answers are
+    applied while the other calls are in flight: no connection waits for the
+    run's thread to apply an answer. One batch more is held than there are
+    connections (memory stays flat). After a failed call, a queued batch is
+    not sent, as before."""
+
+    def __init__(self, connections, apply):
+        super().__init__(connections, apply)
+        self._failed = threading.Event()
+
+    def _call(self, client, fn, *args):
+        if self._failed.is_set():
+            raise _NotSent
+        try:
+            return fn(client, *args)
+        except MailchimpError:
+            self._failed.set()
+            raise
+
+    def send(self, context, fn, *args):
+        while self._window and self._window[0][1].done():
+            self._apply_oldest()
+        if self.error is None:
+            future = self.connections.submit(self._call, fn, *args)
+            self._window.append((context, future))
+        while len(self._window) > self.connections.limit:
+            self._apply_oldest()
+
+    def _apply_oldest(self):
+        if isinstance(self._window[0][1].exception(), _NotSent):
+            self._window.popleft()
+            return
+        super()._apply_oldest()

@@ -10,7 +10,7 @@ from ..services import MailchimpError
 from .common import MailchimpCase
 
 ARCHIVE = "odoo.addons.mailchimp_sync.services.results_archive"
-BATCHES = "odoo.addons.mailchimp_sync.models.mailchimp_audience_batch"
+BATCHES = "odoo.addons.mailchimp_sync.models.mailchimp_sync_run"
 
 
 class TestPushNeverResubscribes(MailchimpCase):

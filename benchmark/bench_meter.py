@@ -85,12 +85,18 @@ def run_cron(registry, meter, audience_id, full=False):
             trigger="cron", full=full
         )
         meter.queries += cr.sql_log_count
-    remaining = 1
-    while remaining:
+    unfinished = True
+    while unfinished:
         with registry.cursor() as cr:
             env = api.Environment(cr, SUPERUSER_ID, {})
             remaining = env["mailchimp.audience"]._cron_sync(
                 time_budget=NO_TIME_LIMIT_S
+            )
+            # a run waiting for Mailchimp's batch is no work left for the
+            # scheduler, which comes back for it later: called again at once
+            audience = env["mailchimp.audience"].browse(audience_id)
+            unfinished = bool(
+                remaining or audience.current_log_id or audience._log_with_batch()
             )
             meter.queries += cr.sql_log_count
     with registry.cursor() as cr:

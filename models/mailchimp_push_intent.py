@@ -57,6 +57,27 @@ class MailchimpPushIntent(models.Model):
             )
 
     @api.model
+    def _forget_after_commit(self, member_ids):
+        """The answer of the batch subscribe call that created these members
+        is stored: once the run's transaction holding it is committed, their
+        records are moot. Deleted then, in a cursor of its own: the run's
+        snapshot cannot see records committed after it began, and a kill
+        before the commit must leave them (the next run reads them)."""
+        ids = list(member_ids)
+
+        def forget():
+            with self._cursor() as cr:
+                cr.execute(
+                    SQL(
+                        "DELETE FROM mailchimp_push_intent WHERE member_id = ANY(%s)",
+                        ids,
+                    )
+                )
+
+        if ids:
+            self.env.cr.postcommit.add(forget)
+
+    @api.model
     def _adopt(self, audience):
         """The pull is over: the records of earlier runs are read and dropped;
         members without a Mailchimp id whose contact left the sync get the

@@ -445,6 +445,10 @@ class MailchimpAudience(models.Model):
                 except MailchimpError as malformed:
                     error = pipeline.error = pipeline.error or malformed
                 else:
+                    if plan.new:  # the answer is stored: its record goes
+                        self.env["mailchimp.push.intent"]._forget_after_commit(
+                            [member.id for member, _payload in plan.new.values()]
+                        )
                     if operations:
                         job = connections.submit(upsert.start, operations)
                         jobs.append((plan, job))

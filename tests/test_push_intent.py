@@ -49,3 +49,15 @@ class TestIntentAfterALostAnswer(MailchimpCase):
         self.assertFalse(
             self.env["mailchimp.member"].search([("mailchimp_id", "=", key)])
         )
+
+    def test_a_stored_answer_takes_its_records_away_once_committed(self):
+        """Mailchimp answered the batch subscribe call and Odoo stored the
+        answer: once that is committed the records are gone, so the next
+        run's pull has nothing to read back (a push of 10,000 contacts left
+        10,000 records for it)."""
+        self.make_partners(3)
+        self.audience._push_members_now(self.audience.member_ids)
+        Intent = self.env["mailchimp.push.intent"]
+        self.assertEqual(Intent.search_count([]), 3, "before the commit: kept")
+        self.env.cr.postcommit.run()  # what the cron's commit runs
+        self.assertEqual(Intent.search_count([]), 0)

@@ -31,9 +31,9 @@ OPENAPI = pathlib.Path(
 OUTPUT = ROOT / "tests" / "data" / "mailchimp_contract.json"
 REF = "#/schemas/"
 
-# The operations the addon sends (services/client.py, services/endpoints.py,
-# and the operations it bundles in POST /batches: services/upsert.py,
-# models/mailchimp_member_push.py), by method and the spec's path template.
+# The operations the addon sends (services/client.py, and the operations it
+# bundles in POST /batches: services/upsert.py, models/mailchimp_member_push.py),
+# by method and the spec's path template.
 OPERATIONS = (
     ("GET", "/"),
     ("GET", "/ping"),

@@ -12,7 +12,6 @@ from .campaigns import (
     parse_activity_feed,
     parse_activity_page,
     parse_campaign_page,
-    parse_email_activity,
 )
 from .client import PAGE_SIZE, PERMANENT_TITLES, MailchimpClient
 from .errors import (

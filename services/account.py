@@ -1,12 +1,5 @@
 """The account, its audiences and their marketing permissions, checked at the
-boundary.
-
-The API root (``GET /``) becomes a :class:`RemoteAccount`, an item of
-``GET /lists`` a :class:`RemoteAudience`, a member's marketing permission a
-:class:`RemotePermission`. A malformed item raises :class:`InvalidItem`
-(skipped and logged by the caller); a root of the wrong shape raises
-:class:`MalformedResponse`. This module imports no Odoo.
-"""
+boundary."""
 
 from dataclasses import dataclass
 
@@ -57,9 +50,7 @@ class RemoteAudience:
 
     @classmethod
     def from_api(cls, item):
-        """From one item of ``GET /lists`` (or the answer of ``POST /lists``).
-
-        Raises :class:`InvalidItem` with the reason when it is malformed."""
+        """From one item of ``GET /lists`` (or the answer of ``POST /lists``)."""
         if not isinstance(item, dict):
             raise InvalidItem("the audience is not an object")
         list_id = checks.resource_id(item, "id", "audience")
@@ -86,9 +77,7 @@ class RemotePermission:
 
     @classmethod
     def from_api(cls, item):
-        """From one item of a member's ``marketing_permissions``.
-
-        Raises :class:`InvalidItem` with the reason when it is malformed."""
+        """From one item of a member's ``marketing_permissions``."""
         if not isinstance(item, dict):
             raise InvalidItem("the marketing permission is not an object")
         perm_id = checks.resource_id(

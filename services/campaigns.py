@@ -1,12 +1,4 @@
-"""Campaigns, their reports and their activity, checked at the boundary.
-
-What Mailchimp says of a campaign (``GET /campaigns``, ``GET /reports/{id}``)
-becomes a :class:`RemoteCampaign`; a row of ``GET /reports/{id}/email-activity``
-or ``/sent-to`` a :class:`RemoteActivity`; an event of a member's activity
-feed a :class:`RemoteEvent`. A malformed item raises :class:`InvalidItem`
-(skipped and logged by the caller); a page of the wrong shape raises
-:class:`MalformedResponse`. This module imports no Odoo.
-"""
+"""Campaigns, their reports and their activity, checked at the boundary."""
 
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -76,7 +68,7 @@ class RemoteCampaign:
     @classmethod
     def from_api(cls, campaign, report=None):
         """From one item of ``GET /campaigns`` and, when given, the answer of
-        ``GET /reports/{id}``. Raises :class:`InvalidItem` when malformed."""
+        ``GET /reports/{id}``."""
         if not isinstance(campaign, dict):
             raise InvalidItem("the campaign is not an object")
         settings = checks.obj(campaign.get("settings"))
@@ -194,7 +186,7 @@ class RemoteActivity:
     @classmethod
     def from_api(cls, row):
         """From one row of ``GET /reports/{id}/email-activity`` or
-        ``/sent-to``. Raises :class:`InvalidItem` when malformed."""
+        ``/sent-to``."""
         if not isinstance(row, dict):
             raise InvalidItem("the activity row is not an object")
         member_hash = _member_hash(row)
@@ -208,15 +200,9 @@ class RemoteActivity:
         )
 
 
-def parse_email_activity(row):
-    """One row of a campaign's email activity or recipients: a
-    :class:`RemoteActivity`, or :class:`InvalidItem`."""
-    return RemoteActivity.from_api(row)
-
-
 def parse_activity_page(items):
     """The rows of one page of email activity or recipients."""
-    return parse_items(items, parse_email_activity, "emails")
+    return parse_items(items, RemoteActivity.from_api, "emails")
 
 
 def parse_campaign_page(items):

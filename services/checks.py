@@ -1,5 +1,4 @@
-"""Small checks of the values Mailchimp sends, shared by the value objects
-(:mod:`.campaigns`, :mod:`.account`). Imports no Odoo."""
+"""Small checks of the values Mailchimp sends, shared by the value objects."""
 
 from .counts import bounded, is_number
 from .remote import InvalidItem, check_email, is_resource_id

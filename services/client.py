@@ -4,8 +4,6 @@ It wraps the official ``mailchimp-marketing`` SDK and adds what the SDK lacks:
 explicit timeouts, bounded retries with exponential backoff and jitter on 429, 5xx
 and connection errors, pagination of list endpoints, batching helpers, and the
 translation of Mailchimp's problem+json errors into one exception type.
-
-Nothing in this module imports Odoo, so it is tested without Odoo.
 """
 
 import logging
@@ -17,8 +15,8 @@ import requests
 from mailchimp_marketing.api_client import ApiClientError
 
 from . import results_download
+from .campaigns import FEED_ACTIVITY_TYPES
 from .counts import bounded
-from .endpoints import AudienceEndpoints
 from .errors import (
     MailchimpError,
     MalformedResponse,
@@ -37,7 +35,6 @@ from .helpers import (
 _logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 1000  # Mailchimp's maximum ``count`` for collection reads
-RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 MAX_RETRY_AFTER = 60  # seconds: a longer 429 wait ends the run (next cron call)
 # Timeouts (seconds). An unreachable Mailchimp is reported within a few seconds;
 # a reachable one may take long to answer a 500-member batch call (Mailchimp's
@@ -70,7 +67,7 @@ def _sleep(seconds):
     time.sleep(seconds)
 
 
-class MailchimpClient(AudienceEndpoints):
+class MailchimpClient:
     """Thin, stateless-ish wrapper around ``mailchimp_marketing.Client``.
 
     :param api_key: ``<key>-<dc>``; or use ``access_token`` + ``server`` (OAuth).
@@ -113,7 +110,6 @@ class MailchimpClient(AudienceEndpoints):
         self.backoff = backoff
         self.max_backoff = max_backoff
         self.sleep = sleep
-        self.calls = 0
         config = {"server": server, "timeout": timeout}
         if access_token:
             config["access_token"] = access_token
@@ -157,7 +153,6 @@ class MailchimpClient(AudienceEndpoints):
         attempt = 0
         while True:
             attempt += 1
-            self.calls += 1
             try:
                 result = self._call_once(fn, *args, **kwargs)
             except MailchimpError as error:
@@ -375,6 +370,80 @@ class MailchimpClient(AudienceEndpoints):
 
     def delete_segment(self, list_id, segment_id):
         return self.call(self.sdk.lists.delete_segment, list_id, segment_id)
+
+    # ------------------------------------------------------------ activity
+    def get_member_activity(self, list_id, member_hash):
+        """Every campaign event of a member's activity feed, page after page
+        (its default page is 10 events; the answer has no ``total_items``:
+        spec schema ``MemberActivityEvents1``)."""
+        return list(
+            self.iterate(
+                self.sdk.lists.get_list_member_activity_feed,
+                "activity",
+                list_id,
+                member_hash,
+                activity_filters=list(FEED_ACTIVITY_TYPES),
+            )
+        )
+
+    # ------------------------------------------------------------ groups
+    def iter_interest_categories(self, list_id):
+        return self.iterate(
+            self.sdk.lists.get_list_interest_categories, "categories", list_id
+        )
+
+    def iter_interests(self, list_id, category_id):
+        return self.iterate(
+            self.sdk.lists.list_interest_category_interests,
+            "interests",
+            list_id,
+            category_id,
+        )
+
+    def create_interest(self, list_id, category_id, name):
+        return self.call(
+            self.sdk.lists.create_interest_category_interest,
+            list_id,
+            category_id,
+            {"name": name},
+        )
+
+    # ------------------------------------------------------------ campaigns
+    def iter_campaign_pages(self, list_id, since_send_time=None):
+        params = {"list_id": list_id, "status": "sent", "sort_field": "send_time"}
+        if since_send_time:
+            params["since_send_time"] = since_send_time
+        return self.paginate(self.sdk.campaigns.list, "campaigns", **params)
+
+    def iter_sent_to_pages(self, campaign_id):
+        return self.paginate(
+            self.sdk.reports.get_campaign_recipients, "sent_to", campaign_id
+        )
+
+    def get_report(self, campaign_id):
+        return self.call(self.sdk.reports.get_campaign_report, campaign_id)
+
+    def iter_email_activity_pages(self, campaign_id, since=None):
+        params = {"since": since} if since else {}
+        return self.paginate(
+            self.sdk.reports.get_email_activity_for_campaign,
+            "emails",
+            campaign_id,
+            **params,
+        )
+
+    # ------------------------------------------------------------ webhooks
+    def create_webhook(self, list_id, body):
+        return self.call(self.sdk.lists.create_list_webhook, list_id, body)
+
+    def get_webhook(self, list_id, webhook_id):
+        return self.call(self.sdk.lists.get_list_webhook, list_id, webhook_id)
+
+    def update_webhook(self, list_id, webhook_id, body):
+        return self.call(self.sdk.lists.update_list_webhook, list_id, webhook_id, body)
+
+    def delete_webhook(self, list_id, webhook_id):
+        return self.call(self.sdk.lists.delete_list_webhook, list_id, webhook_id)
 
     # ------------------------------------------------------------ batches
     def start_batch(self, operations):

@@ -3,8 +3,7 @@
 Each lands in an Odoo integer field (a PostgreSQL ``integer``): a larger value
 (``total_items`` of 10**12) would abort the transaction that writes it, and
 every later run the same way. A page or an answer with such a count is
-refused (the run fails and says why); an item with one is skipped and logged.
-Imports no Odoo."""
+refused (the run fails and says why); an item with one is skipped and logged."""
 
 # PostgreSQL's ``integer``, the column of Odoo's fields.Integer
 MAX_COUNT = 2**31 - 1

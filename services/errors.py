@@ -1,5 +1,5 @@
 """Mailchimp's errors as one exception type, and the checks that keep what
-Mailchimp sends out of URLs. Imports nothing from Odoo."""
+Mailchimp sends out of URLs."""
 
 import json
 import logging
@@ -18,15 +18,11 @@ class MailchimpError(Exception):
     API key.
     """
 
-    def __init__(
-        self, message, status=None, title=None, detail=None, errors=None, kind="api"
-    ):
+    def __init__(self, message, status=None, title=None, detail=None, kind="api"):
         super().__init__(message)
-        self.message = message
         self.status = status
         self.title = title
         self.detail = detail
-        self.errors = errors or []
         self.kind = kind  # api | auth | config | network | timeout | rate_limit
 
     @property
@@ -34,18 +30,6 @@ class MailchimpError(Exception):
         return self.kind in ("network", "timeout", "rate_limit") or (
             self.status is not None and self.status >= 500
         )
-
-    @property
-    def field_errors(self):
-        """``{field: message}`` from a problem+json ``errors[]`` array."""
-        return {
-            e.get("field") or "": e.get("message") or ""
-            for e in self.errors
-            if isinstance(e, dict)
-        }
-
-    def __str__(self):
-        return self.message
 
 
 class MalformedResponse(MailchimpError):
@@ -149,7 +133,6 @@ def error_from_response(status, body, secrets=()):
         status=status,
         title=title,
         detail=scrub(detail, secrets),
-        errors=errors,
         kind=kind,
     )
 

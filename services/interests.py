@@ -1,8 +1,5 @@
-"""An audience's groups (interest categories) and their interests, checked
-at the boundary: an item of ``GET /lists/{id}/interest-categories`` becomes a
-:class:`RemoteCategory`, an item of ``.../interests`` a
-:class:`RemoteInterest`; a malformed item raises :class:`InvalidItem` (the
-caller skips and logs it). Imports no Odoo."""
+"""An audience's groups (``GET /lists/{id}/interest-categories``) and their
+interests (``.../interests``), checked at the boundary."""
 
 from dataclasses import dataclass
 

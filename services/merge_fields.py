@@ -1,6 +1,5 @@
-"""An audience's merge fields, checked at the boundary: an item of
-``GET /lists/{id}/merge-fields`` becomes a :class:`RemoteMergeField`, or is
-refused with :class:`InvalidItem` (skipped and logged). Imports no Odoo."""
+"""An audience's merge fields (``GET /lists/{id}/merge-fields``), checked at
+the boundary."""
 
 import re
 from dataclasses import dataclass

@@ -4,8 +4,7 @@ Everything read from Mailchimp (API answers, webhook deliveries) is untrusted:
 it becomes a :class:`RemoteMember` here, or is refused with a reason. Ids
 are checked against Mailchimp's formats (they end up in URL paths), statuses
 against Mailchimp's list, emails against a plain shape. Odoo-side rules
-(matching, who may be written) live in the models; this module imports no
-Odoo.
+(matching, who may be written) live in the models.
 """
 
 import hashlib

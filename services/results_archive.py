@@ -9,8 +9,7 @@ folders and other members are skipped and logged, and so is a file whose JSON
 is not such a list. What an archive may hold is capped (a small download may
 unpack to gigabytes): a file's declared size and the bytes read from it, the
 number of files, and the bytes of the whole archive once uncompressed. An
-archive over a cap is refused whole (:class:`ResultsRefused`). Imports no
-Odoo."""
+archive over a cap is refused whole (:class:`ResultsRefused`)."""
 
 import gzip
 import io

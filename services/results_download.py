@@ -2,8 +2,7 @@
 
 Only Mailchimp's batch results host is fetched, over HTTPS, without
 credentials; a redirect is never followed (an allowed address answering 302
-to another host is refused); the body is read with a bounded read. Imports no
-Odoo."""
+to another host is refused); the body is read with a bounded read."""
 
 from urllib.parse import urlparse
 

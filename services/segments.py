@@ -1,10 +1,6 @@
-"""Tags and saved segments of an audience, checked at the boundary.
-
-An item of ``GET /lists/{id}/segments`` becomes a :class:`RemoteSegment`; the
-answer of ``POST /lists/{id}/segments/{segment_id}`` (members added to and
-removed from a tag, 500 a call) a :class:`SegmentAnswer`. A malformed item
-raises :class:`InvalidItem`; an answer of the wrong shape raises
-:class:`MalformedResponse`. This module imports no Odoo."""
+"""Tags and saved segments of an audience (``GET /lists/{id}/segments``) and
+the answer of a tag's batch call (``POST /lists/{id}/segments/{segment_id}``,
+500 members added or removed a call), checked at the boundary."""
 
 from dataclasses import dataclass
 

@@ -1,9 +1,5 @@
-"""Mailchimp webhook deliveries, checked at the boundary.
-
-A delivery is a form (``type``, ``fired_at``, ``data[...]``); it becomes a
-:class:`WebhookDelivery` here, or is refused with :class:`WebhookError` (the
-controller answers 400 and nothing changes). The signature Mailchimp adds to
-a signed webhook is checked here too. This module imports no Odoo."""
+"""Mailchimp webhook deliveries (a form: ``type``, ``fired_at``, ``data[...]``)
+and their signature, checked at the boundary."""
 
 import hashlib
 import hmac

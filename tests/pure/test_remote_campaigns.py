@@ -16,7 +16,6 @@ from services import (
     parse_activity_feed,
     parse_activity_page,
     parse_campaign_page,
-    parse_email_activity,
     subscriber_hash,
 )
 
@@ -117,7 +116,7 @@ def test_campaign_page_of_the_wrong_shape_is_an_error(page):
 
 
 def test_email_activity_row():
-    row = parse_email_activity(
+    row = RemoteActivity.from_api(
         {
             "email_id": subscriber_hash(EMAIL),
             "email_address": EMAIL,
@@ -157,7 +156,7 @@ def test_recipient_row_without_events_is_sent_and_hashes_the_email():
 )
 def test_malformed_activity_row_is_rejected(bad, reason):
     with pytest.raises(InvalidItem, match=reason):
-        parse_email_activity(bad)
+        RemoteActivity.from_api(bad)
     page = parse_activity_page([bad, {"email_address": EMAIL}])
     assert [r.member_hash for r in page.items] == [subscriber_hash(EMAIL)]
     assert page.rejected[0][0] == 0

@@ -28,7 +28,6 @@ from .payload import (
     Skip,
     build_merge_fields,
     convert_value,
-    format_date,
     parse_merge_date,
     format_phone,
     member_status,

@@ -49,6 +49,8 @@ DEFAULT_TIMEOUT = (CONNECT_TIMEOUT, READ_TIMEOUT)
 CONNECT_RETRIES = 1
 CONNECT_RETRY_DELAY = 1.0
 MAX_RETRIES = 4  # 429, 5xx and read timeouts
+BACKOFF = 1.0  # seconds before the first retry, doubled at each one
+MAX_BACKOFF = 30.0
 
 # Errors that will fail again whatever we retry: the member row keeps the error
 # and is left alone until the contact changes.
@@ -79,11 +81,7 @@ class MailchimpClient:
         api_key=None,
         access_token=None,
         server=None,
-        timeout=DEFAULT_TIMEOUT,
         max_retries=MAX_RETRIES,
-        connect_retries=CONNECT_RETRIES,
-        backoff=1.0,
-        max_backoff=30.0,
         sleep=None,
         host=None,
         hidden=(),
@@ -104,13 +102,9 @@ class MailchimpClient:
                 kind="config",
             )
         self.server = server
-        self.timeout = timeout
         self.max_retries = max_retries
-        self.connect_retries = connect_retries
-        self.backoff = backoff
-        self.max_backoff = max_backoff
         self.sleep = sleep
-        config = {"server": server, "timeout": timeout}
+        config = {"server": server, "timeout": DEFAULT_TIMEOUT}
         if access_token:
             config["access_token"] = access_token
         else:
@@ -177,7 +171,7 @@ class MailchimpClient:
         """How many times ``error`` is retried: few when Mailchimp could not be
         reached at all (the user waits; the cron tries again later)."""
         if error.kind == "network":
-            return min(self.connect_retries, self.max_retries)
+            return min(CONNECT_RETRIES, self.max_retries)
         return self.max_retries
 
     def _retry_delay(self, error, attempt):
@@ -189,7 +183,7 @@ class MailchimpClient:
             if wait > MAX_RETRY_AFTER:
                 raise error
             return wait
-        delay = min(self.max_backoff, self.backoff * 2 ** (attempt - 1))
+        delay = min(MAX_BACKOFF, BACKOFF * 2 ** (attempt - 1))
         if error.kind == "network":
             delay = min(delay, CONNECT_RETRY_DELAY)
         return delay + random.uniform(0, delay / 2)
@@ -456,6 +450,6 @@ class MailchimpClient:
     def download(self, url):
         """A batch's results (:func:`.results_download.fetch`)."""
         try:
-            return results_download.fetch(url, self.timeout)
+            return results_download.fetch(url, DEFAULT_TIMEOUT)
         except requests.RequestException as exc:
             raise self._network_error(exc, results_download.host_of(url)) from None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from . import checks
 from .counts import bounded, is_number
 from .errors import MalformedResponse
+from .interests import checked
 from .remote import InvalidItem
 
 SEGMENT_TYPES = frozenset({"static", "saved", "fuzzy"})
@@ -74,13 +75,8 @@ class SegmentAnswer:
 def parse_segments(items):
     """``(segments, reasons)``: the well-formed segments among raw items, and
     why the others were skipped."""
-    segments, reasons = [], []
-    for item in items:
-        try:
-            segments.append(RemoteSegment.from_api(item))
-        except InvalidItem as reason:
-            reasons.append(str(reason))
-    return segments, reasons
+    reasons = []
+    return checked(items, RemoteSegment.from_api, reasons), reasons
 
 
 def find_segment(items, name):

@@ -9,9 +9,9 @@ from ..models.mailchimp_field_mapping import (
     COMPATIBLE_TYPES,
     DEFAULT_MAPPINGS,
 )
-from ..models.mailchimp_mapping_policy import writable_field_error
 from ..models.mailchimp_merge_field import MERGE_TYPES
 from ..services import InvalidItem, RemoteMergeField
+from .mailchimp_field_mapping_wizard_line import direction_for
 
 TAG_RE = re.compile(r"^[A-Z0-9_]{1,10}$")
 MAX_MERGE_FIELDS = 30
@@ -81,13 +81,7 @@ class MailchimpFieldMappingWizard(models.TransientModel):
                 direction = mapping.direction
             else:
                 source, fname = self._suggest(merge_field)
-                direction = (
-                    "odoo_to_mc"
-                    if source == "field"
-                    and fname
-                    and writable_field_error(self.env, fname)
-                    else "both"
-                )
+                direction = direction_for(self.env, source, fname, "both")
             lines.append(
                 {
                     "merge_field_id": merge_field.id,

@@ -29,6 +29,14 @@ def offered(env, field):
     return not mapping_path_error(env, field.name)
 
 
+def direction_for(env, source, field_name, wanted):
+    """``wanted``, or Odoo to Mailchimp only for a contact field Mailchimp's
+    values may not be written to."""
+    if source == "field" and writable_field_error(env, field_name or ""):
+        return "odoo_to_mc"
+    return wanted
+
+
 class MailchimpFieldMappingWizardLine(models.TransientModel):
     _name = "mailchimp.field.mapping.wizard.line"
     _description = "Merge field mapping line"
@@ -97,10 +105,9 @@ class MailchimpFieldMappingWizardLine(models.TransientModel):
             "merge_field_id": self.merge_field_id.id,
             "source": self.source,
             "field_name": self.source == "field" and self.field_id.name,
-            "direction": self.direction
-            if self.source != "field"
-            or not writable_field_error(self.env, self.field_id.name or "")
-            else "odoo_to_mc",
+            "direction": direction_for(
+                self.env, self.source, self.field_id.name, self.direction
+            ),
         }
 
     @api.constrains("source", "field_id")

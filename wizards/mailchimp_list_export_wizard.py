@@ -55,11 +55,6 @@ class MailchimpListExportWizard(models.TransientModel):
         for wizard in self:
             wizard.list_count = len(wizard.list_ids)
 
-    def _tag_for(self, mailing_list):
-        if len(self.list_ids) == 1 and self.tag_name:
-            return self.tag_name.strip()
-        return (mailing_list.mailchimp_tag or mailing_list.name).strip()
-
     def _contact_count(self):
         self.env.flush_all()
         self.env.cr.execute(
@@ -101,8 +96,12 @@ class MailchimpListExportWizard(models.TransientModel):
         return self._statistics_action(logs)
 
     def _checked_tag(self, mailing_list):
-        """The Mailchimp tag of ``mailing_list``, refused when empty or too long."""
-        tag = self._tag_for(mailing_list)
+        """The Mailchimp tag of ``mailing_list`` (the wizard's for one list),
+        refused when empty or too long."""
+        if len(self.list_ids) == 1 and self.tag_name:
+            tag = self.tag_name.strip()
+        else:
+            tag = (mailing_list.mailchimp_tag or mailing_list.name).strip()
         if not tag:
             raise UserError(self.env._("Give the tag of “%s”.", mailing_list.name))
         if len(tag) > MAX_TAG_LENGTH:

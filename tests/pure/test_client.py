@@ -79,7 +79,7 @@ def test_backoff_grows_and_is_bounded(client, fake, sleeps):
     assert error.value.status == 500
     assert fake.count("GET", "/ping") == 1 + client.max_retries
     assert len(sleeps) == client.max_retries
-    assert sleeps[0] < sleeps[-1] <= client.max_backoff * 1.5
+    assert sleeps[0] < sleeps[-1] <= client_module.MAX_BACKOFF * 1.5
 
 
 def test_connect_timeout_is_unreachable(client, fake, sleeps):
@@ -88,7 +88,7 @@ def test_connect_timeout_is_unreachable(client, fake, sleeps):
         client.ping()
     assert error.value.kind == "network"
     assert "could not be reached" in str(error.value)
-    assert fake.count("GET", "/ping") == 1 + client.connect_retries
+    assert fake.count("GET", "/ping") == 1 + client_module.CONNECT_RETRIES
 
 
 def test_unreachable_data_center(fake, sleeps):

@@ -126,32 +126,18 @@ class RemoteEvent:
 
     @classmethod
     def from_api(cls, event):
-        """From one event of an email-activity row (``action``,
-        ``timestamp``, ``url``)."""
-        if not isinstance(event, dict):
-            raise InvalidItem("the event is not an object")
-        action = _action(event.get("action"))
-        if not action:
-            raise InvalidItem("the event has no action")
-        return cls(
-            action=action,
-            timestamp=parse_time(event.get("timestamp")),
-            url=checks.url(event.get("url")),
-        )
-
-    @classmethod
-    def from_feed(cls, event):
         """From one event of ``GET /lists/{id}/members/{hash}/activity-feed``
         (spec schema ``MemberActivityEvents1``): ``activity_type``,
         ``created_at_timestamp``, ``campaign_id`` (none for a signup, a
-        note...) and, for a click, ``link_clicked``. The legacy ``/activity``
-        names (``action``, ``timestamp``, ``url``) are accepted too: the
-        documents describe both shapes, so the reader is lenient."""
+        note...) and, for a click, ``link_clicked``; or of an email-activity
+        row, with the legacy ``/activity`` names (``action``, ``timestamp``,
+        ``url``): the documents describe both shapes, so the reader is
+        lenient."""
         if not isinstance(event, dict):
             raise InvalidItem("the event is not an object")
         action = _action(event.get("activity_type")) or _action(event.get("action"))
         if not action:
-            raise InvalidItem("the event has no activity_type")
+            raise InvalidItem("the event has no action")
         stamp = event.get("created_at_timestamp") or event.get("timestamp")
         link = event.get("link_clicked") or event.get("url")
         return cls(
@@ -214,4 +200,4 @@ def parse_activity_feed(events):
     """The events of a member's activity feed (every page's ``activity``,
     see ``MailchimpClient.get_member_activity``); a feed of the wrong shape
     raises :class:`MalformedResponse`."""
-    return parse_items(events, RemoteEvent.from_feed, "activity")
+    return parse_items(events, RemoteEvent.from_api, "activity")

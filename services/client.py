@@ -6,6 +6,7 @@ and connection errors, pagination of list endpoints, batching helpers, and the
 translation of Mailchimp's problem+json errors into one exception type.
 """
 
+import itertools
 import logging
 import random
 import time
@@ -144,11 +145,9 @@ class MailchimpClient:
             else arg
             for arg in args
         )
-        attempt = 0
-        while True:
-            attempt += 1
+        for attempt in itertools.count(1):
             try:
-                result = self._call_once(fn, *args, **kwargs)
+                return self._call_once(fn, *args, **kwargs)
             except MailchimpError as error:
                 if not error.retryable or attempt > self._retries_for(error):
                     raise
@@ -163,9 +162,7 @@ class MailchimpClient:
                     self.max_retries,
                     delay,
                 )
-                (self.sleep or _sleep)(delay)
-                continue
-            return result
+                self.pause(delay)
 
     def _retries_for(self, error):
         """How many times ``error`` is retried: few when Mailchimp could not be
@@ -233,12 +230,11 @@ class MailchimpClient:
             _scrub(f"Mailchimp request failed: {exc}", self._secrets), kind="network"
         )
 
-    def paginate(self, fn, key, *args, page_size=None, **params):
+    def paginate(self, fn, key, *args, **params):
         """Yield pages (lists of items) of a collection endpoint."""
-        page_size = page_size or PAGE_SIZE
         offset = 0
         while True:
-            data = self.call(fn, *args, count=page_size, offset=offset, **params)
+            data = self.call(fn, *args, count=PAGE_SIZE, offset=offset, **params)
             items = data.get(key)
             if not isinstance(items, list):
                 # a page without its list is not the end of the collection
@@ -247,7 +243,7 @@ class MailchimpClient:
                 yield items
             offset += len(items)
             total = bounded(data.get("total_items"), "total_items", MalformedResponse)
-            if not items or len(items) < page_size or (total and offset >= total):
+            if not items or len(items) < PAGE_SIZE or (total and offset >= total):
                 return
 
     def iterate(self, fn, key, *args, **params):

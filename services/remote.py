@@ -213,8 +213,7 @@ class RemoteMember:
         if not isinstance(data, dict):
             raise InvalidItem("missing data")
         email = check_email(data.get("email"))
-        member_id = member_hash
-        if not is_member_id(member_id):
+        if not is_member_id(member_hash):
             raise InvalidItem("the member id is not a subscriber hash")
         if status not in MEMBER_STATUSES:
             raise InvalidItem("unknown status")
@@ -223,7 +222,7 @@ class RemoteMember:
             raise InvalidItem("merges is not a set of fields")
         web_id = data.get("web_id")
         return cls(
-            id=member_id,
+            id=member_hash,
             email=email,
             status=status,
             merge_fields=_clean_merge_fields(

@@ -102,12 +102,14 @@ def wait_batch(check):
         if wait:
             check.client.pause(wait)
             waited += wait
-        status = BatchStatus.from_api(check.client.get_batch(check.ids["batch_id"]))
+        answer = check.client.get_batch(check.ids["batch_id"])
+        status = BatchStatus.from_api(answer)
         if status.done:
             check.ids["batch_url"] = status.response_body_url
             return (
-                f"finished after {waited:g} s: {status.finished}/{status.total} "
-                f"operations, {status.errored} errored"
+                f"finished after {waited:g} s: {answer.get('finished_operations')}/"
+                f"{answer.get('total_operations')} operations, "
+                f"{answer.get('errored_operations')} errored"
             )
     raise Skipped(
         f"still {status.status} after {waited:g} s (the addon reads it later)"

@@ -11,7 +11,6 @@ results are downloaded by :mod:`.results_download` and read by
 import json
 from dataclasses import dataclass
 
-from .counts import bounded, is_number
 from .errors import MalformedResponse, path_segment
 from .results_download import is_result_url, refuse_address
 
@@ -39,9 +38,6 @@ def operation(method, path, operation_id, body=None, params=None):
 class BatchStatus:
     id: str
     status: str
-    total: int
-    finished: int
-    errored: int
     response_body_url: str
 
     @property
@@ -62,20 +58,4 @@ class BatchStatus:
             raise MalformedResponse("the finished batch has no results address")
         if status == "finished" and not is_result_url(url):
             raise refuse_address(url)
-        return cls(
-            id=batch_id,
-            status=status,
-            total=_number(data, "total_operations"),
-            finished=_number(data, "finished_operations"),
-            errored=_number(data, "errored_operations"),
-            response_body_url=url,
-        )
-
-
-def _number(data, key):
-    """A count of the batch status: 0 when missing, refused when larger than
-    Odoo can store."""
-    value = data.get(key)
-    if not is_number(value) or value < 0:
-        return 0
-    return bounded(value, f"the batch's {key}", MalformedResponse)
+        return cls(id=batch_id, status=status, response_body_url=url)

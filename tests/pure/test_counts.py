@@ -17,7 +17,6 @@ from services import (
     SegmentAnswer,
     parse_member_page,
 )
-from services.batches import BatchStatus
 from services.counts import MAX_COUNT
 
 HUGE = 10**12
@@ -38,15 +37,6 @@ def test_a_members_page_announcing_too_many_members_fails_with_the_reason():
     assert "total_items 1000000000000" in str(error.value)
     page = parse_member_page({"members": [member()], "total_items": MAX_COUNT})
     assert page.total_items == MAX_COUNT
-
-
-@pytest.mark.parametrize(
-    "key", ["total_operations", "finished_operations", "errored_operations"]
-)
-def test_a_batch_status_with_a_count_too_large_fails_with_the_reason(key):
-    status = {"id": "a3bb03520b", "status": "started", key: HUGE}
-    with pytest.raises(MalformedResponse, match=key):
-        BatchStatus.from_api(status)
 
 
 @pytest.mark.parametrize(

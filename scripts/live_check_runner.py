@@ -15,7 +15,7 @@ Verdicts:
 from dataclasses import dataclass, field
 
 from services import MailchimpError
-from services.remote import InvalidItem
+from services.checks import InvalidItem
 
 OK, REFUSED, SKIPPED, FAILED = "ok", "refused", "skipped", "failed"
 ANSWER_WIDTH = 88  # characters of an answer shown in the table

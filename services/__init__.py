@@ -13,6 +13,7 @@ from .campaigns import (
     parse_activity_page,
     parse_campaign_page,
 )
+from .checks import InvalidItem
 from .client import PAGE_SIZE, PERMANENT_TITLES, MailchimpClient
 from .errors import (
     MailchimpError,
@@ -42,7 +43,6 @@ from .remote import (
     GONE_STATUSES,
     MEMBER_STATUSES,
     UNSUBSCRIBED_OR_CLEANED,
-    InvalidItem,
     MemberPage,
     RemoteMember,
     email_and_status,

@@ -4,8 +4,8 @@ boundary."""
 from dataclasses import dataclass
 
 from . import checks
+from .checks import InvalidItem
 from .errors import MalformedResponse
-from .remote import InvalidItem
 
 
 @dataclass(frozen=True)

@@ -4,9 +4,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from . import checks
+from .checks import InvalidItem, check_email, is_member_id
 from .errors import MalformedResponse
 from .helpers import subscriber_hash
-from .remote import InvalidItem, check_email, is_member_id, parse_time
+from .remote import parse_time
 
 MAX_ACTION_LENGTH = 32  # longest action name kept (open, click, bounce, ...)
 SENT = "sent"  # a recipient row without events: the campaign was sent to them

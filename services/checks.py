@@ -1,12 +1,60 @@
-"""Small checks of the values Mailchimp sends, shared by the value objects."""
+"""The checks of the values Mailchimp sends, shared by the value objects.
 
-from .counts import bounded, is_number
-from .remote import InvalidItem, check_email, is_resource_id
+Counts and numeric ids each land in an Odoo integer field (a PostgreSQL
+``integer``): a larger value (``total_items`` of 10**12) would abort the
+transaction that writes it, and every later run the same way. A page or an
+answer with such a count is refused (the run fails and says why); an item with
+one is skipped and logged."""
 
+import re
+
+from .errors import RESOURCE_ID_RE
+
+MEMBER_ID_RE = re.compile(r"^[0-9a-f]{32}$")  # MD5 of the lower-cased email
+EMAIL_RE = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
+MAX_EMAIL_LENGTH = 254
+# PostgreSQL's ``integer``, the column of Odoo's fields.Integer
+MAX_COUNT = 2**31 - 1
 MAX_TEXT_LENGTH = 1000  # names, titles, subject lines, statuses
 MAX_URL_LENGTH = 2048
 URL_SCHEMES = ("https://", "http://")
 PERCENT = 100  # Mailchimp's rates are fractions, Odoo shows percents
+
+
+class InvalidItem(ValueError):
+    """One malformed item (a member): skipped and logged, the rest applies."""
+
+
+def is_member_id(value):
+    return isinstance(value, str) and bool(MEMBER_ID_RE.match(value))
+
+
+def is_resource_id(value):
+    return isinstance(value, str) and bool(RESOURCE_ID_RE.match(value))
+
+
+def check_email(value):
+    """The address as a stripped string, or :class:`InvalidItem`."""
+    if not isinstance(value, str):
+        raise InvalidItem("the email is not text")
+    value = value.strip()
+    if len(value) > MAX_EMAIL_LENGTH or not EMAIL_RE.match(value):
+        raise InvalidItem(f"the email {value[:80]!r} is not an address")
+    return value
+
+
+def is_number(value):
+    """An ``int`` from JSON (``true`` and ``false`` are not numbers)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def bounded(value, name, error):
+    """``value``, unless it is an integer above :data:`MAX_COUNT`: then ``error``
+    (:class:`InvalidItem` for an item, :class:`~.errors.MalformedResponse` for
+    a page or an answer) naming ``name``."""
+    if is_number(value) and value > MAX_COUNT:
+        raise error(f"{name} {value} is more than Odoo can store ({MAX_COUNT})")
+    return value
 
 
 def text(value, limit=MAX_TEXT_LENGTH):

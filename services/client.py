@@ -17,7 +17,7 @@ from mailchimp_marketing.api_client import ApiClientError
 
 from . import results_download
 from .campaigns import FEED_ACTIVITY_TYPES
-from .counts import bounded
+from .checks import bounded
 from .errors import (
     MailchimpError,
     MalformedResponse,

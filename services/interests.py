@@ -4,7 +4,7 @@ interests (``.../interests``), checked at the boundary."""
 from dataclasses import dataclass
 
 from . import checks
-from .remote import InvalidItem
+from .checks import InvalidItem
 
 # how the signup form shows a group, with the label Odoo shows for each
 CATEGORY_TYPES = {

@@ -5,8 +5,8 @@ import re
 from dataclasses import dataclass
 
 from . import checks
+from .checks import InvalidItem
 from .payload import MERGE_FIELD_TYPES
-from .remote import InvalidItem
 
 # read leniently (Mailchimp writes upper-case tags of at most 10 characters)
 TAG_RE = re.compile(r"^[A-Za-z0-9_]{1,50}$")

@@ -9,16 +9,13 @@ against Mailchimp's list, emails against a plain shape. Odoo-side rules
 
 import hashlib
 import json
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-from .counts import bounded, is_number
-from .errors import RESOURCE_ID_RE, MalformedResponse
+from . import checks
+from .checks import InvalidItem, bounded, check_email, is_member_id, is_number
+from .errors import MalformedResponse
 
-MEMBER_ID_RE = re.compile(r"^[0-9a-f]{32}$")  # MD5 of the lower-cased email
-EMAIL_RE = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+$")
-MAX_EMAIL_LENGTH = 254
 # Mailchimp's member statuses, with the label Odoo shows for each
 MEMBER_STATUSES = {
     "subscribed": "Subscribed",
@@ -35,28 +32,6 @@ GONE_STATUSES = ("archived", *UNSUBSCRIBED_OR_CLEANED)
 # merge values Mailchimp sends: text, numbers, or an address object
 MAX_MERGE_VALUE_LENGTH = 2000
 ADDRESS_KEYS = ("addr1", "addr2", "city", "state", "zip", "country")
-
-
-class InvalidItem(ValueError):
-    """One malformed item (a member): skipped and logged, the rest applies."""
-
-
-def is_member_id(value):
-    return isinstance(value, str) and bool(MEMBER_ID_RE.match(value))
-
-
-def is_resource_id(value):
-    return isinstance(value, str) and bool(RESOURCE_ID_RE.match(value))
-
-
-def check_email(value):
-    """The address as a stripped string, or :class:`InvalidItem`."""
-    if not isinstance(value, str):
-        raise InvalidItem("the email is not text")
-    value = value.strip()
-    if len(value) > MAX_EMAIL_LENGTH or not EMAIL_RE.match(value):
-        raise InvalidItem(f"the email {value[:80]!r} is not an address")
-    return value
 
 
 def email_and_status(item):
@@ -125,7 +100,7 @@ def _interests(value):
     return {
         key: flag
         for key, flag in value.items()
-        if is_resource_id(key) and isinstance(flag, bool)
+        if checks.is_resource_id(key) and isinstance(flag, bool)
     }
 
 
@@ -140,11 +115,6 @@ def parse_time(value):
     if parsed.tzinfo:
         parsed = parsed.astimezone(timezone.utc).replace(tzinfo=None)
     return parsed
-
-
-def _rate(stats, key):
-    value = stats.get(key)
-    return value * 100 if isinstance(value, int | float) else 0.0
 
 
 @dataclass(frozen=True)
@@ -271,8 +241,8 @@ class RemoteMember:
         signup source and tags."""
         return {
             "member_rating": str(self.member_rating) if self.member_rating else False,
-            "avg_open_rate": _rate(self.stats, "avg_open_rate"),
-            "avg_click_rate": _rate(self.stats, "avg_click_rate"),
+            "avg_open_rate": checks.percent(self.stats.get("avg_open_rate")),
+            "avg_click_rate": checks.percent(self.stats.get("avg_click_rate")),
             "subscribed_since": parse_time(self.timestamp_opt)
             or parse_time(self.timestamp_signup)
             or False,

@@ -5,10 +5,9 @@ the answer of a tag's batch call (``POST /lists/{id}/segments/{segment_id}``,
 from dataclasses import dataclass
 
 from . import checks
-from .counts import bounded, is_number
+from .checks import InvalidItem, bounded, is_number
 from .errors import MalformedResponse
 from .interests import checked
-from .remote import InvalidItem
 
 SEGMENT_TYPES = frozenset({"static", "saved", "fuzzy"})
 

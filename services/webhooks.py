@@ -7,7 +7,8 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .remote import InvalidItem, RemoteMember, is_resource_id
+from .checks import InvalidItem, is_resource_id
+from .remote import RemoteMember
 
 EVENTS = ("subscribe", "unsubscribe", "profile", "upemail", "cleaned", "campaign")
 SIGNATURE_MAX_AGE = 300  # seconds

@@ -17,7 +17,7 @@ from services import (
     SegmentAnswer,
     parse_member_page,
 )
-from services.counts import MAX_COUNT
+from services.checks import MAX_COUNT
 
 HUGE = 10**12
 MEMBER_ID = "0" * 32

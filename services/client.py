@@ -29,8 +29,6 @@ from .helpers import (
     BATCH_SIZE,
     DC_RE,
     data_center_from_key,
-    field_list,
-    retry_after,
 )
 
 _logger = logging.getLogger(__name__)
@@ -175,11 +173,12 @@ class MailchimpClient:
         """Mailchimp's ``Retry-After`` on a 429, else exponential backoff with
         jitter. A wait longer than :data:`MAX_RETRY_AFTER` is not waited: the
         error goes up, the run stops and resumes at the next cron call."""
-        wait = retry_after(self._last_headers) if error.status == 429 else None
-        if wait is not None:
-            if wait > MAX_RETRY_AFTER:
+        # ``Retry-After``: a number of seconds
+        wait = str(self._last_headers.get("Retry-After") or "").strip()
+        if error.status == 429 and wait.isdigit():
+            if int(wait) > MAX_RETRY_AFTER:
                 raise error
-            return wait
+            return int(wait)
         delay = min(MAX_BACKOFF, BACKOFF * 2 ** (attempt - 1))
         if error.kind == "network":
             delay = min(delay, CONNECT_RETRY_DELAY)
@@ -309,7 +308,8 @@ class MailchimpClient:
         if before:
             params["before_last_changed"] = before
         if fields:
-            params["fields"] = field_list(fields)
+            # the SDK joins a list; a string would be split into characters
+            params["fields"] = fields.split(",") if isinstance(fields, str) else fields
         return params
 
     def iter_member_pages(self, list_id, since=None, before=None, fields=None):

@@ -20,24 +20,8 @@ def data_center_from_key(api_key):
     return dc if DC_RE.match(dc) else None
 
 
-def field_list(fields):
-    """The SDK joins a list for ``fields``; a plain string would be split
-    into single characters, so "a,b" becomes ["a", "b"]."""
-    if isinstance(fields, str):
-        return [f for f in fields.split(",") if f]
-    return list(fields)
-
-
 def chunks(items, size=BATCH_SIZE):
     """Split a sequence into lists of at most ``size`` items."""
     items = list(items)
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-def retry_after(headers):
-    """Seconds from a ``Retry-After`` header (a number of seconds), or None."""
-    value = str((headers or {}).get("Retry-After") or "").strip()
-    if not value.isdigit():
-        return None
-    return int(value)

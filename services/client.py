@@ -23,13 +23,9 @@ from .errors import (
     MalformedResponse,
     error_from_response,
     path_segment,
+    scrub,
 )
-from .errors import scrub as _scrub
-from .helpers import (
-    BATCH_SIZE,
-    DC_RE,
-    data_center_from_key,
-)
+from .helpers import BATCH_SIZE, DC_RE, data_center_from_key
 
 _logger = logging.getLogger(__name__)
 
@@ -226,7 +222,7 @@ class MailchimpClient:
                 kind="timeout",
             )
         return MailchimpError(
-            _scrub(f"Mailchimp request failed: {exc}", self._secrets), kind="network"
+            scrub(f"Mailchimp request failed: {exc}", self._secrets), kind="network"
         )
 
     def paginate(self, fn, key, *args, **params):

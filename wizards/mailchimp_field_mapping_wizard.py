@@ -172,15 +172,9 @@ class MailchimpFieldMappingWizard(models.TransientModel):
                 self.env._("Mailchimp sent a malformed merge field: %s", reason)
             ) from None
         # Mailchimp's answer, stored by the code after the check
-        merge_field = (
-            self.env["mailchimp.merge.field"]
-            .sudo()
-            .create(
-                dict(
-                    self.env["mailchimp.merge.field"]._vals_from_remote(remote),
-                    audience_id=self.audience_id.id,
-                )
-            )
+        MergeField = self.env["mailchimp.merge.field"].sudo()
+        merge_field = MergeField.create(
+            dict(MergeField._vals_from_remote(remote), audience_id=self.audience_id.id)
         )
         self.line_ids = [
             (

@@ -49,19 +49,19 @@ class RemoteInterest:
     display_order: int = 0
 
     @classmethod
-    def from_api(cls, item, category_id=None):
+    def from_api(cls, item, category_id):
+        """From one interest of the category ``category_id``."""
         if not isinstance(item, dict):
             raise InvalidItem("the group name is not an object")
         interest_id = checks.resource_id(item, "id", "group name")
-        parent = item.get("category_id", category_id)
-        if parent != category_id and category_id is not None:
+        if item.get("category_id", category_id) != category_id:
             raise InvalidItem("the group name belongs to another group")
         count = item.get("subscriber_count")
         if isinstance(count, str) and count.isdigit():
             count = int(count)  # Mailchimp sends this count as a string
         return cls(
             id=interest_id,
-            category_id=category_id or parent,
+            category_id=category_id,
             name=checks.text(item.get("name")) or interest_id,
             subscriber_count=checks.count(count, "subscriber_count"),
             display_order=checks.count_at(item, "display_order"),

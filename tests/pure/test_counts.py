@@ -51,7 +51,7 @@ def test_a_members_page_announcing_too_many_members_fails_with_the_reason():
         ),
         (RemoteAudience.from_api, {"id": "abc123", "web_id": HUGE}, "web_id"),
         (
-            RemoteInterest.from_api,
+            lambda item: RemoteInterest.from_api(item, "c1"),
             {"id": "abc123", "name": "Tea", "subscriber_count": str(HUGE)},
             "subscriber_count",
         ),

@@ -395,10 +395,8 @@ class MailchimpClient:
         )
 
     # ------------------------------------------------------------ campaigns
-    def iter_campaign_pages(self, list_id, since_send_time=None):
+    def iter_campaign_pages(self, list_id):
         params = {"list_id": list_id, "status": "sent", "sort_field": "send_time"}
-        if since_send_time:
-            params["since_send_time"] = since_send_time
         return self.paginate(self.sdk.campaigns.list, "campaigns", **params)
 
     def iter_sent_to_pages(self, campaign_id):

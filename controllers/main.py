@@ -96,9 +96,9 @@ class MailchimpWebhookController(http.Controller):
                 "Mailchimp webhook refused: wrong secret (audience %s)", audience_id
             )
             return _reply(403, FORBIDDEN)
-        if request.httprequest.method == "GET":
-            return _reply(200, "OK")
         httprequest = request.httprequest
+        if httprequest.method == "GET":
+            return _reply(200, "OK")
         raw = httprequest.environ.get(RAW_BODY_KEY) or b""
         if (httprequest.content_length or 0) > MAX_BODY or len(raw) > MAX_BODY:
             return self._malformed(audience, "body too large")
@@ -113,10 +113,7 @@ class MailchimpWebhookController(http.Controller):
             self._record_refusal(audience, raw, "bad signature")
             return _reply(403, "Bad signature")
         try:
-            text = raw.decode("utf-8")
-            form = parse_form(
-                parse_qsl(text, keep_blank_values=True, strict_parsing=False)
-            )
+            form = parse_form(parse_qsl(raw.decode("utf-8"), keep_blank_values=True))
             with request.env.cr.savepoint():
                 audience._webhook_process(form, raw)
         except (UnicodeDecodeError, WebhookError) as error:

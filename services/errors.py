@@ -78,16 +78,14 @@ def path_segment(value):
     return quote(text, safe="")
 
 
-def _problem_from(text):
-    if isinstance(text, dict):
-        return text
-    if isinstance(text, bytes | str):
+def _problem_from(body):
+    """The problem+json object of a body (the SDK gives it decoded), or {}."""
+    if isinstance(body, bytes | str):
         try:
-            data = json.loads(text)
+            body = json.loads(body)
         except ValueError:
             return {}
-        return data if isinstance(data, dict) else {}
-    return {}
+    return body if isinstance(body, dict) else {}
 
 
 def error_from_response(status, body, secrets=()):

@@ -32,6 +32,7 @@ GONE_STATUSES = ("archived", *UNSUBSCRIBED_OR_CLEANED)
 # merge values Mailchimp sends: text, numbers, or an address object
 MAX_MERGE_VALUE_LENGTH = 2000
 ADDRESS_KEYS = ("addr1", "addr2", "city", "state", "zip", "country")
+WEB_ID = "the member's web_id"  # Mailchimp's numeric id of a member, for links
 
 
 def email_and_status(item):
@@ -47,17 +48,8 @@ def email_and_status(item):
     return email, status if status in MEMBER_STATUSES else None
 
 
-def _web_id(value):
-    """Mailchimp's numeric id of a member (for links), 0 when missing."""
-    if not is_number(value) or value <= 0:
-        return 0
-    return bounded(value, "the member's web_id", InvalidItem)
-
-
 def _merge_value(value):
-    if value is None or isinstance(value, bool):
-        return value
-    if isinstance(value, int | float):
+    if value is None or isinstance(value, int | float):  # bool included
         return value
     if isinstance(value, str):
         return value[:MAX_MERGE_VALUE_LENGTH]
@@ -152,7 +144,6 @@ class RemoteMember:
         status = item.get("status")
         if status not in MEMBER_STATUSES:
             raise InvalidItem(f"unknown status {str(status)[:20]!r}")
-        web_id = item.get("web_id")
         rating = item.get("member_rating")
         stats = item.get("stats")
         return cls(
@@ -161,7 +152,7 @@ class RemoteMember:
             status=status,
             merge_fields=_clean_merge_fields(item.get("merge_fields")),
             last_changed=_optional_str(item.get("last_changed")),
-            web_id=_web_id(web_id),
+            web_id=checks.count(item.get("web_id"), WEB_ID),
             timestamp_opt=_optional_str(item.get("timestamp_opt")),
             timestamp_signup=_optional_str(item.get("timestamp_signup")),
             member_rating=rating if rating in (1, 2, 3, 4, 5) else None,
@@ -203,8 +194,9 @@ class RemoteMember:
                 }
             ),
             last_changed=changed_at,
-            web_id=_web_id(
-                int(web_id) if isinstance(web_id, str) and web_id.isdigit() else 0
+            web_id=checks.count(
+                int(web_id) if isinstance(web_id, str) and web_id.isdigit() else 0,
+                WEB_ID,
             ),
         )
 

@@ -71,7 +71,6 @@ def count(value, name="a count"):
 
 
 def count_at(data, key):
-    """:func:`count` of ``data[key]``."""
     return count(data.get(key), key)
 
 

@@ -438,7 +438,6 @@ class MailchimpClient:
         return self.call(self.sdk.batches.status, batch_id)
 
     def download(self, url):
-        """A batch's results (:func:`.results_download.fetch`)."""
         try:
             return results_download.fetch(url, DEFAULT_TIMEOUT)
         except requests.RequestException as exc:

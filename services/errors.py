@@ -55,7 +55,6 @@ class ResultsRefused(MailchimpError):
 
 
 def refused(why):
-    """:class:`ResultsRefused` for ``why``, logged."""
     _logger.warning("Mailchimp batch results refused: %s", why)
     return ResultsRefused(why)
 

@@ -131,9 +131,7 @@ class RemoteMember:
 
     @classmethod
     def from_api(cls, item):
-        """From one item of ``GET /lists/{id}/members`` (or a member answer).
-
-        Raises :class:`InvalidItem` with the reason when it is malformed."""
+        """From one item of ``GET /lists/{id}/members`` (or a member answer)."""
         if not isinstance(item, dict):
             raise InvalidItem("the member is not an object")
         member_id = item.get("id")

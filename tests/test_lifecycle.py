@@ -218,6 +218,10 @@ class TestContactLife(MailchimpCase):
         )
         action = wizard.action_confirm()
         self.assertIn(f"{mover.name} moved to", action["params"]["message"])
+        self.assertIn(
+            f"In {self.audience.name} it applies “Archive the member”.",
+            action["params"]["message"],
+        )
         self.sync(second)
         self.sync()
         self.assertEqual(self.remote(mover)["status"], "archived", "old audience")
@@ -236,6 +240,27 @@ class TestContactLife(MailchimpCase):
         self.assertEqual(
             self.fake.member(second_id, mover.email)["merge_fields"]["FNAME"], "Moved"
         )
+
+    def test_moving_contacts_names_each_former_audience_s_own_untick_policy(self):
+        second_id = self.fake.add_list("Second")
+        self.audience.account_id.action_import_audiences()
+        second = self.audience.account_id.audience_ids.filtered(
+            lambda a: a.mailchimp_id == second_id
+        )
+        self.audience.untick_policy = "keep"
+        movers = self.partners[:2]
+        action = (
+            self.env["mailchimp.change.audience.wizard"]
+            .with_context(active_model="res.partner", active_ids=movers.ids)
+            .create({"audience_id": second.id})
+            .action_confirm()
+        )
+        message = action["params"]["message"]
+        self.assertIn("2 contacts moved to Second", message)
+        self.assertIn(
+            f"In {self.audience.name} it applies “Leave the member as is”.", message
+        )
+        self.assertNotIn("Archive the member", message)
 
 
 class TestRequiredAndMessages(MailchimpCase):

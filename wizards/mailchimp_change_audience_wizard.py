@@ -16,26 +16,30 @@ class MailchimpChangeAudienceWizard(models.TransientModel):
         moved = self.partner_ids.filtered(
             lambda p: p.mailchimp_audience_id != self.audience_id
         )
+        # each former audience applies its own un-tick policy, named as the
+        # audience form shows it
+        former = moved.mailchimp_audience_id
         moved.write({"mailchimp_audience_id": self.audience_id.id})
-        policy = dict(
-            self.env["mailchimp.audience"]
-            ._fields["untick_policy"]
-            ._description_selection(self.env)
-        ).get("archive")
         if len(moved) == 1:
             message = self.env._(
-                "%(contact)s moved to %(audience)s: the next sync sends it there "
-                "and applies “%(policy)s” in its former audience.",
+                "%(contact)s moved to %(audience)s: the next sync sends it there.",
                 contact=moved.display_name,
                 audience=self.audience_id.display_name,
-                policy=policy,
             )
         else:
             message = self.env._(
                 "%(count)s contacts moved to %(audience)s: the next sync sends "
-                "them there and applies “%(policy)s” in their former audience.",
+                "them there.",
                 count=len(moved),
                 audience=self.audience_id.display_name,
-                policy=policy,
+            )
+        policies = dict(
+            former._fields["untick_policy"]._description_selection(self.env)
+        )
+        for audience in former:
+            message += " " + self.env._(
+                "In %(audience)s it applies “%(policy)s”.",
+                audience=audience.display_name,
+                policy=policies[audience.untick_policy],
             )
         return self.env["mailchimp.account"]._notify(message, "success")

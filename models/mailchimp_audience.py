@@ -2,7 +2,6 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from ..compat import Constraint
 from ..services import InvalidItem, RemoteAudience, RemoteMergeField
@@ -261,27 +260,6 @@ class MailchimpAudience(models.Model):
                 }
             )
         return self.env["mailchimp.field.mapping"].create(vals_list)
-
-    # ------------------------------------------------------------- helpers
-    def _first_partner_by_email(self, emails):
-        """``{email: lowest partner id}`` among flagged contacts of the audience."""
-        self.ensure_one()
-        if not emails:
-            return {}
-        self.env["res.partner"].flush_model(
-            ["email_normalized", "mailchimp_sync", "mailchimp_audience_id", "active"]
-        )
-        self.env.cr.execute(
-            SQL(
-                """SELECT email_normalized, MIN(id) FROM res_partner
-                    WHERE mailchimp_sync AND active AND mailchimp_audience_id = %s
-                      AND email_normalized = ANY(%s)
-                 GROUP BY email_normalized""",
-                self.id,
-                list(emails),
-            )
-        )
-        return dict(self.env.cr.fetchall())
 
     def write(self, vals):
         res = super().write(vals)

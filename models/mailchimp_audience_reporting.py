@@ -16,9 +16,7 @@ from ..services import (
     parse_activity_page,
     parse_campaign_page,
 )
-from .mailchimp_access import check_manager
 from .mailchimp_conversion import DEFAULT_WINDOW_DAYS
-from .mailchimp_errors import mailchimp_user_errors
 
 _logger = logging.getLogger(__name__)
 
@@ -153,16 +151,6 @@ class MailchimpAudience(models.Model):
             for event in row.events
         ]
         return self.env["mailchimp.member.activity"]._store(events)
-
-    def action_sync_campaigns(self):
-        check_manager(self)
-        self.ensure_one()
-        self.account_id._check_connected()
-        with mailchimp_user_errors(self.env):
-            count = self.sudo()._sync_campaigns()
-        return self.account_id._notify(
-            self.env._("%s new activity events read from Mailchimp.", count), "success"
-        )
 
     @api.model
     def _cron_sync_campaigns(self):

@@ -195,11 +195,6 @@ class MailingList(models.Model):
         groups="mailchimp_sync.group_mailchimp_user",
         help="Tag of the list's contacts in the Mailchimp audience.",
     )
-    mailchimp_export_ids = fields.One2many(
-        "mailchimp.list.export",
-        "mailing_list_id",
-        groups="mailchimp_sync.group_mailchimp_user",
-    )
 
     def action_export_to_mailchimp(self):
         check_manager(self)

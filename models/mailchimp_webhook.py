@@ -1,13 +1,8 @@
-"""Mailchimp audience webhooks: changes made in Mailchimp reach Odoo in seconds.
+"""Mailchimp audience webhooks: a delivery becomes the remote member a pull
+reads and is applied by the pull's code and sync rules (no push flag set).
 
-The controller (controllers/main.py) checks the secret and the body; this
-module turns an event into the same remote member a pull reads, so a webhook
-updates members and contacts exactly as the scheduled sync would (same
-matching, same sync rules and conflict decision from
-``mailchimp_sync_rules.py``, no push flag set).
-
-Its health: the last delivery Odoo applied, the last it refused and why, and
-whether Mailchimp still has the webhook: Mailchimp gives up on a webhook whose
+Its health: the last delivery applied, the last refused and why, and whether
+Mailchimp still has the webhook: Mailchimp gives up on a webhook whose
 deliveries keep failing (retries over 75 minutes; a 410 answer disables it:
 api-notes §11), after which nothing tells Odoo that changes stopped coming.
 """

@@ -1,14 +1,7 @@
-"""Forget in Mailchimp (GDPR erasure of a contact).
-
-The button does everything local, in its own transaction, and calls nothing:
-the suppression (no pull, webhook, export or push ever re-adds the person),
-the un-tick, the erasure of Odoo's Mailchimp data (member rows, their activity
-and so the campaign history view over it, conversions, sync log lines, list
-export and segment lines: rows of real tables, never the SQL view), a chatter
-note without personal data, and one pending erasure per audience and member
-id. Mailchimp's irreversible ``delete-permanent`` comes after that commit,
-from the erasures cron (``mailchimp_erasure.py``), which retries what fails.
-"""
+"""Forget in Mailchimp (GDPR erasure of a contact, README "A contact's life"):
+the button does everything local, in its own transaction, and calls nothing;
+Mailchimp's irreversible ``delete-permanent`` comes after that commit, from
+the erasures cron (``mailchimp_erasure.py``), which retries what fails."""
 
 from markupsafe import Markup
 

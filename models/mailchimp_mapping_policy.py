@@ -34,19 +34,13 @@ def mapping_path_error(env, path, as_user=True):
         field = model._fields.get(part)
         if field is None:
             return env._("“%s” is not a field of contacts.", path)
-        if _forbidden_model(model._name):
-            return env._(
-                "“%(path)s” reads %(model)s, which is never sent.",
-                path=path,
-                model=model._name,
-            )
         if not field.store or field.groups:
             return env._("“%s” is not stored contact data anyone may read.", path)
         if any(word in part.lower() for word in SECRET_WORDS):
             return env._("“%s” looks like a secret: it is never sent.", path)
         if as_user and not model.has_access("read"):
             return env._("You may not read “%s”.", path)
-        if field.relational:
+        if field.relational:  # contacts are allowed; each model reached is checked
             model = env[field.comodel_name]
             if _forbidden_model(model._name):
                 return env._(

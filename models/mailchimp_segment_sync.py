@@ -5,8 +5,6 @@ loses the tag written by SQL in ``mailchimp.segment.member``), then sent 500
 additions and 500 removals a call. The brake holds a mass removal until a
 manager applies it. The run's place is on its sync log."""
 
-import logging
-
 from odoo import fields, models
 from odoo.exceptions import AccessError
 from odoo.tools import SQL
@@ -18,8 +16,6 @@ from ..services import (
 )
 from .mailchimp_segment import CTX_REFRESH
 from .mailchimp_segment_filter import FILTER_ERRORS, SegmentFilterError
-
-_logger = logging.getLogger(__name__)
 
 BRAKE_SHARE = 0.5  # a run may remove the tag from at most half its holders...
 BRAKE_MIN = 50  # ...or from at most this many contacts

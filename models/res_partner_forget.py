@@ -80,14 +80,12 @@ class ResPartner(models.Model):
         view over the member activity, which goes with the members."""
         env = self.env(su=True)
         emails = self.mapped("email_normalized")
-        members = env["mailchimp.member"].search(
-            ["|", ("partner_id", "in", self.ids), ("email", "in", emails)]
-        )
         by_contact_or_email = [
             "|",
             ("partner_id", "in", self.ids),
             ("email", "in", emails),
         ]
+        members = env["mailchimp.member"].search(by_contact_or_email)
         env["mailchimp.member.activity"].search(
             [("member_id", "in", members.ids)]
         ).unlink()

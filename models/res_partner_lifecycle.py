@@ -1,13 +1,9 @@
 """A contact's life beyond the happy path: deleted, merged, asked to subscribe
 again (README "A contact's life"; forgotten: ``res_partner_forget.py``)."""
 
-import logging
-
 from odoo import models
 
 from ..services import GONE_STATUSES, UNSUBSCRIBED_OR_CLEANED
-
-_logger = logging.getLogger(__name__)
 
 
 class ResPartner(models.Model):

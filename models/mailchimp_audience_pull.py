@@ -105,7 +105,7 @@ class MailchimpAudience(models.Model):
             log.pull_offset += page.size
         return page.size
 
-    def _member_page(self, log, run, member_fields=None):
+    def _member_page(self, log, run, member_fields=None, ahead=True):
         """The raw page at the run's offset (``member_fields``: what is
         asked, else every field the pull reads). Once the first page told the
         total, the next pages of the frozen window are read ahead on the run's
@@ -117,7 +117,7 @@ class MailchimpAudience(models.Model):
             "before": _iso(log.pull_before),
             "fields": member_fields or MEMBER_FIELDS,
         }
-        if not log.pull_offset or not log.pull_total:
+        if not ahead or not log.pull_offset or not log.pull_total:
             return client.get_member_page(*args, log.pull_offset, **window)
         connections, ahead = run.connections, run.pages_ahead
         last = min(log.pull_total, log.pull_offset + connections.limit * PAGE_SIZE)
@@ -571,15 +571,7 @@ class MailchimpAudience(models.Model):
         echoes = self._echoes(light.members)
         if len(echoes) == len(light.members):  # malformed items: skipped as ever
             return MemberPage((), light.rejected, light.total_items, light.size)
-        full = parse_member_page(
-            run.client.get_member_page(
-                self.mailchimp_id,
-                log.pull_offset,
-                since=_iso(log.pull_since),
-                before=_iso(log.pull_before),
-                fields=MEMBER_FIELDS,
-            )
-        )
+        full = parse_member_page(self._member_page(log, run, ahead=False))
         # an item malformed in the light read is reported once, from it
         bad_ids = {raw_id for _i, raw_id, _r in light.rejected}
         bad_indexes = {index for index, _id, _r in light.rejected}

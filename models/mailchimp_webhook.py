@@ -384,22 +384,19 @@ class MailchimpAudience(models.Model):
     )
 
     def _webhook_last_events(self):
-        """The newest applied and the newest refused delivery."""
-        self.ensure_one()
+        """``(applied, refused)``: the newest delivery of each."""
         Event = self.env["mailchimp.webhook.event"].sudo()
         domain = [("audience_id", "=", self.id)]
         applied = Event.search(domain + [("refusal", "=", False)], limit=1)
         refused = Event.search(domain + [("refusal", "!=", False)], limit=1)
-        return applied | refused
+        return applied, refused
 
     def _compute_webhook_health(self):
         for audience in self:
-            events = audience._webhook_last_events() if audience.id else []
-            applied = [e for e in events if not e.refusal]
-            refused = [e for e in events if e.refusal]
-            audience.webhook_last_delivery = applied and applied[0].received_at
-            audience.webhook_last_refusal = refused and refused[0].received_at
-            audience.webhook_refusal_reason = refused and refused[0].refusal
+            applied, refused = audience._origin._webhook_last_events()
+            audience.webhook_last_delivery = applied.received_at
+            audience.webhook_last_refusal = refused.received_at
+            audience.webhook_refusal_reason = refused.refusal
 
     def _webhook_check_exists(self, client, log):
         """One read per run: does Mailchimp still have the webhook?"""

@@ -154,22 +154,13 @@ class MailchimpAudience(models.Model):
     )
 
     def _compute_member_count_odoo(self):
-        Member = self.env["mailchimp.member"]
-        totals = dict(
-            Member._read_group(
-                [("audience_id", "in", self.ids)], ["audience_id"], ["__count"]
-            )
-        )
-        pending = dict(
-            Member._read_group(
-                [("audience_id", "in", self.ids), ("need_sync", "=", True)],
-                ["audience_id"],
-                ["__count"],
-            )
+        groups = self.env["mailchimp.member"]._read_group(
+            [("audience_id", "in", self.ids)], ["audience_id", "need_sync"], ["__count"]
         )
         for audience in self:
-            audience.member_count_odoo = totals.get(audience, 0)
-            audience.pending_count = pending.get(audience, 0)
+            counts = [(flag, n) for group, flag, n in groups if group == audience]
+            audience.member_count_odoo = sum(n for _flag, n in counts)
+            audience.pending_count = sum(n for flag, n in counts if flag)
 
     # ------------------------------------------------------------- import
     @api.model

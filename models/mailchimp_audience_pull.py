@@ -282,7 +282,7 @@ class MailchimpAudience(models.Model):
             "last_changed": changed,
             "remote_hash": remote_hash,
             # the version Odoo now holds: Mailchimp going back to the one the
-            # push wrote is not taken for an echo (mailchimp_pull_echo.py)
+            # push wrote is not taken for an echo (tests/test_push_echo.py)
             "echo_key": echo_key(remote, remote_hash),
             **remote.figures(),
         }

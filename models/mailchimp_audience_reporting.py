@@ -16,6 +16,7 @@ from ..services import (
     parse_activity_page,
     parse_campaign_page,
 )
+from .mailchimp_audience import _iso
 from .mailchimp_conversion import DEFAULT_WINDOW_DAYS
 
 _logger = logging.getLogger(__name__)
@@ -116,10 +117,7 @@ class MailchimpAudience(models.Model):
         if not since:
             sources.append(client.iter_sent_to_pages(campaign.mailchimp_id))
         sources.append(
-            client.iter_email_activity_pages(
-                campaign.mailchimp_id,
-                since and since.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-            )
+            client.iter_email_activity_pages(campaign.mailchimp_id, _iso(since))
         )
         return sum(
             self._store_activity_page(campaign, page)

@@ -139,7 +139,8 @@ class MailchimpFieldMapping(models.Model):
             elif mapping.source in ("first_name", "last_name", "company"):
                 mapping._check_name_source()
             else:
-                field = mapping._partner_field()
+                # the field the path ends at
+                *_way, (_m, _n, field) = path_fields(self.env, mapping.field_name or "")
                 if field is None:
                     continue  # reported by _check_field_name
                 mapping._check_field_type(field)
@@ -201,11 +202,6 @@ class MailchimpFieldMapping(models.Model):
                     missing=", ".join(sorted(labels - choices)),
                 )
             )
-
-    def _partner_field(self):
-        """The field the mapping's path ends at, or None."""
-        *_way, (_model, _name, field) = path_fields(self.env, self.field_name or "")
-        return field
 
     def _partner_fields(self):
         """Root partner fields whose change must be pushed."""

@@ -2,7 +2,6 @@ import logging
 
 from odoo import api, fields, models
 from odoo.exceptions import UserError
-from odoo.tools import SQL
 
 from ..compat import Constraint
 from ..services import InvalidItem, RemoteAudience, RemoteMergeField
@@ -155,22 +154,13 @@ class MailchimpAudience(models.Model):
     )
 
     def _compute_member_count_odoo(self):
-        Member = self.env["mailchimp.member"]
-        totals = dict(
-            Member._read_group(
-                [("audience_id", "in", self.ids)], ["audience_id"], ["__count"]
-            )
-        )
-        pending = dict(
-            Member._read_group(
-                [("audience_id", "in", self.ids), ("need_sync", "=", True)],
-                ["audience_id"],
-                ["__count"],
-            )
+        groups = self.env["mailchimp.member"]._read_group(
+            [("audience_id", "in", self.ids)], ["audience_id", "need_sync"], ["__count"]
         )
         for audience in self:
-            audience.member_count_odoo = totals.get(audience, 0)
-            audience.pending_count = pending.get(audience, 0)
+            counts = [(flag, n) for group, flag, n in groups if group == audience]
+            audience.member_count_odoo = sum(n for _flag, n in counts)
+            audience.pending_count = sum(n for flag, n in counts if flag)
 
     # ------------------------------------------------------------- import
     @api.model
@@ -261,27 +251,6 @@ class MailchimpAudience(models.Model):
                 }
             )
         return self.env["mailchimp.field.mapping"].create(vals_list)
-
-    # ------------------------------------------------------------- helpers
-    def _first_partner_by_email(self, emails):
-        """``{email: lowest partner id}`` among flagged contacts of the audience."""
-        self.ensure_one()
-        if not emails:
-            return {}
-        self.env["res.partner"].flush_model(
-            ["email_normalized", "mailchimp_sync", "mailchimp_audience_id", "active"]
-        )
-        self.env.cr.execute(
-            SQL(
-                """SELECT email_normalized, MIN(id) FROM res_partner
-                    WHERE mailchimp_sync AND active AND mailchimp_audience_id = %s
-                      AND email_normalized = ANY(%s)
-                 GROUP BY email_normalized""",
-                self.id,
-                list(emails),
-            )
-        )
-        return dict(self.env.cr.fetchall())
 
     def write(self, vals):
         res = super().write(vals)

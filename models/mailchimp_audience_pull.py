@@ -1,37 +1,10 @@
-"""Reading Mailchimp into Odoo: a page of members at a time.
+"""Reading Mailchimp into Odoo, a page of members at a time (README "How it
+works": a pulled member's way, and "No echo" for the light read).
 
-Who Mailchimp may write follows the sync rules (``mailchimp_sync_rules.py``,
-shared with the webhooks): a member is linked to a contact of the audience's
-company scope, merge values reach only a contact Mailchimp may write;
-removals (members gone from Mailchimp, archived there) untick contacts only
-after a complete read, and a run that would remove many stops and waits for a
-manager ("Apply the removals").
-
-Who a remote member is in Odoo: matching by Mailchimp id, by the email last
-sent, then by the contact that owns the email (the mapper's one rule).
-Contacts created from Mailchimp, and their companies: when an audience
-creates contacts from Mailchimp and its COMPANY merge field is mapped (the
-"Company" source, or a contact field holding the company), a new member whose
-COMPANY names a company is created as a person under that company contact
-(``parent_id``): the company is matched by exact name among the company
-contacts of the audience's company or shared ones, else created. Without a
-company name the member is an individual. One search for a page's company
-names, one create for the companies it lacks.
-
-No echo: an incremental read leaves out the members Odoo itself just wrote.
-
-The push stores, for each member Mailchimp confirmed, the key of the version
-Mailchimp answered (``echo_key``: its ``last_changed`` and values, see
-``services/echo.py``). An incremental read (its window starts where the last
-one ended, so it holds every member the last push wrote) first asks Mailchimp
-only for the fields of that key (when the window holds at least half a page
-of Odoo's writes); a page whose members all carry the key Odoo
-stored is done without reading more (their web id, which a batch subscribe
-answer lacks, is stored from it). Otherwise the page is read again in full
-and its members other than Odoo's own versions are applied as before. A full
-read reads everything in full (it also finds the members deleted in
-Mailchimp), and so does an audience with GDPR fields (consents Odoo lacks
-come from any version, its own included).
+Removals (members gone from Mailchimp or archived there) untick contacts only
+after a complete read, and a run that would remove many waits for a manager.
+A new member whose COMPANY merge value names a company is created under that
+company contact (exact name, in the audience's company scope, else created).
 """
 
 import logging
@@ -132,7 +105,7 @@ class MailchimpAudience(models.Model):
             log.pull_offset += page.size
         return page.size
 
-    def _member_page(self, log, run, member_fields=None):
+    def _member_page(self, log, run, member_fields=None, ahead=True):
         """The raw page at the run's offset (``member_fields``: what is
         asked, else every field the pull reads). Once the first page told the
         total, the next pages of the frozen window are read ahead on the run's
@@ -144,7 +117,7 @@ class MailchimpAudience(models.Model):
             "before": _iso(log.pull_before),
             "fields": member_fields or MEMBER_FIELDS,
         }
-        if not log.pull_offset or not log.pull_total:
+        if not ahead or not log.pull_offset or not log.pull_total:
             return client.get_member_page(*args, log.pull_offset, **window)
         connections, ahead = run.connections, run.pages_ahead
         last = min(log.pull_total, log.pull_offset + connections.limit * PAGE_SIZE)
@@ -185,7 +158,14 @@ class MailchimpAudience(models.Model):
             vals["pull_cursor"] = log.pull_before
         removals = log.removal_member_ids
         if log.pull_full and complete:
-            removals |= self._members_not_seen(log)
+            removals |= self.env["mailchimp.member"].search(
+                [
+                    ("audience_id", "=", self.id),
+                    ("mailchimp_id", "!=", False),
+                    ("status", "!=", "archived"),
+                    ("full_pull_mark", "!=", log.id),
+                ]
+            )
             vals["last_full_pull"] = log.pull_before
             log._supersede_held_removals()
         elif log.pull_full:
@@ -199,28 +179,15 @@ class MailchimpAudience(models.Model):
         self.write(vals)
         self._apply_or_hold_removals(removals, log)
 
-    def _members_not_seen(self, log):
-        return self.env["mailchimp.member"].search(
-            [
-                ("audience_id", "=", self.id),
-                ("mailchimp_id", "!=", False),
-                ("status", "!=", "archived"),
-                ("full_pull_mark", "!=", log.id),
-            ]
-        )
-
     # ------------------------------------------------------------- removals
-    def _removal_base(self):
-        return self.env["mailchimp.member"].search_count(
-            [("audience_id", "=", self.id), ("mailchimp_id", "!=", False)]
-        )
-
     def _apply_or_hold_removals(self, rows, log):
         """Apply removals, unless there are many: then the log holds them for
         a manager's confirmation and nothing is written."""
         if not rows:
             return
-        base = self._removal_base()
+        base = self.env["mailchimp.member"].search_count(
+            [("audience_id", "=", self.id), ("mailchimp_id", "!=", False)]
+        )
         if len(rows) > BRAKE_MIN_CONTACTS and len(rows) > BRAKE_SHARE * base:
             log.write({"removal_member_ids": [fields.Command.set(rows.ids)]})
             log._hold_removals(len(rows), base)
@@ -251,16 +218,14 @@ class MailchimpAudience(models.Model):
         for remote in remotes:
             if not emails[remote.id]:
                 log._add_line(
-                    self.env["mailchimp.member"].new({"email": remote.email}),
+                    Member.new({"email": remote.email}),
                     "skipped",
                     "The email from Mailchimp cannot be normalized: skipped.",
                 )
         remotes = [remote for remote in remotes if emails[remote.id]]
         rows, blocked = self._match_rows(remotes, emails, log)
         if from_pull and log.pull_full:
-            self.env["mailchimp.member"].browse(
-                [r.id for r in rows.values()]
-            ).full_pull_mark = log.id
+            Member.browse([r.id for r in rows.values()]).full_pull_mark = log.id
         context = {
             "mapper": Mapper.of(self, TO_ODOO),
             "user_partners": user_partner_ids(
@@ -317,7 +282,7 @@ class MailchimpAudience(models.Model):
             "last_changed": changed,
             "remote_hash": remote_hash,
             # the version Odoo now holds: Mailchimp going back to the one the
-            # push wrote is not taken for an echo (mailchimp_pull_echo.py)
+            # push wrote is not taken for an echo (tests/test_push_echo.py)
             "echo_key": echo_key(remote, remote_hash),
             **remote.figures(),
         }
@@ -377,7 +342,7 @@ class MailchimpAudience(models.Model):
         parents = [vals.pop("parent_id", False) for vals in vals_list]
         partners = Partner.create(vals_list)
         _link_to_companies(partners, parents)
-        members = self.env["mailchimp.member"].create(
+        self.env["mailchimp.member"].create(
             [
                 {
                     "audience_id": self.id,
@@ -409,7 +374,6 @@ class MailchimpAudience(models.Model):
                 for partner in partners
             ]
         )
-        return members
 
     def write(self, vals):
         res = super().write(vals)
@@ -607,15 +571,7 @@ class MailchimpAudience(models.Model):
         echoes = self._echoes(light.members)
         if len(echoes) == len(light.members):  # malformed items: skipped as ever
             return MemberPage((), light.rejected, light.total_items, light.size)
-        full = parse_member_page(
-            run.client.get_member_page(
-                self.mailchimp_id,
-                log.pull_offset,
-                since=_iso(log.pull_since),
-                before=_iso(log.pull_before),
-                fields=MEMBER_FIELDS,
-            )
-        )
+        full = parse_member_page(self._member_page(log, run, ahead=False))
         # an item malformed in the light read is reported once, from it
         bad_ids = {raw_id for _i, raw_id, _r in light.rejected}
         bad_indexes = {index for index, _id, _r in light.rejected}

@@ -16,9 +16,8 @@ from ..services import (
     parse_activity_page,
     parse_campaign_page,
 )
-from .mailchimp_access import check_manager
+from .mailchimp_audience import _iso
 from .mailchimp_conversion import DEFAULT_WINDOW_DAYS
-from .mailchimp_errors import mailchimp_user_errors
 
 _logger = logging.getLogger(__name__)
 
@@ -118,10 +117,7 @@ class MailchimpAudience(models.Model):
         if not since:
             sources.append(client.iter_sent_to_pages(campaign.mailchimp_id))
         sources.append(
-            client.iter_email_activity_pages(
-                campaign.mailchimp_id,
-                since and since.strftime("%Y-%m-%dT%H:%M:%S+00:00"),
-            )
+            client.iter_email_activity_pages(campaign.mailchimp_id, _iso(since))
         )
         return sum(
             self._store_activity_page(campaign, page)
@@ -153,16 +149,6 @@ class MailchimpAudience(models.Model):
             for event in row.events
         ]
         return self.env["mailchimp.member.activity"]._store(events)
-
-    def action_sync_campaigns(self):
-        check_manager(self)
-        self.ensure_one()
-        self.account_id._check_connected()
-        with mailchimp_user_errors(self.env):
-            count = self.sudo()._sync_campaigns()
-        return self.account_id._notify(
-            self.env._("%s new activity events read from Mailchimp.", count), "success"
-        )
 
     @api.model
     def _cron_sync_campaigns(self):

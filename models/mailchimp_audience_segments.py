@@ -140,15 +140,6 @@ class MailchimpAudience(models.Model):
             self.env._("Segments read from Mailchimp."), "success"
         )
 
-    def action_view_segments(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "mailchimp_sync.mailchimp_segment_action"
-        )
-        action["domain"] = [("audience_id", "=", self.id)]
-        action["context"] = {"default_audience_id": self.id}
-        return action
-
 
 class MailchimpSegment(models.Model):
     _inherit = "mailchimp.segment"

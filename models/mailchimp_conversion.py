@@ -1,16 +1,7 @@
-"""Closed-loop reporting: which campaigns generated new customers.
-
-A contact who opened or clicked a campaign and became a customer within the
-audience's window (``conversion_window_days``, 30 by default) is won by that
-campaign: the last open or click before the conversion wins. The conversion is
-the earliest conversion record of the contact's commercial entity (a
-confirmed order, a posted customer invoice, a won opportunity: whichever
-models are installed, see ``mailchimp_conversion_sources``). Its revenue is
-the untaxed amount, in company currency, of the first order (else the first
-invoice) dated within the window after that open or click.
-
-Computed per audience in one query, stored as ``mailchimp.conversion`` rows,
-refreshed with the campaign activity (scheduled action and button)."""
+"""Closed-loop reporting: which campaigns generated new customers (the rules:
+README "Closed-loop reporting", attribution by person). Computed per audience
+in one query, stored as ``mailchimp.conversion`` rows, refreshed with the
+campaign activity."""
 
 from datetime import timedelta
 

@@ -1,20 +1,12 @@
-"""GDPR erasures waiting for Mailchimp ("Forget in Mailchimp").
-
-``delete-permanent`` cannot be undone, so it is never the first step: the
-contact's "Forget in Mailchimp" records, in its own transaction, the
-suppression, the un-tick, the erasure of Odoo's Mailchimp data and one
-pending erasure per audience and member id (``res_partner_forget.py``).
-Mailchimp is called only after that transaction is committed, by the
-"Mailchimp: GDPR erasures" scheduled action (triggered at once, and hourly).
-
-A call that fails leaves its erasure pending with the reason (status and
-title only: Mailchimp's detail may quote the address), and the next run tries
-again. Once Mailchimp has deleted the member (204), or has no such member
-(404), the erasure row goes: nothing else follows the call, and a retry after a
-rollback only gets a 404 (``delete-permanent``: /work/shared/mailchimp
-api-notes.md, "GDPR erase (204)"; a member that does not exist is a 404, as
-every ``/lists/{list_id}/members/{subscriber_hash}`` path of openapi.json).
-"""
+"""GDPR erasures waiting for Mailchimp (README "A contact's life": Forget in
+Mailchimp). ``delete-permanent`` cannot be undone, so it is called only after
+the contact's "Forget in Mailchimp" transaction is committed, by the erasures
+cron; a failed call stays pending with its status and title only (Mailchimp's
+detail may quote the address). A 204, or a 404 (no such member), ends the
+erasure, so a retry after a rollback only gets a 404 (``delete-permanent``:
+/work/shared/mailchimp api-notes.md, "GDPR erase (204)"; a missing member is a
+404 on every ``/lists/{list_id}/members/{subscriber_hash}`` path of
+openapi.json)."""
 
 import logging
 

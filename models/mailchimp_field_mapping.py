@@ -3,7 +3,11 @@ from odoo.exceptions import ValidationError
 
 from ..compat import PARTNER_PHONE_FIELDS, Constraint
 from ..services.payload import CHOICE_TYPES, MERGE_FIELD_TYPES
-from .mailchimp_mapping_policy import mapping_path_error, writable_field_error
+from .mailchimp_mapping_policy import (
+    mapping_path_error,
+    path_fields,
+    writable_field_error,
+)
 
 # Partner values that are not a single field.
 SPECIAL_SOURCES = {
@@ -92,16 +96,12 @@ class MailchimpFieldMapping(models.Model):
             if mapping.source != "field":
                 mapping.field_label = sources.get(mapping.source)
                 continue
-            model, labels = self.env["res.partner"], []
-            for part in (mapping.field_name or "").split("."):
-                field = model._fields.get(part)
-                if field is None:
-                    labels.append(part)
-                    break
-                labels.append(field._description_string(self.env))
-                if field.relational:
-                    model = self.env[field.comodel_name]
-            mapping.field_label = " → ".join(labels)
+            mapping.field_label = " → ".join(
+                field._description_string(self.env) if field else name
+                for _model, name, field in path_fields(
+                    self.env, mapping.field_name or ""
+                )
+            )
 
     @api.constrains("source", "field_name", "direction")
     def _check_field_name(self):
@@ -139,7 +139,8 @@ class MailchimpFieldMapping(models.Model):
             elif mapping.source in ("first_name", "last_name", "company"):
                 mapping._check_name_source()
             else:
-                field = mapping._partner_field()
+                # the field the path ends at
+                *_way, (_m, _n, field) = path_fields(self.env, mapping.field_name or "")
                 if field is None:
                     continue  # reported by _check_field_name
                 mapping._check_field_type(field)
@@ -201,17 +202,6 @@ class MailchimpFieldMapping(models.Model):
                     missing=", ".join(sorted(labels - choices)),
                 )
             )
-
-    def _partner_field(self):
-        model = self.env["res.partner"]
-        field = None
-        for part in (self.field_name or "").split("."):
-            field = model._fields.get(part)
-            if field is None:
-                return None
-            if field.relational:
-                model = self.env[field.comodel_name]
-        return field
 
     def _partner_fields(self):
         """Root partner fields whose change must be pushed."""

@@ -11,6 +11,7 @@ from odoo import api, fields, models
 
 from ..compat import Constraint
 from ..services import InvalidItem, RemotePermission
+from .mailchimp_member import CONSENT_SOURCES
 
 _logger = logging.getLogger(__name__)
 
@@ -69,9 +70,7 @@ class MailchimpMemberConsent(models.Model):
     )
     enabled = fields.Boolean("Consent given")
     date = fields.Datetime("Consent date")
-    source = fields.Selection(
-        [("odoo", "Odoo"), ("mailchimp", "Mailchimp"), ("import", "Import")]
-    )
+    source = fields.Selection(CONSENT_SOURCES)
     withdrawn_in_mailchimp = fields.Boolean(
         readonly=True,
         help="The contact withdrew this consent in Mailchimp: Odoo never gives it "

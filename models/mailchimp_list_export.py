@@ -1,11 +1,6 @@
-"""Mailing lists exported to a Mailchimp audience as tags (as Clock PMS+ does).
-
-One audience can hold all of a company's mailing lists: each list is a tag on
-its members. An export sends the list's contacts in batches of 500 (create
-first, then update the ones Mailchimp already has, keeping their status),
-tags them in the same batch-subscribe call, and removes the tag from the
-members who left the list since the previous export.
-"""
+"""Mailing lists exported to a Mailchimp audience as tags (as Clock PMS+ does):
+one audience can hold all of a company's mailing lists, each a tag on its
+members (the run itself: ``mailchimp_list_export_run.py``)."""
 
 import logging
 
@@ -109,7 +104,9 @@ class MailchimpListExport(models.Model):
                 with self.env.cr.savepoint():
                     log = export._run()
             except UserError as error:
-                export._notify_failed(str(error))
+                export._notify_requester(
+                    "danger", self.env._("Mailchimp export failed"), str(error)
+                )
             else:
                 if not log.push_batch_id:
                     export._notify_done(log)
@@ -130,9 +127,6 @@ class MailchimpListExport(models.Model):
         if finished:
             self.queued = False
             self._notify_done(self.last_log_id)
-
-    def _notify_failed(self, message):
-        self._notify_requester("danger", self.env._("Mailchimp export failed"), message)
 
     def _notify_done(self, log):
         message = self.env._(
@@ -194,11 +188,6 @@ class MailingList(models.Model):
         "Mailchimp tag",
         groups="mailchimp_sync.group_mailchimp_user",
         help="Tag of the list's contacts in the Mailchimp audience.",
-    )
-    mailchimp_export_ids = fields.One2many(
-        "mailchimp.list.export",
-        "mailing_list_id",
-        groups="mailchimp_sync.group_mailchimp_user",
     )
 
     def action_export_to_mailchimp(self):

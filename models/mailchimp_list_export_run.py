@@ -1,11 +1,9 @@
-"""One run of a mailing list export, driven by the run loop (``drive`` in
-``mailchimp_sync_run.py``) like the audience's sync: its first step reads the
-list with one SQL query and sends it in batches of 500 on the run's parallel
-connections (create first, then update the members Mailchimp has without a
-status); the update batches Mailchimp has not finished go on the run's log
-(``push_batch_id``, as the push's), their members held in the export's
-members, and are read by the next steps, one status read each, never waited
-for. The figures and lines go to the statistics screen."""
+"""One run of a mailing list export, driven by the run loop like the
+audience's sync: its first step sends the list in batches of 500 (create
+first, then update the members Mailchimp has without a status, then untag
+those who left the list); the update batches Mailchimp has not finished go on
+the run's log, as the push's, and are read by the next steps, never waited
+for."""
 
 from odoo.tools import SQL
 
@@ -200,7 +198,12 @@ class _ExportRun(ExportTagging, Run):
                 break
             if planned.unknown:
                 pipeline.send(
-                    planned, upsert.create_members, *self._create_args(planned)
+                    planned,
+                    upsert.create_members,
+                    self.list_id,
+                    list(planned.unknown.values()),
+                    False,  # create only
+                    self.audience.required_policy == "empty",
                 )
             else:
                 self._answered(planned, None, None)
@@ -251,11 +254,6 @@ class _ExportRun(ExportTagging, Run):
                 payload["tags"] = [self.export.tag_name]
                 planned.unknown[email] = payload
         return planned
-
-    def _create_args(self, planned):
-        """``upsert.create_members``'s arguments: create only."""
-        skip = self.audience.required_policy == "empty"
-        return self.list_id, list(planned.unknown.values()), False, skip
 
     def _answered(self, planned, answer, error):
         """In order, in the run's thread: the create call's ``answer``, then

@@ -22,6 +22,19 @@ def _forbidden_model(name):
     return name in FORBIDDEN_MODELS or name.startswith(FORBIDDEN_PREFIXES)
 
 
+def path_fields(env, path):
+    """``(model, name, field)`` along ``path`` (``a.b.c``) from contacts; the
+    last field is None when a name is no field of its model."""
+    model = env["res.partner"]
+    for part in path.split("."):
+        field = model._fields.get(part)
+        yield model, part, field
+        if field is None:
+            return
+        if field.relational:
+            model = env[field.comodel_name]
+
+
 def mapping_path_error(env, path, as_user=True):
     """Why ``path`` (a contact field or ``a.b.c``) may not be mapped, or None.
 
@@ -29,31 +42,22 @@ def mapping_path_error(env, path, as_user=True):
         the way (at save time; the cron runs as superuser)."""
     if not path:
         return None
-    model = env["res.partner"]
-    for part in path.split("."):
-        field = model._fields.get(part)
+    for model, part, field in path_fields(env, path):
         if field is None:
             return env._("“%s” is not a field of contacts.", path)
-        if _forbidden_model(model._name):
-            return env._(
-                "“%(path)s” reads %(model)s, which is never sent.",
-                path=path,
-                model=model._name,
-            )
         if not field.store or field.groups:
             return env._("“%s” is not stored contact data anyone may read.", path)
         if any(word in part.lower() for word in SECRET_WORDS):
             return env._("“%s” looks like a secret: it is never sent.", path)
         if as_user and not model.has_access("read"):
             return env._("You may not read “%s”.", path)
-        if field.relational:
-            model = env[field.comodel_name]
-            if _forbidden_model(model._name):
-                return env._(
-                    "“%(path)s” reads %(model)s, which is never sent.",
-                    path=path,
-                    model=model._name,
-                )
+        # contacts are allowed; each model reached is checked
+        if field.relational and _forbidden_model(field.comodel_name):
+            return env._(
+                "“%(path)s” reads %(model)s, which is never sent.",
+                path=path,
+                model=field.comodel_name,
+            )
     return None
 
 

@@ -11,6 +11,7 @@ from ..services import (
     parse_activity_feed,
 )
 from .mailchimp_access import check_manager
+from .mailchimp_campaign import admin_url
 from .mailchimp_errors import mailchimp_user_errors
 
 _logger = logging.getLogger(__name__)
@@ -78,7 +79,7 @@ class MailchimpMember(models.Model):
             member.mailchimp_url = (
                 dc
                 and member.web_id
-                and f"https://{dc}.admin.mailchimp.com/lists/members/view?id={member.web_id}"
+                and admin_url(dc, f"/lists/members/view?id={member.web_id}")
             )
 
     def action_refresh(self):

@@ -35,27 +35,6 @@ class MailchimpTagMapping(models.Model):
     )
 
 
-def _manages_tags(audience):
-    return audience.export_categories or any(
-        m.direction != "mc_to_odoo" for m in audience.tag_mapping_ids
-    )
-
-
-def _odoo_tag_names(audience, partner):
-    """The Mailchimp tags Odoo sets for ``partner``: its contact tags (when
-    the audience exports them; a mapped one under its Mailchimp name) and the
-    mapped ones."""
-    renamed = {
-        m.category_id: m.name
-        for m in audience.tag_mapping_ids
-        if m.direction != "mc_to_odoo"
-    }
-    names = {renamed[c] for c in partner.category_id if c in renamed}
-    if audience.export_categories:
-        names |= {renamed.get(c, c.name) for c in partner.category_id}
-    return names
-
-
 class MailchimpMember(models.Model):
     _inherit = "mailchimp.member"
 
@@ -69,11 +48,20 @@ class MailchimpMember(models.Model):
 
     def _tag_changes(self, partner):
         """``(tags to set, tags to remove)``; ``None`` when the audience
-        manages no tags (nothing is sent, nothing is removed)."""
+        manages no tags (nothing is sent, nothing is removed). Odoo sets the
+        mapped contact tags under their Mailchimp name and, when the audience
+        exports them, the other contact tags too."""
         audience = self.audience_id
-        if not _manages_tags(audience):
+        renamed = {
+            m.category_id: m.name
+            for m in audience.tag_mapping_ids
+            if m.direction != "mc_to_odoo"
+        }
+        if not (audience.export_categories or renamed):
             return None
-        wanted = _odoo_tag_names(audience, partner)
+        wanted = {renamed[c] for c in partner.category_id if c in renamed}
+        if audience.export_categories:
+            wanted |= {renamed.get(c, c.name) for c in partner.category_id}
         owned = set(json.loads(self.odoo_tags or "[]"))
         owned |= set(json.loads(self.odoo_tags_pending or "[]"))
         return sorted(wanted), sorted(owned - wanted)

@@ -215,12 +215,12 @@ class MailchimpSegment(models.Model):
         refresh = self._refreshing()
         for vals in vals_list:
             vals.pop("domain_user_id", None)
-            if vals.get("origin", "odoo") != "odoo" and not refresh:
+            if vals.get("origin", "odoo") == "odoo":
+                vals["domain_user_id"] = self.env.uid
+            elif not refresh:
                 raise UserError(
                     self.env._("Segments made in Mailchimp are imported, not created.")
                 )
-            if vals.get("origin", "odoo") == "odoo":
-                vals["domain_user_id"] = self.env.uid
         return super().create(vals_list)
 
     def write(self, vals):

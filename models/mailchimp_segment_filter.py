@@ -11,6 +11,8 @@ from odoo.tools.safe_eval import dateutil as safe_dateutil
 from odoo.tools.safe_eval import safe_eval
 from odoo.tools.safe_eval import time as safe_time
 
+from .mailchimp_mapping_policy import path_fields
+
 # what a filter may raise when parsed or searched
 FILTER_ERRORS = (
     ValueError,
@@ -63,9 +65,7 @@ def parse_domain(env, text):
 
 
 def _check_path(env, path):
-    model = env["res.partner"]
-    for part in path.split("."):
-        field = model._fields.get(part)
+    for _model, _name, field in path_fields(env, path):
         if field is None:
             raise SegmentFilterError(env._("“%s” is not a field of contacts", path))
         if not field._description_searchable:
@@ -77,5 +77,3 @@ def _check_path(env, path):
                     field=field.string,
                 )
             )
-        if field.relational:
-            model = env[field.comodel_name]

@@ -1,15 +1,9 @@
-"""A segment's tag kept in Mailchimp, the third phase of an audience's run
-(after the pull and the push, see ``AudienceRun``).
-
-Each segment is planned once per run: its filter is searched as the user who
-saved it, within the contacts ticked for the audience that Mailchimp has;
-who must get the tag and who must lose it are written, by SQL, in
-``mailchimp.segment.member`` (who holds the tag); then each step sends at
-most 500 additions and 500 removals in one call. The brake holds a mass
-removal until a manager applies it. The run's place (the segment under way,
-the last one done) is on its sync log."""
-
-import logging
+"""A segment's tag kept in Mailchimp, the third phase of an audience's run:
+planned once per run (its filter searched as the user who saved it, within
+the contacts ticked for the audience that Mailchimp has; who gets and who
+loses the tag written by SQL in ``mailchimp.segment.member``), then sent 500
+additions and 500 removals a call. The brake holds a mass removal until a
+manager applies it. The run's place is on its sync log."""
 
 from odoo import fields, models
 from odoo.exceptions import AccessError
@@ -22,8 +16,6 @@ from ..services import (
 )
 from .mailchimp_segment import CTX_REFRESH
 from .mailchimp_segment_filter import FILTER_ERRORS, SegmentFilterError
-
-_logger = logging.getLogger(__name__)
 
 BRAKE_SHARE = 0.5  # a run may remove the tag from at most half its holders...
 BRAKE_MIN = 50  # ...or from at most this many contacts
@@ -148,13 +140,10 @@ class MailchimpSegment(models.Model):
         """Rows ``add`` for the contacts of ``rows`` (an SQL of partner ids
         and emails) who do not hold the tag; holders' emails kept current. A
         run that stopped halfway is planned again from who holds the tag."""
+        self._forget_pending()
         self.env.cr.execute(
             SQL(
-                """DELETE FROM mailchimp_segment_member
-                    WHERE segment_id = %(id)s AND state = 'add';
-                   UPDATE mailchimp_segment_member SET state = 'held'
-                    WHERE segment_id = %(id)s AND state = 'remove';
-                   UPDATE mailchimp_segment_member s SET email = w.email
+                """UPDATE mailchimp_segment_member s SET email = w.email
                      FROM (%(rows)s) w
                     WHERE s.segment_id = %(id)s AND s.partner_id = w.partner_id
                       AND s.email != w.email;

@@ -1,16 +1,6 @@
 """The sync rules, each written once, for the pull, the webhooks and the
-mapper (as ``google_calendar`` keeps its rules beside its sync mixin):
-
-* **company scope**: an audience links, creates and sends only contacts of its
-  company or shared ones (:func:`company_domain`, :func:`company_sql`);
-* **may Mailchimp write this contact** (:func:`write_refusal`): only a contact
-  ticked for that audience, in its company, not a user's partner, and never
-  from a ``pending`` (or archived) member;
-* **the conflict decision** (:func:`mailchimp_wins`): which side wins when both
-  changed, under the audience's conflict policy.
-
-Plain functions of the audience: they read no state of their own.
-"""
+mapper (as ``google_calendar`` keeps its rules beside its sync mixin): plain
+functions of the audience, reading no state of their own."""
 
 from odoo.tools import SQL
 

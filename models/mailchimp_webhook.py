@@ -1,13 +1,8 @@
-"""Mailchimp audience webhooks: changes made in Mailchimp reach Odoo in seconds.
+"""Mailchimp audience webhooks: a delivery becomes the remote member a pull
+reads and is applied by the pull's code and sync rules (no push flag set).
 
-The controller (controllers/main.py) checks the secret and the body; this
-module turns an event into the same remote member a pull reads, so a webhook
-updates members and contacts exactly as the scheduled sync would (same
-matching, same sync rules and conflict decision from
-``mailchimp_sync_rules.py``, no push flag set).
-
-Its health: the last delivery Odoo applied, the last it refused and why, and
-whether Mailchimp still has the webhook: Mailchimp gives up on a webhook whose
+Its health: the last delivery applied, the last refused and why, and whether
+Mailchimp still has the webhook: Mailchimp gives up on a webhook whose
 deliveries keep failing (retries over 75 minutes; a 410 answer disables it:
 api-notes §11), after which nothing tells Odoo that changes stopped coming.
 """
@@ -389,22 +384,19 @@ class MailchimpAudience(models.Model):
     )
 
     def _webhook_last_events(self):
-        """The newest applied and the newest refused delivery."""
-        self.ensure_one()
+        """``(applied, refused)``: the newest delivery of each."""
         Event = self.env["mailchimp.webhook.event"].sudo()
         domain = [("audience_id", "=", self.id)]
         applied = Event.search(domain + [("refusal", "=", False)], limit=1)
         refused = Event.search(domain + [("refusal", "!=", False)], limit=1)
-        return applied | refused
+        return applied, refused
 
     def _compute_webhook_health(self):
         for audience in self:
-            events = audience._webhook_last_events() if audience.id else []
-            applied = [e for e in events if not e.refusal]
-            refused = [e for e in events if e.refusal]
-            audience.webhook_last_delivery = applied and applied[0].received_at
-            audience.webhook_last_refusal = refused and refused[0].received_at
-            audience.webhook_refusal_reason = refused and refused[0].refusal
+            applied, refused = audience._origin._webhook_last_events()
+            audience.webhook_last_delivery = applied.received_at
+            audience.webhook_last_refusal = refused.received_at
+            audience.webhook_refusal_reason = refused.refusal
 
     def _webhook_check_exists(self, client, log):
         """One read per run: does Mailchimp still have the webhook?"""

@@ -54,5 +54,6 @@ class MailchimpWebhookEvent(models.Model):
         old = self.search([("received_at", "<", limit)])
         keep = set()
         for audience in old.audience_id:
-            keep |= set(audience._webhook_last_events().ids)
+            applied, refused = audience._webhook_last_events()
+            keep |= set((applied | refused).ids)
         old.filtered(lambda event: event.id not in keep).unlink()

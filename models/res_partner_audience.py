@@ -1,11 +1,7 @@
-"""The audience of a ticked contact.
-
-A contact ticked "Sync with Mailchimp" takes its company's default audience
-(``_mailchimp_ensure_members``). One ticked while no default audience existed
-waits, and its Mailchimp tab says so: it takes the default audience as soon as
-one is set (``res.company.write``) and at the start of every run of that
-audience. A log never tells to tick a contact that is ticked: it says why the
-contact is not synced with that audience."""
+"""The audience of a ticked contact: its company's default audience, taken as
+soon as one is set (``res.company.write``) and at the start of every run of
+that audience (README "A contact's life": ticked without an audience). A log
+says why a contact is not synced with an audience, never to tick a ticked one."""
 
 from odoo import api, models
 

@@ -1,14 +1,7 @@
-"""Forget in Mailchimp (GDPR erasure of a contact).
-
-The button does everything local, in its own transaction, and calls nothing:
-the suppression (no pull, webhook, export or push ever re-adds the person),
-the un-tick, the erasure of Odoo's Mailchimp data (member rows, their activity
-and so the campaign history view over it, conversions, sync log lines, list
-export and segment lines: rows of real tables, never the SQL view), a chatter
-note without personal data, and one pending erasure per audience and member
-id. Mailchimp's irreversible ``delete-permanent`` comes after that commit,
-from the erasures cron (``mailchimp_erasure.py``), which retries what fails.
-"""
+"""Forget in Mailchimp (GDPR erasure of a contact, README "A contact's life"):
+the button does everything local, in its own transaction, and calls nothing;
+Mailchimp's irreversible ``delete-permanent`` comes after that commit, from
+the erasures cron (``mailchimp_erasure.py``), which retries what fails."""
 
 from markupsafe import Markup
 
@@ -87,14 +80,12 @@ class ResPartner(models.Model):
         view over the member activity, which goes with the members."""
         env = self.env(su=True)
         emails = self.mapped("email_normalized")
-        members = env["mailchimp.member"].search(
-            ["|", ("partner_id", "in", self.ids), ("email", "in", emails)]
-        )
         by_contact_or_email = [
             "|",
             ("partner_id", "in", self.ids),
             ("email", "in", emails),
         ]
+        members = env["mailchimp.member"].search(by_contact_or_email)
         env["mailchimp.member.activity"].search(
             [("member_id", "in", members.ids)]
         ).unlink()

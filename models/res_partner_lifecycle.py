@@ -1,23 +1,9 @@
-"""A contact's life beyond the happy path: deleted, merged, forgotten, asked
-to subscribe again.
-
-* Deleting a synced contact keeps its member row (without contact) flagged:
-  the next run applies the audience's un-tick policy with the same batch
-  machinery as an un-tick, then drops the row. A tombstone stops "create
-  contacts from Mailchimp" from bringing it back.
-* Merging contacts (Odoo's merge wizard) moves a member to the surviving
-  contact when it is the same audience and email, else the merged-away
-  member is un-ticked like a deleted one; an unsubscribe survives.
-* "Forget in Mailchimp" (GDPR): ``res_partner_forget.py``.
-"""
-
-import logging
+"""A contact's life beyond the happy path: deleted, merged, asked to subscribe
+again (README "A contact's life"; forgotten: ``res_partner_forget.py``)."""
 
 from odoo import models
 
 from ..services import GONE_STATUSES, UNSUBSCRIBED_OR_CLEANED
-
-_logger = logging.getLogger(__name__)
 
 
 class ResPartner(models.Model):

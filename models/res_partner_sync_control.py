@@ -36,8 +36,13 @@ class ResPartner(models.Model):
             return super().write(vals)
         self._check_sync_control()
         if set(vals) <= SYNC_CONTROL_FIELDS:
-            # exactly the sync's two fields: checked, then written as the code
-            self._mailchimp_check_control_targets(vals)
+            # exactly the sync's two fields: the contacts and the audience the
+            # manager's to see, then written as the code
+            self.check_access("read")
+            if vals.get("mailchimp_audience_id"):
+                self.env["mailchimp.audience"].browse(
+                    vals["mailchimp_audience_id"]
+                ).check_access("read")
             return super(ResPartner, self.sudo()).write(vals)
         return super().write(vals)
 
@@ -63,10 +68,8 @@ class ResPartner(models.Model):
         """Ticking "Sync with Mailchimp" or choosing the audience is a
         Mailchimp manager's decision (the read-only role cannot enrol
         contacts). Only the superuser (the cron, the webhook, Odoo's own
-        writes done with sudo) skips the check: a context key proves nothing,
-        any caller can set one."""
-        if self.env.su:
-            return
+        writes done with sudo) skips the check (the callers' ``env.su``): a
+        context key proves nothing, any caller can set one."""
         if not self.env.user.has_group(MANAGER_GROUP):
             raise AccessError(
                 self.env._(
@@ -74,15 +77,6 @@ class ResPartner(models.Model):
                     "with Mailchimp (Mailchimp / Manager)."
                 )
             )
-
-    def _mailchimp_check_control_targets(self, vals):
-        """The contacts and the audience must be the manager's to see."""
-        self.check_access("read")
-        if vals.get("mailchimp_audience_id"):
-            audience = self.env["mailchimp.audience"].browse(
-                vals["mailchimp_audience_id"]
-            )
-            audience.check_access("read")
 
     def action_mailchimp_enable(self):
         """Tick "Sync with Mailchimp" on these contacts; the notification says

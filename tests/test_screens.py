@@ -399,3 +399,18 @@ class TestPlainLabels(MailchimpCase):
         ask = self.env.ref("mailchimp_sync.mailchimp_resubscribe_wizard_action")
         self.assertEqual(forget.name, "Forget in Mailchimp (GDPR)")
         self.assertEqual(ask.name, "Ask to subscribe again")
+
+
+class TestAudienceFigures(MailchimpCase):
+    def figures(self):
+        self.audience.invalidate_recordset(["member_count_odoo", "pending_count"])
+        return self.audience.member_count_odoo, self.audience.pending_count
+
+    def test_the_audience_counts_its_members_and_those_waiting(self):
+        members, waiting = self.figures()
+        ann, _bob, _cid = self.make_partners(3)
+        self.assertEqual(self.figures(), (members + 3, waiting + 3))
+        self.sync()
+        self.assertEqual(self.figures(), (members + 3, 0))
+        ann.name = "Ann Renamed"
+        self.assertEqual(self.figures(), (members + 3, 1))

@@ -104,6 +104,27 @@ class TestCompanyIsolation(MailchimpCase):
         history = self.env["mailchimp.campaign.history"].with_user(self.manager_a)
         self.assertFalse(history.search([("company_id", "=", self.company_b.id)]))
 
+    def test_a_manager_moves_a_shared_contact_from_another_companys_audience(self):
+        shared = self.env["res.partner"].create(
+            {
+                "name": "Shared Person",
+                "email": "shared.person@example.com",
+                "mailchimp_sync": True,
+                "mailchimp_audience_id": self.audience_b.id,
+            }
+        )
+        action = (
+            self.env["mailchimp.change.audience.wizard"]
+            .with_user(self.manager_a)
+            .with_context(active_model="res.partner", active_ids=shared.ids)
+            .create({"audience_id": self.audience.id})
+            .action_confirm()
+        )
+        message = action["params"]["message"]
+        self.assertIn(f"Shared Person moved to {self.audience.name}", message)
+        self.assertNotIn(self.audience_b.name, message, "B's audience stays hidden")
+        self.assertEqual(shared.mailchimp_audience_id, self.audience)
+
     def test_item08_a_manager_cannot_rewrite_another_companys_mapping(self):
         mapping = self.audience_b.mapping_ids[:1].with_user(self.manager_a)
         with self.assertRaises(AccessError):

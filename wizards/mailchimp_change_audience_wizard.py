@@ -17,8 +17,9 @@ class MailchimpChangeAudienceWizard(models.TransientModel):
             lambda p: p.mailchimp_audience_id != self.audience_id
         )
         # each former audience applies its own un-tick policy, named as the
-        # audience form shows it
-        former = moved.mailchimp_audience_id
+        # audience form shows it; one of a company the user is not in stays
+        # unnamed (reading it would refuse the whole move)
+        former = moved.mailchimp_audience_id._filtered_access("read")
         moved.write({"mailchimp_audience_id": self.audience_id.id})
         if len(moved) == 1:
             message = self.env._(

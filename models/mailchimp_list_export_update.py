@@ -8,6 +8,7 @@ from odoo.tools import SQL
 from ..services import (
     BATCH_SIZE,
     SegmentAnswer,
+    checks,
     chunks,
     find_segment,
     refusal_text,
@@ -55,7 +56,7 @@ def apply_update_results(run, contact_of, results, batch_results):
     email_of = {contact_id: email for email, contact_id in contact_of.items()}
     for result in batch_results:
         contact_id, _sep, kind = result.operation_id.partition(":")
-        email = email_of.get(int(contact_id)) if contact_id.isdigit() else None
+        email = email_of.get(checks.digits(contact_id))
         if email is None:
             continue
         if result.ok and kind == "put":

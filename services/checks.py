@@ -62,6 +62,15 @@ def text(value, limit=MAX_TEXT_LENGTH):
     return value[:limit] if isinstance(value, str) and value.strip() else None
 
 
+def digits(value):
+    """The integer a string of ASCII digits spells (a header, a number Mailchimp
+    sends as text), else None: ``str.isdigit`` also accepts "²", which ``int``
+    refuses."""
+    if isinstance(value, str) and value.isascii() and value.isdigit():
+        return int(value)
+    return None
+
+
 def count(value, name="a count"):
     """A count Mailchimp sends: a positive integer, else 0; one larger than
     Odoo can store raises :class:`InvalidItem` naming ``name``."""

@@ -17,7 +17,7 @@ from mailchimp_marketing.api_client import ApiClientError
 
 from . import results_download
 from .campaigns import FEED_ACTIVITY_TYPES
-from .checks import bounded
+from .checks import bounded, digits
 from .errors import (
     MailchimpError,
     MalformedResponse,
@@ -170,11 +170,11 @@ class MailchimpClient:
         jitter. A wait longer than :data:`MAX_RETRY_AFTER` is not waited: the
         error goes up, the run stops and resumes at the next cron call."""
         # ``Retry-After``: a number of seconds
-        wait = str(self._last_headers.get("Retry-After") or "").strip()
-        if error.status == 429 and wait.isdigit():
-            if int(wait) > MAX_RETRY_AFTER:
+        wait = digits(str(self._last_headers.get("Retry-After") or "").strip())
+        if error.status == 429 and wait is not None:
+            if wait > MAX_RETRY_AFTER:
                 raise error
-            return int(wait)
+            return wait
         delay = min(MAX_BACKOFF, BACKOFF * 2 ** (attempt - 1))
         if error.kind == "network":
             delay = min(delay, CONNECT_RETRY_DELAY)

@@ -97,7 +97,8 @@ def error_from_response(status, body, secrets=()):
         .title()
     )
     detail = problem.get("detail") or ""
-    errors = problem.get("errors") or []
+    errors = problem.get("errors")
+    errors = errors if isinstance(errors, list) else []
     if status == 401:
         kind = "auth"
         message = (

@@ -57,8 +57,8 @@ class RemoteInterest:
         if item.get("category_id", category_id) != category_id:
             raise InvalidItem("the group name belongs to another group")
         count = item.get("subscriber_count")
-        if isinstance(count, str) and count.isdigit():
-            count = int(count)  # Mailchimp sends this count as a string
+        if isinstance(count, str):
+            count = checks.digits(count)  # Mailchimp sends this count as a string
         return cls(
             id=interest_id,
             category_id=category_id,

@@ -193,7 +193,7 @@ class RemoteMember:
             ),
             last_changed=changed_at,
             web_id=checks.count(
-                int(web_id) if isinstance(web_id, str) and web_id.isdigit() else 0,
+                checks.digits(web_id) or 0,
                 WEB_ID,
             ),
         )

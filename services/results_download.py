@@ -8,6 +8,7 @@ from urllib.parse import urlparse
 
 import requests
 
+from .checks import digits
 from .errors import error_from_response, refused
 
 # The host Mailchimp serves batch results from, and nothing else. Mailchimp's
@@ -60,8 +61,8 @@ def is_result_url(url):
 
 def _body(response):
     """The body, read in chunks and refused past :data:`MAX_DOWNLOAD_BYTES`."""
-    declared = response.headers.get("Content-Length") or ""
-    if declared.isdigit() and int(declared) > MAX_DOWNLOAD_BYTES:
+    declared = digits(response.headers.get("Content-Length"))
+    if declared is not None and declared > MAX_DOWNLOAD_BYTES:
         raise refused(f"they are {declared} bytes (at most {MAX_DOWNLOAD_BYTES})")
     body, size = [], 0
     for chunk in response.iter_content(CHUNK_BYTES):

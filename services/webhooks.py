@@ -7,7 +7,7 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .checks import InvalidItem, is_resource_id
+from .checks import InvalidItem, digits, is_resource_id
 from .remote import RemoteMember
 
 EVENTS = ("subscribe", "unsubscribe", "profile", "upemail", "cleaned", "campaign")
@@ -64,9 +64,10 @@ def check_signature(key, header, raw):
         part.split("=", 1) for part in (header or "").split(",") if "=" in part
     )
     stamp, signature = items.get("t", ""), items.get("v1", "")
-    if not stamp.isdigit() or not signature:
+    sent_at = digits(stamp)
+    if sent_at is None or not signature:
         return False
-    if abs(time.time() - int(stamp)) > SIGNATURE_MAX_AGE:
+    if abs(time.time() - sent_at) > SIGNATURE_MAX_AGE:
         return False
     expected = hmac.new(
         key.encode(), stamp.encode() + b"." + raw, hashlib.sha256

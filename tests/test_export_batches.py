@@ -1,6 +1,13 @@
 """A list export does not give up on Mailchimp's batch: Mailchimp runs one
 batch at a time per account, so the updates may wait behind others."""
 
+from types import SimpleNamespace
+
+from odoo.addons.mailchimp_sync.models.mailchimp_list_export_update import (
+    apply_update_results,
+)
+from odoo.addons.mailchimp_sync.services.results_archive import OperationResult
+
 from .export_case import ExportCase
 
 TAG = "Newsletter subscribers"
@@ -40,3 +47,22 @@ class TestExportWaitsForMailchimp(ExportCase):
             [("message", "ilike", "Mailchimp export done")], order="id desc", limit=1
         )
         self.assertIn("12 updated", notification.message)
+
+
+class TestExportResultsBoundary(ExportCase):
+    def test_an_operation_id_that_is_not_a_contact_id_is_skipped(self):
+        # Mailchimp echoes the operation ids Odoo sent; an archive's are
+        # untrusted all the same: "²" passes str.isdigit and fails int()
+        lines, results = [], {}
+        run = SimpleNamespace(_line=lambda *args: lines.append(args))
+        apply_update_results(
+            run,
+            {"p0@example.com": 7},
+            results,
+            [
+                OperationResult("²:put", 400, {"detail": "refused"}),
+                OperationResult("7:put", 200, {"status": "subscribed"}),
+            ],
+        )
+        self.assertEqual(results, {"p0@example.com": ("updated", "subscribed")})
+        self.assertEqual(lines, [])

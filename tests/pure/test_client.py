@@ -13,6 +13,7 @@ from services import (
 from services import (
     client as client_module,
 )
+from services.errors import error_from_response
 
 
 @pytest.mark.parametrize(
@@ -107,6 +108,14 @@ def test_problem_json_field_errors(client, fake):
     assert error.value.status == 400
     assert error.value.title == "Invalid Resource"
     assert "contact.company" in str(error.value)
+
+
+def test_a_problem_whose_errors_are_not_a_list_keeps_its_title():
+    # the spec's ``errors`` is an array; a body that says otherwise is not
+    # Mailchimp's to trust, and must not fail the error's own reading
+    for errors in (5, True, {"field": "EMAIL"}):
+        error = error_from_response(400, {"title": "Invalid", "errors": errors})
+        assert str(error) == "Mailchimp: Invalid"
 
 
 def test_not_found(client, fake):

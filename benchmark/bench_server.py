@@ -28,7 +28,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 import requests
 
-from bench_index import IndexedFake
+from bench_fake import BenchFake
 
 ROUND_TRIP_S = 0.150
 WRITE_S = 0.004  # per member written
@@ -273,7 +273,7 @@ class QuietHandler(WSGIRequestHandler):
 
 def main():
     port, api_key = int(sys.argv[1]), sys.argv[2]
-    fake = IndexedFake(api_key=api_key)
+    fake = BenchFake(api_key=api_key)
     fake.batch_polls = 0
     # the test suite checks the contract; here it would add its cost to the
     # server time the latency model sets (MCS_CHECK_CONTRACT=1: check anyway)

@@ -29,6 +29,7 @@ from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 import requests
 
 from bench_fake import BenchFake
+from fake_mailchimp import FakeMailchimp  # noqa: F401 (scripts/live_check_fake.py)
 
 ROUND_TRIP_S = 0.150
 WRITE_S = 0.004  # per member written

@@ -208,7 +208,9 @@ class Bench:
             "full pull", full=True, floor=(ceil_div(n, PAGE_SIZE) or 1, "pages")
         )
         self.scenario(
-            "incremental pull (1% changed)", self.change_mailchimp, floor=(1, "pages")
+            "incremental pull (1% changed)",
+            self.change_mailchimp,
+            floor=(ceil_div(self.changed, PAGE_SIZE), "pages"),
         )
 
     def run_export(self):

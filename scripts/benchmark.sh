@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Benchmark of the sync at N contacts (not part of the tests' pass/fail):
 #   ./scripts/benchmark.sh 1000 10000 100000
-# Writes benchmark/results.md (the README's Performance table).
+# Writes benchmark/results.md and .json (the README's Performance table), or
+# the file MCS_BENCH_OUTPUT names (a run of other sizes kept apart).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 [ $# -gt 0 ] || set -- 1000 10000
@@ -19,5 +20,6 @@ for n in "$@"; do
     --without-demo=all --stop-after-init --log-level=warn
 done
 (cd / && "$PYTHON" "$ROOT/benchmark/bench_sync.py" --config "$CFG" \
-  --fake-port "${MCS_BENCH_FAKE_PORT:-$((BENCH_PORT + 20))}" "$@")
+  --fake-port "${MCS_BENCH_FAKE_PORT:-$((BENCH_PORT + 20))}" \
+  --output "${MCS_BENCH_OUTPUT:-$ROOT/benchmark/results.md}" "$@")
 for n in "$@"; do drop_db "mailchimp_sync_bench_$n"; done

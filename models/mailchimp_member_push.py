@@ -23,7 +23,7 @@ mailchimp_sync_state.py), an error line for the others.
 
 import json
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
 
@@ -54,6 +54,7 @@ COLUMN_TYPES = ("char", "text", "integer", "float", "boolean", "date")
 COLUMNS = SQL(
     """p.id, p.name, p.is_company, p.street, p.street2, p.city, p.zip,
        p.commercial_company_name, p.company_name, p.country_id,
+       p.email_normalized, p.active, p.mailchimp_sync, p.mailchimp_audience_id,
        s.code AS state_code, c.code AS country_code, c.phone_code"""
 )
 # Mailchimp's answer to archiving a member it cannot archive (api-notes §3)
@@ -143,20 +144,33 @@ class MailchimpMember(models.Model):
         return reasons
 
     # ------------------------------------------------------------------ push
-    def _push_prepare(self, log, client):
+    @api.model
+    def _push_mapper(self, audience, log):
+        """The mapper of a push step's batches, made once (the mappings do not
+        change within its transaction); the mappings it cannot use are
+        logged."""
+        mapper = Mapper.of(audience, TO_MAILCHIMP)
+        self._log_refused_mappings(mapper.mappings, log)
+        return mapper
+
+    def _push_prepare(self, log, client, mapper=None):
         """In the run's thread: the plan of this batch, its tags recorded and
-        its email changes sent (rare, one call each)."""
-        audience = self.audience_id
+        its email changes sent (rare, one call each); ``mapper``: the step's
+        (:meth:`_push_mapper`)."""
+        # each field read for the 500 at once, never every field of the model
+        members = self.with_context(prefetch_fields=False)
+        audience = members.audience_id
         audience.ensure_one()
-        self.attempt_log_id = log
-        plan = self._push_plan(audience, log)
-        plan.members, plan.log, plan.now = self, log, fields.Datetime.now()
-        self._store_pending_tags(plan.tag_rows)
+        members.attempt_log_id = log
+        mapper = mapper or members._push_mapper(audience, log)
+        plan = members._push_plan(audience, log, mapper)
+        plan.members, plan.log, plan.now = members, log, fields.Datetime.now()
+        members._store_pending_tags(plan.tag_rows)
         try:
             for member, payload in plan.patches:
                 member._push_email_change(client, payload, log, plan.now)
         except MailchimpError as error:
-            self._push_failed(plan, error)
+            members._push_failed(plan, error)
             raise
         return plan
 
@@ -174,19 +188,19 @@ class MailchimpMember(models.Model):
             plan.updates.extend(self._create_new(answer, plan, plan.log, plan.now))
         return self._batch_operations(plan.members.audience_id, plan)
 
-    def _push_plan(self, audience, log):
-        mapper = Mapper.of(audience, TO_MAILCHIMP)
-        self._log_refused_mappings(mapper.mappings, log)
-        members = self.with_context(prefetch_fields=True)
-        emails = {m: m.partner_id.email_normalized or False for m in members}
+    def _push_plan(self, audience, log, mapper):
+        rows = self._push_rows(mapper)
+        emails = {
+            m: (rows.get(m.partner_id.id) or {}).get("email_normalized") for m in self
+        }
         sendable = [e for e in emails.values() if e]
         never = self._never_sent(audience, sendable)
         owners = mapper.owner_of(sendable)
-        prepared = members._push_values(mapper)
+        prepared = self._push_values(mapper, rows)
         plan = PushPlan()
-        for member in members:
-            partner, email = member.partner_id, emails[member]
-            if not partner or not partner._mailchimp_ticked_for(audience):
+        for member in self:
+            partner, email = member.partner_id, emails[member] or False
+            if not _ticked(rows.get(partner.id), audience):
                 # un-ticked, deleted, archived, or moved to another audience
                 member._plan_untick(plan)
                 continue
@@ -340,9 +354,10 @@ class MailchimpMember(models.Model):
         copy=False, help="The E.164 form of each phone number last sent."
     )
 
-    def _push_values(self, mapper):
-        """``{partner id: ({tag: plain value}, region)}`` for these members'
-        contacts, as :meth:`Mapper._partner_values` reads them one by one."""
+    def _push_rows(self, mapper):
+        """``{partner id: row}``: the columns of these members' contacts the
+        push reads, in one query (each row also holds the plain fields
+        mapped, ``_column_specs``)."""
         partners = self.partner_id
         if not partners:
             return {}
@@ -360,7 +375,13 @@ class MailchimpMember(models.Model):
             )
         )
         names = [d.name for d in self.env.cr.description]
-        rows = {r[0]: dict(zip(names, r, strict=True)) for r in self.env.cr.fetchall()}
+        return {r[0]: dict(zip(names, r, strict=True)) for r in self.env.cr.fetchall()}
+
+    def _push_values(self, mapper, rows):
+        """``{partner id: ({tag: plain value}, region)}`` for these members'
+        contacts from their ``rows`` (:meth:`_push_rows`), as
+        :meth:`Mapper._partner_values` reads them one by one."""
+        plain = _column_specs(self.partner_id, mapper.specs)
         phones = _Phones(self)
         result = {}
         for member in self:
@@ -466,6 +487,17 @@ class MailchimpMember(models.Model):
             return
         self._mark_synced([(self, checked, False)], now)
         log._count("updated")
+
+
+def _ticked(row, audience):
+    """Whether the contact of ``row`` (None: deleted) is synced with
+    ``audience`` (``res.partner._mailchimp_ticked_for`` from its columns)."""
+    return bool(
+        row
+        and row["active"]
+        and row["mailchimp_sync"]
+        and row["mailchimp_audience_id"] == audience.id
+    )
 
 
 def _consents_put(plan, email):

@@ -468,7 +468,7 @@ class MailchimpAudience(models.Model):
         return sent
 
     def _push_chunks(self, log, client, among, pipeline, deadline):
-        sent = 0
+        sent, mapper = 0, None
         # one stream of batches until none is left or the cron call's time is
         # up: no wait for the last answers between batches (memory stays flat:
         # the window, and the ORM cache dropped after each answer)
@@ -477,7 +477,8 @@ class MailchimpAudience(models.Model):
             if not members or pipeline.error:
                 break
             log._count("pushed", len(members))
-            plan = members._push_prepare(log, client)
+            mapper = mapper or members._push_mapper(self, log)
+            plan = members._push_prepare(log, client, mapper)
             if plan.new:
                 # durable before the call: a killed call leaves it for the next run
                 self.env["mailchimp.push.intent"]._record(

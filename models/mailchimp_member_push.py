@@ -565,6 +565,15 @@ class _Phones:
     def __init__(self, members):
         self.members = members
         self.used = {}  # member id -> {country|number: E.164 or False}
+        members.flush_recordset(["phones_sent"])
+        members.env.cr.execute(
+            SQL(
+                "SELECT id, phones_sent FROM mailchimp_member WHERE id = ANY(%s)",
+                members.ids,
+            )
+        )
+        # member id -> what it sent (read once: the field copies it a read)
+        self.sent = {mid: sent or {} for mid, sent in members.env.cr.fetchall()}
 
     def format(self, member, row, number):
         if not number:
@@ -572,7 +581,7 @@ class _Phones:
         if not row["country_id"]:  # Odoo's fallbacks: the company's country
             return Mapper._phone(member.partner_id, number)
         key = f"{row['country_code']}|{number}"
-        sent = member.phones_sent or {}
+        sent = self.sent.get(member.id, {})
         if key in sent:
             formatted = sent[key]
         else:  # phonenumbers through phone_validation, as Odoo formats
@@ -586,27 +595,25 @@ class _Phones:
                 )
             except UserError:
                 formatted = False
-        self.used.setdefault(member, {})[key] = formatted
+        self.used.setdefault(member.id, {})[key] = formatted
         return formatted or Unparsable(number)
 
     def store(self):
-        """The numbers each member sent now, where they changed."""
+        """The numbers each member sent now, where they changed: one UPDATE."""
         changed = {
-            member.id: used
-            for member, used in self.used.items()
-            if used != (member.phones_sent or {})
+            mid: used
+            for mid, used in self.used.items()
+            if used != self.sent.get(mid, {})
         }
         if not changed:
             return
-        self.members.flush_recordset(["phones_sent"])
         self.members.env.cr.execute(
             SQL(
-                """UPDATE mailchimp_member m SET phones_sent = v.phones::jsonb
-                     FROM (VALUES %s) AS v(id, phones) WHERE m.id = v.id""",
-                SQL(", ").join(
-                    SQL("(%s, %s)", mid, json.dumps(used))
-                    for mid, used in changed.items()
-                ),
+                """UPDATE mailchimp_member m SET phones_sent = v.phones
+                     FROM unnest(%s::int[], %s::jsonb[]) AS v(id, phones)
+                    WHERE m.id = v.id""",
+                list(changed),
+                [json.dumps(used) for used in changed.values()],
             )
         )
         self.members.invalidate_recordset(["phones_sent"])

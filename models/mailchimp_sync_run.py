@@ -470,9 +470,10 @@ class MailchimpAudience(models.Model):
     def _push_chunks(self, log, client, among, pipeline, deadline):
         sent, mapper = 0, None
         # one stream of batches until none is left or the cron call's time is
-        # up: no wait for the last answers between batches (memory stays flat:
-        # the window, and the ORM cache dropped after each answer)
-        while not deadline or time.monotonic() <= deadline:
+        # up (one batch at least: a step that sends nothing ends the push): no
+        # wait for the last answers between batches (memory stays flat: the
+        # window, and the ORM cache dropped after each answer)
+        while not sent or not deadline or time.monotonic() <= deadline:
             members = self._members_to_push(log, among)
             if not members or pipeline.error:
                 break

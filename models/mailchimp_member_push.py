@@ -66,7 +66,10 @@ RESTORABLE = ("subscribed", "pending", "unsubscribed", "transactional")
 class PushPlan:
     """What one push batch sends, by kind of call."""
 
-    def __init__(self):
+    def __init__(self, audience):
+        # the audience's settings, read once a batch
+        self.gdpr = audience.gdpr_enabled
+        self.status_if_new = member_status(False, audience.double_optin)
         self.new = {}  # email -> (member, batch subscribe payload)
         # email -> marketing_permissions of a new member: batch subscribe
         # takes none (spec schema AddListMembers; api-notes §7), so they
@@ -96,8 +99,9 @@ class MailchimpMember(models.Model):
         copy=False, help="Status the member had when Odoo archived it."
     )
 
-    def _push_refusal(self, email, blacklisted, owners):
-        """``(reason, kind)`` when this member must not be sent, else None.
+    def _push_refusal(self, email, blacklisted, owners, partner_id):
+        """``(reason, kind)`` when this member (of contact ``partner_id``)
+        must not be sent, else None.
 
         ``blacklisted`` maps an email to the reason it is never sent (Odoo's
         blacklist, or forgotten in Mailchimp)."""
@@ -106,7 +110,7 @@ class MailchimpMember(models.Model):
         if blacklisted.get(email):
             return blacklisted[email], "skipped"
         owner = owners.get(email)
-        if owner and owner != self.partner_id.id:
+        if owner and owner != partner_id:
             # one read for every owner of the batch (the prefetch set)
             name = (
                 self.env["res.partner"]
@@ -197,14 +201,14 @@ class MailchimpMember(models.Model):
         never = self._never_sent(audience, sendable)
         owners = mapper.owner_of(sendable)
         prepared = self._push_values(mapper, rows)
-        plan = PushPlan()
+        plan = PushPlan(audience)
         for member in self:
             partner, email = member.partner_id, emails[member] or False
             if not _ticked(rows.get(partner.id), audience):
                 # un-ticked, deleted, archived, or moved to another audience
                 member._plan_untick(plan)
                 continue
-            refusal = member._push_refusal(email, never, owners)
+            refusal = member._push_refusal(email, never, owners, partner.id)
             if refusal:
                 member._skip(log, *refusal)
                 continue
@@ -219,7 +223,7 @@ class MailchimpMember(models.Model):
                 continue
             for tag, reason in skipped:
                 log._add_line(member, "omitted", f"{tag}: {reason}")
-            member._plan_send(plan, email, merge, mapper.interests(partner))
+            member._plan_send(plan, partner, email, merge, mapper.interests(partner))
         return plan
 
     def _log_refused_mappings(self, mappings, log):
@@ -234,14 +238,13 @@ class MailchimpMember(models.Model):
                     f"Mapping of {mapping.merge_tag} not used: {error}",
                 )
 
-    def _plan_send(self, plan, email, merge, groups=None):
+    def _plan_send(self, plan, partner, email, merge, groups=None):
         """Plan the member's write; ``groups`` are the group names Odoo maps
         (sent in the same call, never a status change)."""
-        audience, partner = self.audience_id, self.partner_id
         payload = {"email_address": email, "merge_fields": merge}
         if groups:
             payload["interests"] = groups
-        if audience.gdpr_enabled and self.consent_ids:
+        if plan.gdpr and self.consent_ids:
             permissions = self.consent_ids._payload()
             if permissions:
                 payload["marketing_permissions"] = permissions
@@ -254,14 +257,14 @@ class MailchimpMember(models.Model):
             plan.patches.append((self, payload))
             return
         if not known:
-            payload["status"] = member_status(False, audience.double_optin)
+            payload["status"] = plan.status_if_new
             if tags:
                 payload["tags"] = tags
             if "marketing_permissions" in payload:
                 plan.consents[email] = payload.pop("marketing_permissions")
             plan.new[email] = (self, payload)
             return
-        body = upsert.update_body(payload, member_status(False, audience.double_optin))
+        body = upsert.update_body(payload, plan.status_if_new)
         if self.status == "archived" and self.status_before_archive in RESTORABLE:
             # Odoo archived it: ticking again restores what it was
             body = upsert.restore_body(body, self.status_before_archive)

@@ -10,11 +10,13 @@
   "unsubscribe", or restoring a member Odoo itself archived.
 
 The mapped values of a push batch, read in bulk: one SQL query for the
-500 contacts' own columns (name, address, company name, phones and the plain
-fields mapped), the ORM only for what a column does not hold (a path, a
-relation's name, a selection's label, a translated field). A phone is
+500 contacts' own columns (email, whether ticked, name, address, company
+name, phones and the plain fields mapped: ``_push_rows``), the ORM only for
+what a column does not hold (a path, a relation's name, a selection's label,
+a translated field), each member field read for the 500 at once
+(``prefetch_fields=False``: never every field of the model). A phone is
 formatted by ``phone_validation`` only when it changed: the member keeps the
-E.164 form of each number it sent (``phones_sent``).
+E.164 form of each number it sent (``phones_sent``, read once a batch).
 
 What Mailchimp answered to a push, stored per member: the members it
 confirmed in one SQL UPDATE a batch (``_mark_synced``,
@@ -57,6 +59,8 @@ COLUMNS = SQL(
        p.email_normalized, p.active, p.mailchimp_sync, p.mailchimp_audience_id,
        s.code AS state_code, c.code AS country_code, c.phone_code"""
 )
+# the member fields a batch's plan reads, in one query
+PLANNED_FIELDS = ["audience_id", "partner_id", "status", "mailchimp_id", "email"]
 # Mailchimp's answer to archiving a member it cannot archive (api-notes §3)
 NOT_ARCHIVABLE = 405
 # statuses a member Odoo archived goes back to when ticked again
@@ -163,9 +167,10 @@ class MailchimpMember(models.Model):
         (:meth:`_push_mapper`)."""
         # each field read for the 500 at once, never every field of the model
         members = self.with_context(prefetch_fields=False)
+        members.fetch(PLANNED_FIELDS)
         audience = members.audience_id
         audience.ensure_one()
-        members.attempt_log_id = log
+        members._attempted(log)
         mapper = mapper or members._push_mapper(audience, log)
         plan = members._push_plan(audience, log, mapper)
         plan.members, plan.log, plan.now = members, log, fields.Datetime.now()
@@ -177,6 +182,21 @@ class MailchimpMember(models.Model):
             members._push_failed(plan, error)
             raise
         return plan
+
+    def _attempted(self, log):
+        """These members are tried by ``log``'s run (``_members_to_push``
+        leaves them out): one UPDATE."""
+        self.env.cr.execute(
+            SQL(
+                """UPDATE mailchimp_member SET attempt_log_id = %s,
+                          write_date = %s, write_uid = %s WHERE id = ANY(%s)""",
+                log.id,
+                fields.Datetime.now(),
+                self.env.uid,
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["attempt_log_id", "write_date", "write_uid"])
 
     def _push_failed(self, plan, error):
         """A whole call failed: the members stay flagged, with the reason."""

@@ -322,7 +322,10 @@ class MailchimpAudience(models.Model):
         self.current_log_id = log
         return log
 
-    def _members_to_push(self, log, among=None):
+    def _members_to_push(self, log, among=None, after=0):
+        """The next 500 flagged members not tried by ``log``'s run, by id
+        (``after``: above the last id of the step's previous batch, so the
+        query does not pass again over every member already sent)."""
         domain = [
             ("audience_id", "=", self.id),
             ("need_sync", "=", True),
@@ -332,6 +335,8 @@ class MailchimpAudience(models.Model):
         ]
         if among is not None:
             domain.append(("id", "in", among.ids))
+        if after:
+            domain.append(("id", ">", after))
         return self.env["mailchimp.member"].search(domain, limit=BATCH_SIZE, order="id")
 
     def _last_log(self):
@@ -468,15 +473,16 @@ class MailchimpAudience(models.Model):
         return sent
 
     def _push_chunks(self, log, client, among, pipeline, deadline):
-        sent, mapper = 0, None
+        sent, mapper, after = 0, None, 0
         # one stream of batches until none is left or the cron call's time is
         # up (one batch at least: a step that sends nothing ends the push): no
         # wait for the last answers between batches (memory stays flat: the
         # window, and the ORM cache dropped after each answer)
         while not sent or not deadline or time.monotonic() <= deadline:
-            members = self._members_to_push(log, among)
+            members = self._members_to_push(log, among, after)
             if not members or pipeline.error:
                 break
+            after = members[-1].id  # ordered by id
             log._count("pushed", len(members))
             mapper = mapper or members._push_mapper(self, log)
             plan = members._push_prepare(log, client, mapper)

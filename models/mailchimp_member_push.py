@@ -10,11 +10,13 @@
   "unsubscribe", or restoring a member Odoo itself archived.
 
 The mapped values of a push batch, read in bulk: one SQL query for the
-500 contacts' own columns (name, address, company name, phones and the plain
-fields mapped), the ORM only for what a column does not hold (a path, a
-relation's name, a selection's label, a translated field). A phone is
+500 contacts' own columns (email, whether ticked, name, address, company
+name, phones and the plain fields mapped: ``_push_rows``), the ORM only for
+what a column does not hold (a path, a relation's name, a selection's label,
+a translated field), each member field read for the 500 at once
+(``prefetch_fields=False``: never every field of the model). A phone is
 formatted by ``phone_validation`` only when it changed: the member keeps the
-E.164 form of each number it sent (``phones_sent``).
+E.164 form of each number it sent (``phones_sent``, read once a batch).
 
 What Mailchimp answered to a push, stored per member: the members it
 confirmed in one SQL UPDATE a batch (``_mark_synced``,
@@ -23,7 +25,7 @@ mailchimp_sync_state.py), an error line for the others.
 
 import json
 
-from odoo import fields, models
+from odoo import api, fields, models
 from odoo.exceptions import UserError
 from odoo.tools import SQL, email_normalize
 
@@ -54,8 +56,11 @@ COLUMN_TYPES = ("char", "text", "integer", "float", "boolean", "date")
 COLUMNS = SQL(
     """p.id, p.name, p.is_company, p.street, p.street2, p.city, p.zip,
        p.commercial_company_name, p.company_name, p.country_id,
+       p.email_normalized, p.active, p.mailchimp_sync, p.mailchimp_audience_id,
        s.code AS state_code, c.code AS country_code, c.phone_code"""
 )
+# the member fields a batch's plan reads, in one query
+PLANNED_FIELDS = ["audience_id", "partner_id", "status", "mailchimp_id", "email"]
 # Mailchimp's answer to archiving a member it cannot archive (api-notes §3)
 NOT_ARCHIVABLE = 405
 # statuses a member Odoo archived goes back to when ticked again
@@ -65,7 +70,10 @@ RESTORABLE = ("subscribed", "pending", "unsubscribed", "transactional")
 class PushPlan:
     """What one push batch sends, by kind of call."""
 
-    def __init__(self):
+    def __init__(self, audience):
+        # the audience's settings, read once a batch
+        self.gdpr = audience.gdpr_enabled
+        self.status_if_new = member_status(False, audience.double_optin)
         self.new = {}  # email -> (member, batch subscribe payload)
         # email -> marketing_permissions of a new member: batch subscribe
         # takes none (spec schema AddListMembers; api-notes §7), so they
@@ -95,8 +103,9 @@ class MailchimpMember(models.Model):
         copy=False, help="Status the member had when Odoo archived it."
     )
 
-    def _push_refusal(self, email, blacklisted, owners):
-        """``(reason, kind)`` when this member must not be sent, else None.
+    def _push_refusal(self, email, blacklisted, owners, partner_id):
+        """``(reason, kind)`` when this member (of contact ``partner_id``)
+        must not be sent, else None.
 
         ``blacklisted`` maps an email to the reason it is never sent (Odoo's
         blacklist, or forgotten in Mailchimp)."""
@@ -105,7 +114,7 @@ class MailchimpMember(models.Model):
         if blacklisted.get(email):
             return blacklisted[email], "skipped"
         owner = owners.get(email)
-        if owner and owner != self.partner_id.id:
+        if owner and owner != partner_id:
             # one read for every owner of the batch (the prefetch set)
             name = (
                 self.env["res.partner"]
@@ -143,22 +152,51 @@ class MailchimpMember(models.Model):
         return reasons
 
     # ------------------------------------------------------------------ push
-    def _push_prepare(self, log, client):
+    @api.model
+    def _push_mapper(self, audience, log):
+        """The mapper of a push step's batches, made once (the mappings do not
+        change within its transaction); the mappings it cannot use are
+        logged."""
+        mapper = Mapper.of(audience, TO_MAILCHIMP)
+        self._log_refused_mappings(mapper.mappings, log)
+        return mapper
+
+    def _push_prepare(self, log, client, mapper=None):
         """In the run's thread: the plan of this batch, its tags recorded and
-        its email changes sent (rare, one call each)."""
-        audience = self.audience_id
+        its email changes sent (rare, one call each); ``mapper``: the step's
+        (:meth:`_push_mapper`)."""
+        # each field read for the 500 at once, never every field of the model
+        members = self.with_context(prefetch_fields=False)
+        members.fetch(PLANNED_FIELDS)
+        audience = members.audience_id
         audience.ensure_one()
-        self.attempt_log_id = log
-        plan = self._push_plan(audience, log)
-        plan.members, plan.log, plan.now = self, log, fields.Datetime.now()
-        self._store_pending_tags(plan.tag_rows)
+        members._attempted(log)
+        mapper = mapper or members._push_mapper(audience, log)
+        plan = members._push_plan(audience, log, mapper)
+        plan.members, plan.log, plan.now = members, log, fields.Datetime.now()
+        members._store_pending_tags(plan.tag_rows)
         try:
             for member, payload in plan.patches:
                 member._push_email_change(client, payload, log, plan.now)
         except MailchimpError as error:
-            self._push_failed(plan, error)
+            members._push_failed(plan, error)
             raise
         return plan
+
+    def _attempted(self, log):
+        """These members are tried by ``log``'s run (``_members_to_push``
+        leaves them out): one UPDATE."""
+        self.env.cr.execute(
+            SQL(
+                """UPDATE mailchimp_member SET attempt_log_id = %s,
+                          write_date = %s, write_uid = %s WHERE id = ANY(%s)""",
+                log.id,
+                fields.Datetime.now(),
+                self.env.uid,
+                self.ids,
+            )
+        )
+        self.invalidate_recordset(["attempt_log_id", "write_date", "write_uid"])
 
     def _push_failed(self, plan, error):
         """A whole call failed: the members stay flagged, with the reason."""
@@ -174,23 +212,23 @@ class MailchimpMember(models.Model):
             plan.updates.extend(self._create_new(answer, plan, plan.log, plan.now))
         return self._batch_operations(plan.members.audience_id, plan)
 
-    def _push_plan(self, audience, log):
-        mapper = Mapper.of(audience, TO_MAILCHIMP)
-        self._log_refused_mappings(mapper.mappings, log)
-        members = self.with_context(prefetch_fields=True)
-        emails = {m: m.partner_id.email_normalized or False for m in members}
+    def _push_plan(self, audience, log, mapper):
+        rows = self._push_rows(mapper)
+        emails = {
+            m: (rows.get(m.partner_id.id) or {}).get("email_normalized") for m in self
+        }
         sendable = [e for e in emails.values() if e]
         never = self._never_sent(audience, sendable)
         owners = mapper.owner_of(sendable)
-        prepared = members._push_values(mapper)
-        plan = PushPlan()
-        for member in members:
-            partner, email = member.partner_id, emails[member]
-            if not partner or not partner._mailchimp_ticked_for(audience):
+        prepared = self._push_values(mapper, rows)
+        plan = PushPlan(audience)
+        for member in self:
+            partner, email = member.partner_id, emails[member] or False
+            if not _ticked(rows.get(partner.id), audience):
                 # un-ticked, deleted, archived, or moved to another audience
                 member._plan_untick(plan)
                 continue
-            refusal = member._push_refusal(email, never, owners)
+            refusal = member._push_refusal(email, never, owners, partner.id)
             if refusal:
                 member._skip(log, *refusal)
                 continue
@@ -205,7 +243,7 @@ class MailchimpMember(models.Model):
                 continue
             for tag, reason in skipped:
                 log._add_line(member, "omitted", f"{tag}: {reason}")
-            member._plan_send(plan, email, merge, mapper.interests(partner))
+            member._plan_send(plan, partner, email, merge, mapper.interests(partner))
         return plan
 
     def _log_refused_mappings(self, mappings, log):
@@ -220,14 +258,13 @@ class MailchimpMember(models.Model):
                     f"Mapping of {mapping.merge_tag} not used: {error}",
                 )
 
-    def _plan_send(self, plan, email, merge, groups=None):
+    def _plan_send(self, plan, partner, email, merge, groups=None):
         """Plan the member's write; ``groups`` are the group names Odoo maps
         (sent in the same call, never a status change)."""
-        audience, partner = self.audience_id, self.partner_id
         payload = {"email_address": email, "merge_fields": merge}
         if groups:
             payload["interests"] = groups
-        if audience.gdpr_enabled and self.consent_ids:
+        if plan.gdpr and self.consent_ids:
             permissions = self.consent_ids._payload()
             if permissions:
                 payload["marketing_permissions"] = permissions
@@ -240,14 +277,14 @@ class MailchimpMember(models.Model):
             plan.patches.append((self, payload))
             return
         if not known:
-            payload["status"] = member_status(False, audience.double_optin)
+            payload["status"] = plan.status_if_new
             if tags:
                 payload["tags"] = tags
             if "marketing_permissions" in payload:
                 plan.consents[email] = payload.pop("marketing_permissions")
             plan.new[email] = (self, payload)
             return
-        body = upsert.update_body(payload, member_status(False, audience.double_optin))
+        body = upsert.update_body(payload, plan.status_if_new)
         if self.status == "archived" and self.status_before_archive in RESTORABLE:
             # Odoo archived it: ticking again restores what it was
             body = upsert.restore_body(body, self.status_before_archive)
@@ -340,9 +377,10 @@ class MailchimpMember(models.Model):
         copy=False, help="The E.164 form of each phone number last sent."
     )
 
-    def _push_values(self, mapper):
-        """``{partner id: ({tag: plain value}, region)}`` for these members'
-        contacts, as :meth:`Mapper._partner_values` reads them one by one."""
+    def _push_rows(self, mapper):
+        """``{partner id: row}``: the columns of these members' contacts the
+        push reads, in one query (each row also holds the plain fields
+        mapped, ``_column_specs``)."""
         partners = self.partner_id
         if not partners:
             return {}
@@ -360,7 +398,13 @@ class MailchimpMember(models.Model):
             )
         )
         names = [d.name for d in self.env.cr.description]
-        rows = {r[0]: dict(zip(names, r, strict=True)) for r in self.env.cr.fetchall()}
+        return {r[0]: dict(zip(names, r, strict=True)) for r in self.env.cr.fetchall()}
+
+    def _push_values(self, mapper, rows):
+        """``{partner id: ({tag: plain value}, region)}`` for these members'
+        contacts from their ``rows`` (:meth:`_push_rows`), as
+        :meth:`Mapper._partner_values` reads them one by one."""
+        plain = _column_specs(self.partner_id, mapper.specs)
         phones = _Phones(self)
         result = {}
         for member in self:
@@ -468,6 +512,17 @@ class MailchimpMember(models.Model):
         log._count("updated")
 
 
+def _ticked(row, audience):
+    """Whether the contact of ``row`` (None: deleted) is synced with
+    ``audience`` (``res.partner._mailchimp_ticked_for`` from its columns)."""
+    return bool(
+        row
+        and row["active"]
+        and row["mailchimp_sync"]
+        and row["mailchimp_audience_id"] == audience.id
+    )
+
+
 def _consents_put(plan, email):
     """``[(member, PUT body)]`` sending the consents of a member batch
     subscribe just created (none when it has none): ``status_if_new`` and
@@ -533,6 +588,15 @@ class _Phones:
     def __init__(self, members):
         self.members = members
         self.used = {}  # member id -> {country|number: E.164 or False}
+        members.flush_recordset(["phones_sent"])
+        members.env.cr.execute(
+            SQL(
+                "SELECT id, phones_sent FROM mailchimp_member WHERE id = ANY(%s)",
+                members.ids,
+            )
+        )
+        # member id -> what it sent (read once: the field copies it a read)
+        self.sent = {mid: sent or {} for mid, sent in members.env.cr.fetchall()}
 
     def format(self, member, row, number):
         if not number:
@@ -540,7 +604,7 @@ class _Phones:
         if not row["country_id"]:  # Odoo's fallbacks: the company's country
             return Mapper._phone(member.partner_id, number)
         key = f"{row['country_code']}|{number}"
-        sent = member.phones_sent or {}
+        sent = self.sent.get(member.id, {})
         if key in sent:
             formatted = sent[key]
         else:  # phonenumbers through phone_validation, as Odoo formats
@@ -554,27 +618,25 @@ class _Phones:
                 )
             except UserError:
                 formatted = False
-        self.used.setdefault(member, {})[key] = formatted
+        self.used.setdefault(member.id, {})[key] = formatted
         return formatted or Unparsable(number)
 
     def store(self):
-        """The numbers each member sent now, where they changed."""
+        """The numbers each member sent now, where they changed: one UPDATE."""
         changed = {
-            member.id: used
-            for member, used in self.used.items()
-            if used != (member.phones_sent or {})
+            mid: used
+            for mid, used in self.used.items()
+            if used != self.sent.get(mid, {})
         }
         if not changed:
             return
-        self.members.flush_recordset(["phones_sent"])
         self.members.env.cr.execute(
             SQL(
-                """UPDATE mailchimp_member m SET phones_sent = v.phones::jsonb
-                     FROM (VALUES %s) AS v(id, phones) WHERE m.id = v.id""",
-                SQL(", ").join(
-                    SQL("(%s, %s)", mid, json.dumps(used))
-                    for mid, used in changed.items()
-                ),
+                """UPDATE mailchimp_member m SET phones_sent = v.phones
+                     FROM unnest(%s::int[], %s::jsonb[]) AS v(id, phones)
+                    WHERE m.id = v.id""",
+                list(changed),
+                [json.dumps(used) for used in changed.values()],
             )
         )
         self.members.invalidate_recordset(["phones_sent"])

@@ -38,9 +38,6 @@ CRON_TIME_BUDGET = 50  # seconds of work per cron call
 # a run waiting for Mailchimp's batch is picked up by its cron this much later
 BATCH_RECHECK = timedelta(seconds=30)
 SYNC_CRON = "mailchimp_sync.ir_cron_mailchimp_sync"
-# batches of 500 a push step plans per connection before it waits for the
-# last answers: a step stays bounded (memory, the cron's time budget)
-CHUNKS_PER_CONNECTION = 4
 MSG_DEFERRED = "A sync of this audience is running: it sends these contacts."
 MSG_RESULTS_REFUSED = "{error} Its contacts are sent again by the next sync."
 OPERATION_KINDS = frozenset({"put", "restore", "tags", "unsubscribe", "archive"})
@@ -53,6 +50,7 @@ def drive(run, deadline=None):
     and dropped after each step (memory stays flat); the run's connections
     are closed whatever happens. Returns ``(units done, finished)``."""
     done = 0
+    run.deadline = deadline
     try:
         while not deadline or time.monotonic() <= deadline:
             units, finished = run.step()
@@ -81,6 +79,7 @@ class Run:
         self.client = client
         self.limit = connections  # the account's "Simultaneous connections"
         self.waiting = False
+        self.deadline = None  # ``time.monotonic()`` of the cron call's end
         self.pages_ahead = {}  # offset -> future of a page read ahead
         self.echoes_expected = None  # the pull's light read: asked once a run
         self._connections = None
@@ -323,7 +322,10 @@ class MailchimpAudience(models.Model):
         self.current_log_id = log
         return log
 
-    def _members_to_push(self, log, among=None):
+    def _members_to_push(self, log, among=None, after=0):
+        """The next 500 flagged members not tried by ``log``'s run, by id
+        (``after``: above the last id of the step's previous batch, so the
+        query does not pass again over every member already sent)."""
         domain = [
             ("audience_id", "=", self.id),
             ("need_sync", "=", True),
@@ -333,6 +335,8 @@ class MailchimpAudience(models.Model):
         ]
         if among is not None:
             domain.append(("id", "in", among.ids))
+        if after:
+            domain.append(("id", ">", after))
         return self.env["mailchimp.member"].search(domain, limit=BATCH_SIZE, order="id")
 
     def _last_log(self):
@@ -431,9 +435,9 @@ class MailchimpAudience(models.Model):
     # ------------------------------------------------------------- push
 
     def _push_step(self, log, run, among=None):
-        """Send the next batches of flagged members (``among`` only, when
-        given) on the ``run``'s connections; the number of members handled
-        (0: none left)."""
+        """Send the flagged members (``among`` only, when given) on the
+        ``run``'s connections until none is left or the run's deadline
+        passes; the number of members handled (0: none left)."""
         self.ensure_one()
         client, connections = run.client, run.connections
         jobs = []  # (plan, future of its POST /batches id)
@@ -459,7 +463,7 @@ class MailchimpAudience(models.Model):
 
         pipeline = _Ahead(connections, answered)
         try:
-            sent = self._push_chunks(log, client, among, pipeline)
+            sent = self._push_chunks(log, client, among, pipeline, run.deadline)
         finally:
             try:
                 pipeline.drain()  # every answer applied, then the first error raised
@@ -468,14 +472,20 @@ class MailchimpAudience(models.Model):
                 self._start_push_batches(client, log, jobs)
         return sent
 
-    def _push_chunks(self, log, client, among, pipeline):
-        sent = 0
-        for _index in range(pipeline.connections.limit * CHUNKS_PER_CONNECTION):
-            members = self._members_to_push(log, among)
+    def _push_chunks(self, log, client, among, pipeline, deadline):
+        sent, mapper, after = 0, None, 0
+        # one stream of batches until none is left or the cron call's time is
+        # up (one batch at least: a step that sends nothing ends the push): no
+        # wait for the last answers between batches (memory stays flat: the
+        # window, and the ORM cache dropped after each answer)
+        while not sent or not deadline or time.monotonic() <= deadline:
+            members = self._members_to_push(log, among, after)
             if not members or pipeline.error:
                 break
+            after = members[-1].id  # ordered by id
             log._count("pushed", len(members))
-            plan = members._push_prepare(log, client)
+            mapper = mapper or members._push_mapper(self, log)
+            plan = members._push_prepare(log, client, mapper)
             if plan.new:
                 # durable before the call: a killed call leaves it for the next run
                 self.env["mailchimp.push.intent"]._record(

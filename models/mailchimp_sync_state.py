@@ -16,6 +16,40 @@ from odoo.tools import SQL
 from ..services import is_permanent_reason, parse_time
 from ..services.echo import echo_key
 
+# the parameters of ``_mark_synced``'s UPDATE, one array each, in the order of
+# ``_synced_row``
+SYNCED_COLUMNS = (
+    "ids",
+    "mids",
+    "webs",
+    "emails",
+    "statuses",
+    "changed",
+    "consent_dates",
+    "consent_sources",
+    "hashes",
+    "echoes",
+)
+SYNCED_UPDATE = """UPDATE mailchimp_member m
+          SET mailchimp_id = v.mid, web_id = v.web, email = v.email,
+              status = v.status, last_changed = v.changed,
+              need_sync = FALSE, last_sync = %(now)s,
+              last_error = NULL, last_error_date = NULL,
+              archived_by_odoo = FALSE, remote_hash = v.hash,
+              echo_key = v.echo,
+              consent_date = COALESCE(v.consent_date, m.consent_date),
+              consent_source = COALESCE(v.consent_source, m.consent_source),
+              write_date = %(now)s, write_uid = %(uid)s
+         FROM unnest(%(ids)s::int[], %(mids)s::varchar[],
+                     %(webs)s::int[], %(emails)s::varchar[],
+                     %(statuses)s::varchar[], %(changed)s::timestamp[],
+                     %(consent_dates)s::timestamp[],
+                     %(consent_sources)s::varchar[],
+                     %(hashes)s::varchar[], %(echoes)s::varchar[])
+           AS v(id, mid, web, email, status, changed, consent_date,
+                consent_source, hash, echo)
+        WHERE m.id = v.id"""
+
 
 class MailchimpSyncMixin(models.AbstractModel):
     """Flag records whose synced fields change, in the spirit of Odoo's
@@ -137,38 +171,34 @@ class MailchimpMember(models.Model):
         if not entries:
             return
         members = self.browse([member.id for member, _r, _c in entries])
+        members = members.with_context(prefetch_fields=False)
+        partners = members.partner_id  # their related Mailchimp fields
         members.flush_recordset()
-        rows = [
-            _synced_row(member, remote, created, now)
-            for member, remote, created in entries
-        ]
+        # one array a column (unnest): the 500 rows in one parameter each
+        columns = list(
+            zip(
+                *(
+                    _synced_row(member, remote, created, now)
+                    for member, remote, created in entries
+                ),
+                strict=True,
+            )
+        )
         self.env.cr.execute(
             SQL(
-                """UPDATE mailchimp_member m
-                      SET mailchimp_id = v.mid, web_id = v.web, email = v.email,
-                          status = v.status, last_changed = v.changed,
-                          need_sync = FALSE, last_sync = %(now)s,
-                          last_error = NULL, last_error_date = NULL,
-                          archived_by_odoo = FALSE, remote_hash = v.hash,
-                          echo_key = v.echo,
-                          consent_date = COALESCE(v.consent_date, m.consent_date),
-                          consent_source = COALESCE(v.consent_source, m.consent_source),
-                          write_date = %(now)s, write_uid = %(uid)s
-                     FROM (VALUES %(rows)s)
-                       AS v(id, mid, web, email, status, changed, consent_date,
-                            consent_source, hash, echo)
-                    WHERE m.id = v.id""",
+                SYNCED_UPDATE,
                 now=now,
                 uid=self.env.uid,
-                rows=SQL(", ").join(rows),
+                **dict(zip(SYNCED_COLUMNS, map(list, columns), strict=True)),
             )
         )
         members.invalidate_recordset()
-        members.partner_id.invalidate_recordset()  # their related Mailchimp fields
+        partners.invalidate_recordset()
 
 
 def _synced_row(member, remote, created, now):
-    """One row of the batch UPDATE, from a checked :class:`RemoteMember`."""
+    """One row of the batch UPDATE (``SYNCED_COLUMNS``), from a checked
+    :class:`RemoteMember`."""
     changed = remote.changed_at or now
     consent_date = consent_source = None
     if created:
@@ -179,8 +209,7 @@ def _synced_row(member, remote, created, now):
     elif remote.status != member.status:
         consent_date, consent_source = changed, "mailchimp"
     fingerprint = remote.fingerprint()
-    return SQL(
-        "(%s, %s, %s, %s, %s, %s::timestamp, %s::timestamp, %s, %s, %s)",
+    return (
         member.id,
         remote.id,
         remote.web_id or member.web_id or 0,

@@ -27,7 +27,14 @@ from odoo import api, fields, models
 from odoo.tools import SQL
 
 from ..compat import cron_progress
-from ..services import BATCH_SIZE, MailchimpError, ResultsRefused, parallel, upsert
+from ..services import (
+    BATCH_SIZE,
+    MailchimpError,
+    ResultsRefused,
+    checks,
+    parallel,
+    upsert,
+)
 
 _logger = logging.getLogger(__name__)
 
@@ -525,8 +532,9 @@ class MailchimpAudience(models.Model):
         parsed = []
         for result in results:
             member_id, _sep, kind = result.operation_id.partition(":")
-            if member_id.isdigit() and kind in OPERATION_KINDS:
-                parsed.append((int(member_id), kind, result))
+            member_id = checks.digits(member_id)
+            if member_id is not None and kind in OPERATION_KINDS:
+                parsed.append((member_id, kind, result))
         members = Member.browse({mid for mid, _k, _r in parsed}).exists()
         by_id = {m.id: m for m in members if m.audience_id == self}
         synced = []

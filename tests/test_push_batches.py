@@ -7,6 +7,7 @@ are refused are reported and their contacts sent again."""
 from unittest.mock import patch
 
 from ..services import MailchimpError
+from ..services.results_archive import OperationResult
 from .common import MailchimpCase
 
 ARCHIVE = "odoo.addons.mailchimp_sync.services.results_archive"
@@ -145,3 +146,17 @@ class TestBatchReadOnce(MailchimpCase):
         self.assertEqual(failed.status, 500)
         self.assertEqual(applied, [[]])
         self.assertEqual(log.push_batch_id, "second")
+
+
+class TestBatchResultsBoundary(MailchimpCase):
+    def test_an_operation_id_that_is_not_a_member_id_is_skipped(self):
+        # an archive's operation ids are untrusted: "²" passes str.isdigit
+        # and fails int()
+        person = self.make_partners(1)
+        log = self.sync()
+        person.mailchimp_member_ids.write({"need_sync": True})
+        self.audience._apply_batch_results(
+            log, [OperationResult("²:put", 200, {"status": "subscribed"})]
+        )
+        self.assertTrue(person.mailchimp_need_sync, "no answer: still to send")
+        self.assertFalse(person.mailchimp_error)

@@ -29,7 +29,7 @@ def main():
     parser.add_argument("--db-prefix", default="mailchimp_sync_bench")
     parser.add_argument("--output", default=os.path.join(HERE, "results.md"))
     parser.add_argument("--fake-port", type=int, default=8289)
-    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--connections", type=int, default=10)
     parser.add_argument("sizes", nargs="+", type=int)
     args = parser.parse_args()
     odoo.tools.config.parse_config(["-c", args.config, "--log-level=warn"])

@@ -78,9 +78,10 @@ class MailchimpAccount(models.Model):
     parallel_connections = fields.Integer(
         "Simultaneous connections",
         default=parallel.DEFAULT_CONNECTIONS,
-        help="Batch calls a sync sends at once (1 to 8). Mailchimp allows 10 "
+        help="Batch calls a sync sends at once (1 to 10). Mailchimp allows 10 "
         "simultaneous connections per user, shared with every other tool using "
-        "the account; a refusal (429) lowers it for the rest of the sync.",
+        "the account: 10 leaves none to them; a refusal (429) lowers it for the "
+        "rest of the sync.",
     )
     audience_count = fields.Integer(compute="_compute_audience_count")
 

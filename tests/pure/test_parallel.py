@@ -23,7 +23,7 @@ def test_clamp():
     assert parallel.clamp(None) == parallel.DEFAULT_CONNECTIONS == 4
     assert parallel.clamp(0) == 4
     assert parallel.clamp(3) == 3
-    assert parallel.clamp(50) == parallel.MAX_CONNECTIONS == 8
+    assert parallel.clamp(50) == parallel.MAX_CONNECTIONS == 10
 
 
 def test_answers_applied_in_order_on_the_callers_thread(client):

@@ -108,6 +108,9 @@ def _link_members(env, audience):
             WHERE p.mailchimp_audience_id = %(audience)s AND p.mailchimp_sync
               AND NOT EXISTS (SELECT 1 FROM mailchimp_member m
                                WHERE m.partner_id = p.id);
+           -- the planner must know the members are there: taken as empty, it
+           -- scans them once per contact (a set-up that never ended)
+           ANALYZE mailchimp_member;
            UPDATE res_partner p SET mailchimp_member_id = m.id
              FROM mailchimp_member m
             WHERE m.partner_id = p.id AND m.audience_id = %(audience)s;

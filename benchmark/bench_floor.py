@@ -14,7 +14,7 @@ BATCH_SIZE = 500  # contacts read per query and sent per call
 # the contact's columns each kind of mapping reads (plain fields: their own)
 COLUMNS = """p.id, p.name, p.is_company, p.email_normalized, p.street, p.street2,
     p.city, p.zip, p.commercial_company_name, p.company_name,
-    s.code AS state_code, s.name AS state_name, c.code AS country_code,
+    s.code AS state_code, c.code AS country_code,
     c.phone_code"""
 
 
@@ -26,19 +26,6 @@ def _addon():
     from odoo.addons.phone_validation.tools import phone_validation  # noqa: PLC0415
 
     return services, mailchimp_mapper, phone_validation
-
-
-def _address(row):
-    if not (row["street"] or row["city"] or row["zip"]):
-        return False
-    return {
-        "addr1": row["street"] or "",
-        "addr2": row["street2"] or "",
-        "city": row["city"] or "",
-        "state": row["state_code"] or row["state_name"] or "",
-        "zip": row["zip"] or "",
-        "country": row["country_code"] or "",
-    }
 
 
 def _phone(row, number):
@@ -63,7 +50,7 @@ def _values(specs, row):
                 else _addon()[0].split_name(row["name"])[source == "last_name"]
             )
         elif source == "address":
-            values[tag] = _address(row)
+            values[tag] = _addon()[0].payload.address_row(row)
         elif source == "company":
             values[tag] = row["commercial_company_name"] or row["company_name"] or False
         elif mtype == "phone":

@@ -9,7 +9,7 @@ from odoo import fields, models
 from odoo.tools import SQL
 
 from ..services import REQUIRED_EMPTY, build_merge_fields, split_name
-from ..services.payload import MERGE_FIELD_TYPES
+from ..services.payload import MERGE_FIELD_TYPES, address_body
 from .mailchimp_mapping_policy import mapping_path_error, writable_field_error
 from .mailchimp_sync_rules import company_sql
 
@@ -350,16 +350,14 @@ def _differs(partner, fname, value):
 
 
 def _partner_address(partner):
-    if not (partner.street or partner.city or partner.zip):
-        return False
-    return {
-        "addr1": partner.street or "",
-        "addr2": partner.street2 or "",
-        "city": partner.city or "",
-        "state": partner.state_id.code or partner.state_id.name or "",
-        "zip": partner.zip or "",
-        "country": partner.country_id.code or "",
-    }
+    return address_body(
+        partner.street,
+        partner.street2,
+        partner.city,
+        partner.state_id.code,  # required on every state
+        partner.zip,
+        partner.country_id.code,
+    )
 
 
 def _plain_value(env, field, value):

@@ -48,6 +48,7 @@ from ..services import (
     upsert,
 )
 from ..services.batches import member_path, operation
+from ..services.payload import address_row
 from .mailchimp_mapper import TO_MAILCHIMP, Mapper, Unparsable
 from .mailchimp_mapping_policy import mapping_path_error
 
@@ -560,16 +561,7 @@ def _value(mapper, member, row, spec, plain, phones):
             return False  # a company is not a person: COMPANY has it
         return split_name(row["name"])[source == "last_name"]
     if source == "address":
-        if not (row["street"] or row["city"] or row["zip"]):
-            return False
-        return {
-            "addr1": row["street"] or "",
-            "addr2": row["street2"] or "",
-            "city": row["city"] or "",
-            "state": row["state_code"] or "",
-            "zip": row["zip"] or "",
-            "country": row["country_code"] or "",
-        }
+        return address_row(row)
     if source == "company":
         return row["commercial_company_name"] or row["company_name"] or False
     if field_name in plain:

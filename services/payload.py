@@ -316,6 +316,35 @@ def member_status(known_status, double_optin):
     return "pending" if double_optin else "subscribed"
 
 
+def address_body(street, street2, city, state, zip_code, country):
+    """A contact's address as Mailchimp's address merge field (``addr1``,
+    ``addr2``, ``city``, ``state``, ``zip``, ``country``: the merge field's
+    address value in Mailchimp's docs), or False without street, city and zip."""
+    if not (street or city or zip_code):
+        return False
+    return {
+        "addr1": street or "",
+        "addr2": street2 or "",
+        "city": city or "",
+        "state": state or "",
+        "zip": zip_code or "",
+        "country": country or "",
+    }
+
+
+def address_row(row):
+    """:func:`address_body` from a row of the contact's columns (``street``,
+    ``street2``, ``city``, ``state_code``, ``zip``, ``country_code``)."""
+    return address_body(
+        row["street"],
+        row["street2"],
+        row["city"],
+        row["state_code"],
+        row["zip"],
+        row["country_code"],
+    )
+
+
 def split_name(name):
     """``"Ann Lee Smith"`` -> ``("Ann Lee", "Smith")``; one word is a first name."""
     parts = (name or "").strip().rsplit(" ", 1)

@@ -67,8 +67,6 @@ MSG_SUPPRESSED = {
     "deleted": "Not created: this contact was deleted in Odoo.",
     "forgotten": "Forgotten (GDPR): ignored.",
 }
-# members Odoo wrote in the read window for the light read to be worth it
-ECHO_READ_MIN = PAGE_SIZE // 2
 MSG_REMOVED = "Deleted in Mailchimp (or archived there): sync turned off."
 # contact fields (roots of a mapping's path) that hold a contact's company
 COMPANY_FIELDS = (*COMPANY_SOURCES, "parent_id")
@@ -559,12 +557,20 @@ class MailchimpAudience(models.Model):
 
     # ------------------------------------------------------------- no echo
     def _read_member_page(self, log, run):
-        """The checked page at the run's offset, less Odoo's own versions."""
+        """The checked page at the run's offset, less Odoo's own versions.
+
+        An incremental read's first page is read in full (one call, whatever
+        it holds); when every member of it was Odoo's own version (the run
+        after a push), the next pages are first asked for the echo's fields
+        only (``log.pull_light``), and a page holding someone else's change
+        is read again in full."""
         if log.pull_full or self.gdpr_enabled:
             return parse_member_page(self._member_page(log, run))
-        if not self._echoes_expected(log, run):  # a full page: one call
+        if not log.pull_light:
             page = parse_member_page(self._member_page(log, run))
             echoes = self._echoes(page.members)
+            if not log.pull_offset:
+                log.pull_light = bool(page.members) and len(echoes) == page.size
             members = tuple(m for m in page.members if m.id not in echoes)
             return MemberPage(members, page.rejected, page.total_items, page.size)
         light = parse_member_page(self._member_page(log, run, ECHO_FIELDS))
@@ -583,26 +589,6 @@ class MailchimpAudience(models.Model):
             item for item in full.rejected if item[0] not in bad_indexes
         )
         return MemberPage(members, rejected, full.total_items, full.size)
-
-    def _echoes_expected(self, log, run):
-        """Whether the read window holds many of Odoo's own writes (at least
-        half a page): then the light read first, else the pages in full (a
-        page with a change would cost two calls). Asked once a run."""
-        cached = run.echoes_expected
-        if cached is None:
-            self.env["mailchimp.member"].flush_model(["last_sync", "echo_key"])
-            self.env.cr.execute(
-                SQL(
-                    """SELECT count(*) FROM mailchimp_member
-                        WHERE audience_id = %s AND echo_key IS NOT NULL
-                          AND last_sync >= %s""",
-                    self.id,
-                    log.pull_since,
-                )
-            )
-            cached = self.env.cr.fetchone()[0] >= ECHO_READ_MIN
-            run.echoes_expected = cached
-        return cached
 
     def _echoes(self, remotes):
         """The ids of ``remotes`` whose version is the one Odoo last wrote;

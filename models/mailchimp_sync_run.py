@@ -88,7 +88,6 @@ class Run:
         self.waiting = False
         self.deadline = None  # ``time.monotonic()`` of the cron call's end
         self.pages_ahead = {}  # offset -> future of a page read ahead
-        self.echoes_expected = None  # the pull's light read: asked once a run
         self._connections = None
 
     @property
@@ -194,6 +193,8 @@ class MailchimpSyncLog(models.Model):
     pull_read_count = fields.Integer(copy=False, readonly=True)
     pull_total = fields.Integer(copy=False, readonly=True)
     pull_incomplete = fields.Boolean(copy=False, readonly=True)
+    # the pages after the first are read light first (no echo)
+    pull_light = fields.Boolean(copy=False, readonly=True)
     push_batch_id = fields.Char("Mailchimp batch running", copy=False, readonly=True)
     deferred = fields.Boolean(
         "Left to the sync under way",

@@ -125,6 +125,28 @@ class TestCompanyIsolation(MailchimpCase):
         self.assertNotIn(self.audience_b.name, message, "B's audience stays hidden")
         self.assertEqual(shared.mailchimp_audience_id, self.audience)
 
+    def test_a_manager_never_enrols_a_contact_in_another_companys_audience(self):
+        """With other fields in the same write, or when creating the
+        contact, the audience is still one the manager may read: else
+        company A's contact would be sent to company B's Mailchimp."""
+        mine = self.env["res.partner"].create(
+            {"name": "A Person", "email": "a.person@example.com"}
+        )
+        Partner = self.env["res.partner"].with_user(self.manager_a)
+        enrol = {"mailchimp_sync": True, "mailchimp_audience_id": self.audience_b.id}
+        for write in (
+            lambda: mine.with_user(self.manager_a).write(dict(enrol, comment="x")),
+            lambda: Partner.create(dict(enrol, name="New", email="new@example.com")),
+        ):
+            with self.assertRaises(AccessError):
+                write()
+        self.assertFalse(mine.mailchimp_audience_id)
+        self.assertFalse(
+            self.env["res.partner"].search(
+                [("mailchimp_audience_id", "=", self.audience_b.id)]
+            )
+        )
+
     def test_item08_a_manager_cannot_rewrite_another_companys_mapping(self):
         mapping = self.audience_b.mapping_ids[:1].with_user(self.manager_a)
         with self.assertRaises(AccessError):

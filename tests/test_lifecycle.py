@@ -6,6 +6,7 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
+from ..services import subscriber_hash
 from .common import MailchimpCase
 
 
@@ -203,6 +204,37 @@ class TestContactLife(MailchimpCase):
         )
         with self.assertRaisesRegex(UserError, "at most once every 30 days"):
             again.action_confirm()
+
+    def test_item07_a_refusal_keeps_the_asks_mailchimp_already_sent(self):
+        """Mailchimp emailed the first contact when it refuses the second:
+        the first stays recorded as asked (pending, its 30 days counted), the
+        refusal is said, nothing of it is rolled back."""
+        first, second = self.partners[:2]
+        for person in (first, second):
+            self.fake.set_status(self.list_id, person.email, "unsubscribed")
+        self.sync()
+        self.fake.fail(
+            "PATCH",
+            rf"/lists/{self.list_id}/members/{subscriber_hash(second.email)}",
+            status=400,
+            body={
+                "title": "Invalid Resource",
+                "detail": "The resource submitted could not be validated.",
+            },
+        )
+        action = (
+            self.env["mailchimp.resubscribe.wizard"]
+            .with_context(active_model="res.partner", active_ids=(first | second).ids)
+            .create({"consent_source": "Signed form"})
+            .action_confirm()
+        )
+        message = action["params"]["message"]
+        self.assertIn(f"Confirmation email requested for {first.email}", message)
+        self.assertIn(second.email, message)
+        self.assertEqual(self.remote(first)["status"], "pending")
+        self.assertEqual(first.mailchimp_status, "pending")
+        self.assertTrue(first.mailchimp_pending_since)
+        self.assertEqual(second.mailchimp_status, "unsubscribed")
 
     def test_item04_switching_audience_unticks_the_old_one(self):
         second_id = self.fake.add_list("Second")

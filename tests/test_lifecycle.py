@@ -7,7 +7,7 @@ from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
 from ..services import subscriber_hash
-from .common import MailchimpCase
+from .common import USER_GROUPS, MailchimpCase
 
 
 class TestMergeValues(MailchimpCase):
@@ -143,6 +143,31 @@ class TestContactLife(MailchimpCase):
         self.sync()
         self.assertEqual(self.remote("contact1@example.com")["status"], "archived")
         self.assertEqual(self.remote(self.partners[2])["status"], "subscribed")
+
+    def test_item02_merged_by_someone_without_a_mailchimp_role_stays_synced(self):
+        """Odoo's merge fills the survivor's empty fields from the merged
+        contact, but only those its user may read: the sync's fields follow
+        the same rule whoever merges, so the member moved to the survivor
+        is not archived (nor the merge refused to a Mailchimp reader)."""
+        for login, groups in (
+            ("merge_plain", "base.group_partner_manager,base.group_erp_manager"),
+            ("merge_reader", f"{USER_GROUPS},base.group_erp_manager"),
+        ):
+            with self.subTest(login=login):
+                keeper = self.make_partners(1, prefix=login)
+                self.sync()
+                duplicate = self.env["res.partner"].create(
+                    {"name": "Duplicate", "email": keeper.email}
+                )
+                user = new_test_user(self.env, login=login, groups=groups)
+                self.env["base.partner.merge.automatic.wizard"].with_user(user)._merge(
+                    (keeper | duplicate).ids, dst_partner=duplicate.with_user(user)
+                )
+                self.sync()
+                self.assertEqual(self.remote(duplicate)["status"], "subscribed")
+                self.assertEqual(duplicate.mailchimp_status, "subscribed")
+                self.assertTrue(duplicate.mailchimp_sync)
+                self.assertEqual(duplicate.mailchimp_audience_id, self.audience)
 
     def test_item06_forget_in_mailchimp(self):
         person = self.partners[0]

@@ -1,7 +1,7 @@
 import logging
 
 from odoo import api, fields, models
-from odoo.exceptions import UserError
+from odoo.exceptions import UserError, ValidationError
 
 from ..compat import Constraint
 from ..services import InvalidItem, RemoteAudience, RemoteMergeField
@@ -12,6 +12,9 @@ from .mailchimp_field_mapping import DEFAULT_MAPPINGS
 _logger = logging.getLogger(__name__)
 
 MANUAL_TIME_BUDGET = 20  # seconds a button runs the sync before the cron goes on
+# the re-read overlap: never negative (the next read would start after the
+# last one ended), at most a week (never before the calendar's first year)
+MAX_PULL_OVERLAP_MINUTES = 7 * 24 * 60
 
 
 class MailchimpAudience(models.Model):
@@ -152,6 +155,17 @@ class MailchimpAudience(models.Model):
         "unique(account_id, mailchimp_id)",
         "This Mailchimp audience is already in Odoo.",
     )
+
+    @api.constrains("pull_overlap_minutes")
+    def _check_pull_overlap_minutes(self):
+        for audience in self:
+            if not 0 <= audience.pull_overlap_minutes <= MAX_PULL_OVERLAP_MINUTES:
+                raise ValidationError(
+                    self.env._(
+                        "The re-read overlap is between 0 and %s minutes (a week).",
+                        MAX_PULL_OVERLAP_MINUTES,
+                    )
+                )
 
     def _compute_member_count_odoo(self):
         groups = self.env["mailchimp.member"]._read_group(

@@ -166,7 +166,8 @@ class MailchimpInterestCategory(models.Model):
                 )
             )
         audience = self.audience_id
-        client = audience.account_id._get_client()
+        with mailchimp_user_errors(self.env):
+            client = audience.account_id._get_client()
         for value, label in missing:
             with mailchimp_user_errors(self.env):
                 answer = client.create_interest(
@@ -199,9 +200,9 @@ class MailchimpInterestCategory(models.Model):
         """Read the groups and group names of ``audiences`` from Mailchimp
         (every page: Mailchimp lists 10 by default)."""
         for audience in audiences:
-            client = audience.account_id._get_client()
             rejected = []
             with mailchimp_user_errors(self.env):
+                client = audience.account_id._get_client()
                 categories = checked(
                     client.iter_interest_categories(audience.mailchimp_id),
                     RemoteCategory.from_api,

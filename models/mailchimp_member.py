@@ -88,8 +88,8 @@ class MailchimpMember(models.Model):
         # what Mailchimp answers is written by the code, after the check
         for member in self.sudo().filtered("mailchimp_id"):
             audience = member.audience_id
-            client = audience.account_id._get_client()
             with mailchimp_user_errors(self.env):
+                client = audience.account_id._get_client()
                 remote = client.get_member(audience.mailchimp_id, member.mailchimp_id)
                 feed = parse_activity_feed(
                     client.get_member_activity(

@@ -15,8 +15,8 @@ class MailchimpMember(models.Model):
     def _ask_to_resubscribe(self, source, now):
         """``PATCH`` the member to ``pending``: Mailchimp emails the person."""
         self.ensure_one()
-        client = self.audience_id.account_id._get_client()
         try:
+            client = self.audience_id.account_id._get_client()
             remote = client.update_member(
                 self.audience_id.mailchimp_id, self.mailchimp_id, {"status": "pending"}
             )

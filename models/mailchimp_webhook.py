@@ -126,9 +126,9 @@ class MailchimpAudience(models.Model):
         check_manager(self)
         self.ensure_one()
         self._webhook_check_reachable()
-        client = self._webhook_client()
         template = self.env._("Mailchimp refused the webhook: %(error)s")
         with mailchimp_user_errors(self.env, template):
+            client = self._webhook_client()
             if self.webhook_id:
                 client.update_webhook(
                     self.mailchimp_id, self.webhook_id, self._webhook_body()

@@ -4,6 +4,7 @@ again (README "A contact's life"; forgotten: ``res_partner_forget.py``)."""
 from odoo import models
 
 from ..services import GONE_STATUSES, UNSUBSCRIBED_OR_CLEANED
+from .res_partner_sync_control import SYNC_CONTROL_FIELDS
 
 
 class ResPartner(models.Model):
@@ -85,3 +86,22 @@ class ResPartner(models.Model):
                 row.unlink()
         self.invalidate_recordset(["mailchimp_member_ids"])
         self._mailchimp_before_removal(tombstone=False)
+
+    def _mailchimp_merge_sync_fields(self, sources):
+        """Odoo's merge fills the surviving contact's (``self``) empty fields
+        from the merged ones, the last one's first, but only the fields its
+        user may read. The sync's two fields are filled the same way by the
+        code, whoever merges: the member moved to the survivor stays synced
+        (never archived because the user had no Mailchimp role), and a
+        Mailchimp reader's merge is not refused as a change of the sync."""
+        survivor = self.sudo()
+        vals = {}
+        for fname in SYNC_CONTROL_FIELDS:
+            if survivor[fname]:
+                continue
+            filled = [p[fname] for p in sources.sudo() if p[fname]]
+            if filled:
+                value = filled[-1]
+                vals[fname] = value.id if isinstance(value, models.BaseModel) else value
+        if vals:
+            survivor.write(vals)

@@ -26,6 +26,8 @@ class ResPartner(models.Model):
                 self._mailchimp_check_not_owned(vals)
             if any(vals.get(f) for vals in vals_list for f in SYNC_CONTROL_FIELDS):
                 self._check_sync_control()
+            for vals in vals_list:
+                self._mailchimp_check_audience(vals)
         return super().create(vals_list)
 
     def write(self, vals):
@@ -35,16 +37,22 @@ class ResPartner(models.Model):
         if not self._mailchimp_sync_control_changes(vals):
             return super().write(vals)
         self._check_sync_control()
+        # the audience is one the manager may read, with other fields too
+        self._mailchimp_check_audience(vals)
         if set(vals) <= SYNC_CONTROL_FIELDS:
-            # exactly the sync's two fields: the contacts and the audience the
-            # manager's to see, then written as the code
+            # exactly the sync's two fields: the contacts the manager's to
+            # see, then written as the code
             self.check_access("read")
-            if vals.get("mailchimp_audience_id"):
-                self.env["mailchimp.audience"].browse(
-                    vals["mailchimp_audience_id"]
-                ).check_access("read")
             return super(ResPartner, self.sudo()).write(vals)
         return super().write(vals)
+
+    def _mailchimp_check_audience(self, vals):
+        """A contact is synced only to an audience its writer may read
+        (never another company's)."""
+        if vals.get("mailchimp_audience_id"):
+            self.env["mailchimp.audience"].browse(
+                vals["mailchimp_audience_id"]
+            ).check_access("read")
 
     def _mailchimp_sync_control_changes(self, vals):
         """Whether ``vals`` changes which contacts are synced, or where."""

@@ -4,6 +4,7 @@ cannot act, nor cause a call to Mailchimp."""
 from odoo.exceptions import AccessError
 from odoo.tests import new_test_user
 
+from ..services import subscriber_hash
 from .common import MANAGER_GROUPS, USER_GROUPS, MailchimpCase
 
 
@@ -124,6 +125,61 @@ class TestCompanyIsolation(MailchimpCase):
         self.assertIn(f"Shared Person moved to {self.audience.name}", message)
         self.assertNotIn(self.audience_b.name, message, "B's audience stays hidden")
         self.assertEqual(shared.mailchimp_audience_id, self.audience)
+
+    def test_a_manager_never_enrols_a_contact_in_another_companys_audience(self):
+        """With other fields in the same write, or when creating the
+        contact, the audience is still one the manager may read: else
+        company A's contact would be sent to company B's Mailchimp."""
+        mine = self.env["res.partner"].create(
+            {"name": "A Person", "email": "a.person@example.com"}
+        )
+        Partner = self.env["res.partner"].with_user(self.manager_a)
+        enrol = {"mailchimp_sync": True, "mailchimp_audience_id": self.audience_b.id}
+        for write in (
+            lambda: mine.with_user(self.manager_a).write(dict(enrol, comment="x")),
+            lambda: Partner.create(dict(enrol, name="New", email="new@example.com")),
+        ):
+            with self.assertRaises(AccessError):
+                write()
+        self.assertFalse(mine.mailchimp_audience_id)
+        self.assertFalse(
+            self.env["res.partner"].search(
+                [("mailchimp_audience_id", "=", self.audience_b.id)]
+            )
+        )
+
+    def test_a_manager_never_asks_another_companys_audience_to_resubscribe(self):
+        """A shared contact also unsubscribed in company B's audience: company
+        A's manager asks only in the audiences A may read; B's Mailchimp is
+        not called and B's member is left as it is."""
+        shared = self.env["res.partner"].create(
+            {"name": "Shared Person", "email": "shared.person@example.com"}
+        )
+        list_b = self.audience_b.mailchimp_id
+        self.fake.add_member(list_b, shared.email, status="unsubscribed")
+        member_b = self.env["mailchimp.member"].create(
+            {
+                "audience_id": self.audience_b.id,
+                "partner_id": shared.id,
+                "email": shared.email,
+                "mailchimp_id": subscriber_hash(shared.email),
+                "status": "unsubscribed",
+            }
+        )
+        self.fake.reset_calls()
+        wizard = (
+            self.env["mailchimp.resubscribe.wizard"]
+            .with_user(self.manager_a)
+            .with_context(active_model="res.partner", active_ids=shared.ids)
+            .create({"consent_source": "Phone call"})
+        )
+        wizard.action_confirm()
+        self.assertFalse(self.fake.count("PATCH", rf"/lists/{list_b}/.*"))
+        self.assertEqual(
+            self.fake.member(list_b, shared.email)["status"], "unsubscribed"
+        )
+        self.assertEqual(member_b.status, "unsubscribed")
+        self.assertFalse(member_b.resubscribe_asked_at)
 
     def test_item08_a_manager_cannot_rewrite_another_companys_mapping(self):
         mapping = self.audience_b.mapping_ids[:1].with_user(self.manager_a)

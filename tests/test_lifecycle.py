@@ -6,7 +6,8 @@ from odoo import fields
 from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
-from .common import MailchimpCase
+from ..services import subscriber_hash
+from .common import USER_GROUPS, MailchimpCase
 
 
 class TestMergeValues(MailchimpCase):
@@ -143,6 +144,31 @@ class TestContactLife(MailchimpCase):
         self.assertEqual(self.remote("contact1@example.com")["status"], "archived")
         self.assertEqual(self.remote(self.partners[2])["status"], "subscribed")
 
+    def test_item02_merged_by_someone_without_a_mailchimp_role_stays_synced(self):
+        """Odoo's merge fills the survivor's empty fields from the merged
+        contact, but only those its user may read: the sync's fields follow
+        the same rule whoever merges, so the member moved to the survivor
+        is not archived (nor the merge refused to a Mailchimp reader)."""
+        for login, groups in (
+            ("merge_plain", "base.group_partner_manager,base.group_erp_manager"),
+            ("merge_reader", f"{USER_GROUPS},base.group_erp_manager"),
+        ):
+            with self.subTest(login=login):
+                keeper = self.make_partners(1, prefix=login)
+                self.sync()
+                duplicate = self.env["res.partner"].create(
+                    {"name": "Duplicate", "email": keeper.email}
+                )
+                user = new_test_user(self.env, login=login, groups=groups)
+                self.env["base.partner.merge.automatic.wizard"].with_user(user)._merge(
+                    (keeper | duplicate).ids, dst_partner=duplicate.with_user(user)
+                )
+                self.sync()
+                self.assertEqual(self.remote(duplicate)["status"], "subscribed")
+                self.assertEqual(duplicate.mailchimp_status, "subscribed")
+                self.assertTrue(duplicate.mailchimp_sync)
+                self.assertEqual(duplicate.mailchimp_audience_id, self.audience)
+
     def test_item06_forget_in_mailchimp(self):
         person = self.partners[0]
         email = person.email
@@ -203,6 +229,37 @@ class TestContactLife(MailchimpCase):
         )
         with self.assertRaisesRegex(UserError, "at most once every 30 days"):
             again.action_confirm()
+
+    def test_item07_a_refusal_keeps_the_asks_mailchimp_already_sent(self):
+        """Mailchimp emailed the first contact when it refuses the second:
+        the first stays recorded as asked (pending, its 30 days counted), the
+        refusal is said, nothing of it is rolled back."""
+        first, second = self.partners[:2]
+        for person in (first, second):
+            self.fake.set_status(self.list_id, person.email, "unsubscribed")
+        self.sync()
+        self.fake.fail(
+            "PATCH",
+            rf"/lists/{self.list_id}/members/{subscriber_hash(second.email)}",
+            status=400,
+            body={
+                "title": "Invalid Resource",
+                "detail": "The resource submitted could not be validated.",
+            },
+        )
+        action = (
+            self.env["mailchimp.resubscribe.wizard"]
+            .with_context(active_model="res.partner", active_ids=(first | second).ids)
+            .create({"consent_source": "Signed form"})
+            .action_confirm()
+        )
+        message = action["params"]["message"]
+        self.assertIn(f"Confirmation email requested for {first.email}", message)
+        self.assertIn(second.email, message)
+        self.assertEqual(self.remote(first)["status"], "pending")
+        self.assertEqual(first.mailchimp_status, "pending")
+        self.assertTrue(first.mailchimp_pending_since)
+        self.assertEqual(second.mailchimp_status, "unsubscribed")
 
     def test_item04_switching_audience_unticks_the_old_one(self):
         second_id = self.fake.add_list("Second")

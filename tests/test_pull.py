@@ -1,8 +1,10 @@
 from datetime import timedelta
 
 from odoo import fields
+from odoo.exceptions import ValidationError
+from odoo.tests import new_test_user
 
-from .common import MailchimpCase
+from .common import MANAGER_GROUPS, MailchimpCase
 
 
 class TestPull(MailchimpCase):
@@ -39,6 +41,19 @@ class TestPull(MailchimpCase):
         self.assertEqual(call.method, "GET")
         self.assertIn("since_last_changed", call.query)
         self.assertEqual(call.query["count"], "1000")
+
+    def test_the_re_read_overlap_never_skips_changes(self):
+        """A negative overlap would start the next read after the last one
+        ended (changes made in between never read); a huge one, before the
+        first year (every run failing): both refused, also to a manager's
+        RPC call (the field is on the administrators' part of the form)."""
+        manager = new_test_user(self.env, login="overlap_mgr", groups=MANAGER_GROUPS)
+        audience = self.audience.with_user(manager)
+        for minutes in (-60, 2**31 - 1):
+            with self.subTest(minutes=minutes), self.assertRaises(ValidationError):
+                audience.write({"pull_overlap_minutes": minutes})
+        audience.write({"pull_overlap_minutes": 0})
+        self.assertEqual(self.audience.pull_overlap_minutes, 0)
 
     def change_name_both_sides(self, policy, odoo_newer):
         """The name changes on both sides; Odoo's change is newer or older."""

@@ -89,3 +89,51 @@ class TestAudienceScreens(MailchimpCase):
             .get_view(view_type="form")["arch"]
         )
         self.assertNotIn("pull_overlap_minutes", arch, "Advanced: administrators only")
+
+
+class TestButtonsOfAnAccountWithoutKey(MailchimpCase):
+    """An administrator removed the account's key: every button the screens
+    still show says so (a user error), never a server error."""
+
+    def test_each_button_says_the_key_is_missing(self):
+        self.env["ir.config_parameter"].set_param(
+            "web.base.url", "https://odoo.example.com"
+        )
+        person = self.make_partners(1)
+        self.sync()
+        self.fake.set_status(self.list_id, person.email, "unsubscribed")
+        self.sync()
+        category = (
+            self.env["mailchimp.interest.category"]
+            .sudo()
+            .create(
+                {
+                    "audience_id": self.audience.id,
+                    "mailchimp_id": "abc123",
+                    "name": "Interests",
+                    "field_id": self.env.ref("base.field_res_partner__category_id").id,
+                }
+            )
+        )
+        self.env["res.partner.category"].create({"name": "VIP"})
+        person.category_id = self.env["res.partner.category"].search([], limit=1)
+        self.account.api_key = False
+        self.fake.reset_calls()
+        resubscribe = (
+            self.env["mailchimp.resubscribe.wizard"]
+            .with_context(active_model="res.partner", active_ids=person.ids)
+            .create({"consent_source": "Phone call"})
+        )
+        for button in (
+            person.action_mailchimp_refresh,
+            self.audience.action_refresh_groups,
+            self.audience.action_webhook_register,
+            category.action_add_to_mailchimp,
+            resubscribe.action_confirm,
+        ):
+            with (
+                self.subTest(button=button.__name__),
+                self.assertRaisesRegex(UserError, "No Mailchimp API key is set"),
+            ):
+                button()
+        self.assertFalse(self.fake.calls)

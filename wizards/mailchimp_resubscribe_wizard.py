@@ -26,12 +26,19 @@ class MailchimpResubscribeWizard(models.TransientModel):
         self._check_manager()
         asked, refused = self.env["mailchimp.member"], []
         now = fields.Datetime.now()
-        for member in self.partner_ids.sudo().mailchimp_member_ids:
+        # only in audiences the manager may read: never another company's
+        members = self.partner_ids.sudo().mailchimp_member_ids.with_env(self.env)
+        for member in members._filtered_access("read").sudo():
             reason = self._refusal(member, now)
             if reason:
                 refused.append(f"{member.email}: {reason}")
                 continue
-            member._ask_to_resubscribe(self.consent_source, now)
+            try:
+                member._ask_to_resubscribe(self.consent_source, now)
+            except UserError as error:
+                # said, and what Mailchimp already sent for the others is kept
+                refused.append(error.args[0])
+                continue
             asked |= member
         if not asked and refused:
             raise UserError("\n".join(refused))

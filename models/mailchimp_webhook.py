@@ -43,6 +43,8 @@ REFUSED_EMAIL_CHANGE = {
     "company: unchanged.",
     "user": "Email changed in Mailchimp; the contact is a user's: Mailchimp never "
     "changes it.",
+    "silent": "Email changed in Mailchimp; the member is pending or archived there: "
+    "unchanged.",
 }
 # re-exported for the controller
 __all__ = ["WebhookError", "check_signature", "parse_form"]
@@ -341,7 +343,8 @@ class MailchimpAudience(models.Model):
     def _email_change_refusal(self, row, new):
         """Why Mailchimp's new email is not written to the contact, or None."""
         partner = row.partner_id
-        refusal = write_refusal(self, partner)
+        # a pending or archived member writes nothing (README "Security")
+        refusal = write_refusal(self, partner, row.status)
         if refusal:
             return REFUSED_EMAIL_CHANGE[refusal]
         if (

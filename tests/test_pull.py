@@ -55,6 +55,22 @@ class TestPull(MailchimpCase):
         audience.write({"pull_overlap_minutes": 0})
         self.assertEqual(self.audience.pull_overlap_minutes, 0)
 
+    def test_the_reporting_windows_are_bounded(self):
+        """A huge window overflowed the dates (every run failing), a negative
+        activity window skipped activity: refused, also to a manager."""
+        manager = new_test_user(self.env, login="window_mgr", groups=MANAGER_GROUPS)
+        audience = self.audience.with_user(manager)
+        for vals in (
+            {"conversion_window_days": 2**31 - 1},
+            {"conversion_window_days": 0},
+            {"activity_window_hours": 2**31 - 1},
+            {"activity_window_hours": -1},
+        ):
+            with self.subTest(vals=vals), self.assertRaises(ValidationError):
+                audience.write(vals)
+        audience.write({"conversion_window_days": 90, "activity_window_hours": 48})
+        self.assertEqual(self.audience.activity_window_hours, 48)
+
     def change_name_both_sides(self, policy, odoo_newer):
         """The name changes on both sides; Odoo's change is newer or older."""
         self.audience.conflict_policy = policy

@@ -141,6 +141,20 @@ class TestWebhooks(WebhookCase):
         self.assertFalse(self.member.need_sync)
         self.assertEqual(len(self.partner.mailchimp_member_ids), 1, "no second member")
 
+    def test_upemail_of_a_pending_member_leaves_the_contact(self):
+        """Mailchimp data is never written from a pending member, a new
+        email included."""
+        self.member.status = "pending"
+        fields = self.event(
+            "upemail", old_email=self.email, new_email="renamed@example.com"
+        )
+        self.assertEqual(self.post(fields).status_code, 200)
+        self.assertEqual(self.partner.email, self.email)
+        self.assertIn(
+            "pending or archived",
+            " ".join(self.audience._webhook_log().line_ids.mapped("message")),
+        )
+
     def test_campaign_status(self):
         campaign = self.env["mailchimp.campaign"].create(
             {

@@ -242,7 +242,7 @@ class MailchimpAudience(models.Model):
     def _webhook_process(self, form, raw):
         """Apply one delivery. Raises WebhookError when it is malformed."""
         self.ensure_one()
-        delivery = WebhookDelivery.from_form(form)
+        delivery = WebhookDelivery.from_form(form, fields.Datetime.now())
         if delivery.list_id and delivery.list_id != self.mailchimp_id:
             raise WebhookError("the event is for another audience")
         key = hashlib.sha256(raw).hexdigest()

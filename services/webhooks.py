@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timezone
 
 from .checks import InvalidItem, digits, is_resource_id
 from .remote import RemoteMember
@@ -105,9 +105,11 @@ class WebhookDelivery:
     _data: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
-    def from_form(cls, form):
+    def from_form(cls, form, now=None):
         """From a form :func:`parse_form` returned; :class:`WebhookError`
-        when the delivery is malformed."""
+        when the delivery is malformed. A ``fired_at`` after ``now`` (naive
+        UTC, default the clock's) is taken as ``now``: a delivery from the
+        future would make every later one look older than it."""
         etype, data = form.get("type"), form.get("data")
         if etype not in EVENTS:
             raise WebhookError("unknown or missing type")
@@ -117,6 +119,7 @@ class WebhookDelivery:
             fired = datetime.strptime(form.get("fired_at") or "", FIRED_AT_FORMAT)
         except (TypeError, ValueError):
             raise WebhookError("fired_at is not YYYY-MM-DD HH:MM:SS") from None
+        fired = min(fired, now or datetime.now(timezone.utc).replace(tzinfo=None))
         campaign_id = _plain(data, "id") if etype == "campaign" else None
         if campaign_id and not is_resource_id(campaign_id):
             raise WebhookError("the campaign id is invalid")

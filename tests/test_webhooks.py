@@ -155,6 +155,19 @@ class TestWebhooks(WebhookCase):
             " ".join(self.audience._webhook_log().line_ids.mapped("message")),
         )
 
+    def test_a_delivery_from_the_future_hides_no_later_one(self):
+        """A ``fired_at`` after now is taken as now: applied, it would make
+        every later delivery look older than what Odoo knows (ignored)."""
+        for fired, first in (("2999-01-01 00:00:00", "Future"), (None, "Later")):
+            fields = self.event(
+                "profile",
+                fired,
+                email=self.email,
+                merges={"FNAME": first, "LNAME": "Name"},
+            )
+            self.assertEqual(self.post(fields).status_code, 200)
+        self.assertEqual(self.partner.name, "Later Name")
+
     def test_campaign_status(self):
         campaign = self.env["mailchimp.campaign"].create(
             {

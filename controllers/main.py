@@ -87,8 +87,9 @@ class MailchimpWebhookController(http.Controller):
     def webhook(self, audience_id, secret, **kwargs):
         """Mailchimp's deliveries (form-encoded POST) and its URL check (GET)."""
         audience = request.env["mailchimp.audience"].sudo().browse(audience_id).exists()
-        if not audience or not audience.webhook_secret:
-            # answered like a wrong secret: audience ids cannot be enumerated
+        if not audience or not audience.active or not audience.webhook_secret:
+            # answered like a wrong secret: audience ids cannot be enumerated;
+            # an archived audience is synced no more, by its webhook neither
             _logger.warning("Mailchimp webhook refused: unknown audience")
             return _reply(403, FORBIDDEN)
         if not consteq(secret or "", audience.webhook_secret):

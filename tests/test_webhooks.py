@@ -35,6 +35,13 @@ class TestWebhooks(WebhookCase):
         with mute_logger(CONTROLLER_LOG):
             self.assertEqual(self.url_open(unknown).status_code, 403)
 
+    def test_an_archived_audience_takes_no_delivery(self):
+        self.audience.active = False
+        with mute_logger(CONTROLLER_LOG):
+            response = self.post(self.event("unsubscribe", email=self.email))
+        self.assertEqual(response.status_code, 403)
+        self.assertEqual(self.member.status, "subscribed", "nothing changed")
+
     # ------------------------------------------------------------ events
     def test_unsubscribe_and_repeated_delivery(self):
         # what Mailchimp holds when it sends the event

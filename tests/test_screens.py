@@ -395,7 +395,7 @@ class TestPlainLabels(MailchimpCase):
         self.assertIn("Forget in Mailchimp (GDPR)", strings)
         self.assertNotIn("Ask to re-subscribe", strings)
         self.assertNotIn("Forget in Mailchimp", strings)
-        forget = self.env.ref("mailchimp_sync.res_partner_action_mailchimp_forget")
+        forget = self.env.ref("mailchimp_sync.mailchimp_forget_wizard_action")
         ask = self.env.ref("mailchimp_sync.mailchimp_resubscribe_wizard_action")
         self.assertEqual(forget.name, "Forget in Mailchimp (GDPR)")
         self.assertEqual(ask.name, "Ask to subscribe again")

@@ -204,6 +204,30 @@ class TestContactLife(MailchimpCase):
         with self.assertRaisesRegex(UserError, "at most once every 30 days"):
             again.action_confirm()
 
+    def test_item07_asking_contacts_mailchimp_does_not_have_asks_nobody(self):
+        never = self.env["res.partner"].create(
+            {"name": "Never Ticked", "email": "never@example.com"}
+        )
+        waiting = self.make_partners(1, prefix="waiting")  # ticked, not yet sent
+        wizard = (
+            self.env["mailchimp.resubscribe.wizard"]
+            .with_context(active_model="res.partner", active_ids=(never | waiting).ids)
+            .create({"consent_source": "Fair"})
+        )
+        calls = len(self.fake.calls)
+        # not "0 confirmation emails requested", not "False: ..."
+        with self.assertRaises(UserError) as refused:
+            wizard.action_confirm()
+        lines = str(refused.exception).splitlines()
+        self.assertEqual(
+            lines,
+            [
+                "Never Ticked: not in Mailchimp",
+                f"{waiting.display_name}: not in Mailchimp",
+            ],
+        )
+        self.assertEqual(len(self.fake.calls), calls, "nothing asked of Mailchimp")
+
     def test_item04_switching_audience_unticks_the_old_one(self):
         second_id = self.fake.add_list("Second")
         self.audience.account_id.action_import_audiences()

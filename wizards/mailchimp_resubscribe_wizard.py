@@ -26,13 +26,17 @@ class MailchimpResubscribeWizard(models.TransientModel):
         self._check_manager()
         asked, refused = self.env["mailchimp.member"], []
         now = fields.Datetime.now()
-        for member in self.partner_ids.sudo().mailchimp_member_ids:
-            reason = self._refusal(member, now)
-            if reason:
-                refused.append(f"{member.email}: {reason}")
-                continue
-            member._ask_to_resubscribe(self.consent_source, now)
-            asked |= member
+        for partner in self.partner_ids.sudo():
+            if not partner.mailchimp_member_ids:
+                refused.append(f"{partner.display_name}: {self._not_in_mailchimp()}")
+            for member in partner.mailchimp_member_ids:
+                reason = self._refusal(member, now)
+                if reason:
+                    # a member not sent yet has no email of its own
+                    refused.append(f"{member.email or partner.display_name}: {reason}")
+                    continue
+                member._ask_to_resubscribe(self.consent_source, now)
+                asked |= member
         if not asked and refused:
             raise UserError("\n".join(refused))
         if len(asked) == 1:
@@ -56,10 +60,15 @@ class MailchimpResubscribeWizard(models.TransientModel):
             message, "warning" if refused else "success"
         )
 
+    def _not_in_mailchimp(self):
+        return self.env._("not in Mailchimp")
+
     def _refusal(self, member, now):
+        if not member.mailchimp_id:
+            return self._not_in_mailchimp()
         if member.status == "cleaned":
             return self.env._("the address bounced (cleaned): it cannot be asked")
-        if member.status not in ASKABLE_STATUSES or not member.mailchimp_id:
+        if member.status not in ASKABLE_STATUSES:
             return self.env._("not unsubscribed (%s)", member.status or "-")
         if (
             member.resubscribe_asked_at

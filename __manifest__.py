@@ -31,6 +31,7 @@
         "wizards/mailchimp_list_export_wizard_views.xml",
         "wizards/mailchimp_resubscribe_wizard_views.xml",
         "wizards/mailchimp_change_audience_wizard_views.xml",
+        "wizards/mailchimp_forget_wizard_views.xml",
         "views/res_partner_views.xml",
         "views/mailing_list_views.xml",
         "views/res_config_settings_views.xml",

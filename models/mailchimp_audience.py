@@ -377,6 +377,8 @@ class MailchimpAudience(models.Model):
             action["params"]["message"] = self.env._(
                 "Audiences imported from %s Mailchimp accounts.", len(accounts)
             )
+        # the list the button is on shows them: reloaded, not opened again
+        action["params"]["next"] = {"type": "ir.actions.client", "tag": "soft_reload"}
         return action
 
     def action_full_resync(self):

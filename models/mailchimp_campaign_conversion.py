@@ -27,7 +27,7 @@ class MailchimpCampaign(models.Model):
         "New customers", compute="_compute_conversion_figures"
     )
     revenue = fields.Monetary(
-        compute="_compute_conversion_figures",
+        compute="_compute_revenue",
         groups="mailchimp_sync.group_mailchimp_manager",
         currency_field="currency_id",
         help="Untaxed amount of the first order (else invoice) of the new "
@@ -37,22 +37,26 @@ class MailchimpCampaign(models.Model):
     opened_count = fields.Integer("Opened by", compute="_compute_history_figures")
     clicked_count = fields.Integer("Clicked by", compute="_compute_history_figures")
 
-    @api.depends("conversion_ids.revenue")
+    @api.depends("conversion_ids")
     def _compute_conversion_figures(self):
-        groups = {
-            campaign.id: (count, revenue)
-            for campaign, count, revenue in self.env[
-                "mailchimp.conversion"
-            ]._read_group(
-                [("campaign_id", "in", self.ids)],
-                ["campaign_id"],
-                ["__count", "revenue:sum"],
+        # the count alone: a Mailchimp user reads it, the revenue is managers'
+        counts = dict(
+            self.env["mailchimp.conversion"]._read_group(
+                [("campaign_id", "in", self.ids)], ["campaign_id"], ["__count"]
             )
-        }
+        )
         for campaign in self:
-            campaign.new_customer_count, campaign.revenue = groups.get(
-                campaign.id, (0, 0.0)
+            campaign.new_customer_count = counts.get(campaign, 0)
+
+    @api.depends("conversion_ids.revenue")
+    def _compute_revenue(self):
+        sums = dict(
+            self.env["mailchimp.conversion"]._read_group(
+                [("campaign_id", "in", self.ids)], ["campaign_id"], ["revenue:sum"]
             )
+        )
+        for campaign in self:
+            campaign.revenue = sums.get(campaign, 0.0)
 
     def _compute_conversions_counted(self):
         counted = bool(self.env["mailchimp.conversion"]._available_sources())

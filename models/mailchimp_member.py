@@ -76,11 +76,12 @@ class MailchimpMember(models.Model):
     def _compute_mailchimp_url(self):
         for member in self:
             dc = member.audience_id.account_id.data_center
+            # web_id is 0 until Mailchimp has the member: no page, not "0"
             member.mailchimp_url = (
                 dc
                 and member.web_id
                 and admin_url(dc, f"/lists/members/view?id={member.web_id}")
-            )
+            ) or False
 
     def action_refresh(self):
         """Re-read this member and its activity feed from Mailchimp now."""

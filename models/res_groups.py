@@ -9,7 +9,7 @@ CATEGORY = "mailchimp_sync.module_category_mailchimp"
 GROUP_USERS = {MANAGER_GROUP: ("base.user_root", "base.user_admin")}
 ACTION_GROUPS = {
     "mailchimp_sync.res_partner_action_enable_mailchimp": MANAGER_GROUP,
-    "mailchimp_sync.res_partner_action_mailchimp_forget": MANAGER_GROUP,
+    "mailchimp_sync.mailchimp_forget_wizard_action": MANAGER_GROUP,
     "mailchimp_sync.mailing_list_action_export_to_mailchimp": MANAGER_GROUP,
     "mailchimp_sync.mailchimp_change_audience_wizard_action": MANAGER_GROUP,
     "mailchimp_sync.mailchimp_resubscribe_wizard_action": MANAGER_GROUP,

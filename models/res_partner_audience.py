@@ -5,18 +5,6 @@ says why a contact is not synced with an audience, never to tick a ticked one.""
 
 from odoo import api, models
 
-MSG_NOT_TICKED = "In Mailchimp, not synced: tick “Sync with Mailchimp” to sync."
-MSG_NO_AUDIENCE = (
-    "In Mailchimp, not synced: “Sync with Mailchimp” is ticked but the contact "
-    "has no audience; choose this one on the contact (or make it the company's "
-    "default audience)."
-)
-MSG_OTHER_AUDIENCE = (
-    "In Mailchimp, not synced here: the contact is synced with the audience "
-    "“{audience}”."
-)
-MSG_ARCHIVED = "In Mailchimp, not synced: the contact is archived in Odoo."
-
 
 class ResPartner(models.Model):
     _inherit = "res.partner"
@@ -49,13 +37,23 @@ class ResPartner(models.Model):
         with it (a sync log line)."""
         self.ensure_one()
         if not self.mailchimp_sync:
-            return MSG_NOT_TICKED
+            return self.env._(
+                "In Mailchimp, not synced: tick “Sync with Mailchimp” to sync."
+            )
         if not self.active:
-            return MSG_ARCHIVED
+            return self.env._(
+                "In Mailchimp, not synced: the contact is archived in Odoo."
+            )
         if not self.mailchimp_audience_id:
-            return MSG_NO_AUDIENCE
-        return MSG_OTHER_AUDIENCE.format(
-            audience=self.mailchimp_audience_id.sudo().display_name
+            return self.env._(
+                "In Mailchimp, not synced: “Sync with Mailchimp” is ticked but the "
+                "contact has no audience; choose this one on the contact (or make "
+                "it the company's default audience)."
+            )
+        return self.env._(
+            "In Mailchimp, not synced here: the contact is synced with the "
+            "audience “%s”.",
+            self.mailchimp_audience_id.sudo().display_name,
         )
 
 

@@ -99,6 +99,18 @@ class TestButtonsByRole(MailchimpCase):
                             f"{name} is shown to a reader, who is refused",
                         )
 
+    def test_every_list_and_form_a_reader_opens_reads(self):
+        # what the web client reads to show a screen: every field of its
+        # list and form views, as the views are given to the reader
+        for record in self.screens:
+            Model = self.env[record._name].with_user(self.reader)
+            views = Model.get_views([(False, "list"), (False, "form")])
+            for kind, view in views["views"].items():
+                arch = etree.fromstring(view["arch"])
+                names = set(arch.xpath("//field[not(ancestor::field)]/@name"))
+                with self.subTest(model=record._name, view=kind):
+                    Model.browse(record.ids).read(sorted(names))
+
     def test_item12_the_contact_tab_shows_refresh_to_managers_only(self):
         refresh = ("object", "action_mailchimp_refresh")
         self.assertNotIn(refresh, self.buttons(self.person, self.reader))

@@ -1,7 +1,7 @@
 """A company's Mailchimp data stays in that company, and the read-only role
 cannot act, nor cause a call to Mailchimp."""
 
-from odoo.exceptions import AccessError
+from odoo.exceptions import AccessError, UserError
 from odoo.tests import new_test_user
 
 from ..services import subscriber_hash
@@ -173,7 +173,9 @@ class TestCompanyIsolation(MailchimpCase):
             .with_context(active_model="res.partner", active_ids=shared.ids)
             .create({"consent_source": "Phone call"})
         )
-        wizard.action_confirm()
+        # none of A's audiences has the contact: refused, named
+        with self.assertRaisesRegex(UserError, "Shared Person: not in Mailchimp"):
+            wizard.action_confirm()
         self.assertFalse(self.fake.count("PATCH", rf"/lists/{list_b}/.*"))
         self.assertEqual(
             self.fake.member(list_b, shared.email)["status"], "unsubscribed"

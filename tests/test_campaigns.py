@@ -101,6 +101,14 @@ class TestCampaigns(MailchimpCase):
             f"https://us6.admin.mailchimp.com/lists/members/view?id={member.web_id}",
         )
 
+    def test_a_contact_not_yet_in_mailchimp_has_no_page_to_view(self):
+        # ticked, not yet sent: its member has no web_id (0); "View in
+        # Mailchimp" (invisible="not mailchimp_url") must not open "0"
+        carl = self.make_partners(1, prefix="carl")
+        self.assertEqual(carl.mailchimp_member_id.web_id, 0)
+        self.assertFalse(carl.mailchimp_url)
+        self.assertFalse(carl.mailchimp_member_id.mailchimp_url)
+
     def test_refresh_reads_member_figures(self):
         member = self.fake.member(self.list_id, self.ann.email)
         member.update(

@@ -107,6 +107,20 @@ class TestTickedWithoutAudience(MailchimpCase):
         self.assertNotIn("tick “Sync with Mailchimp” to sync", messages[ticked])
         self.assertIn("tick “Sync with Mailchimp” to sync", messages[unticked])
 
+    def test_the_log_says_why_in_the_user_s_language(self):
+        # the other lines of a run are written in the language of the user
+        # who runs it; these were left in English
+        self.env["res.lang"]._activate_lang("nl_NL")
+        unticked = self.make_partners(1, flagged=False, prefix="unticked")
+        self.fake.add_member(self.list_id, unticked.email)
+        log = self.sync(self.audience.with_context(lang="nl_NL"))
+        (line,) = log.line_ids.filtered(lambda line: line.partner_id == unticked)
+        self.assertEqual(
+            line.message,
+            "In Mailchimp, niet gesynchroniseerd: vink “Synchroniseren met "
+            "Mailchimp” aan om te synchroniseren.",
+        )
+
 
 class TestDefaultAudienceChoices(MailchimpCase):
     def offered(self, model, field_name, company):

@@ -189,3 +189,33 @@ class TestForget(MailchimpCase):
                 if shown(node, partner):
                     said.append(name)
         return said
+
+
+class TestForgetFromTheActionMenu(MailchimpCase):
+    """The Action menu's "Forget in Mailchimp (GDPR)" (contact list and
+    form) asks first, as the contact's button does: nothing is erased until
+    the manager confirms."""
+
+    def binding(self):
+        bindings = self.env["ir.actions.actions"].get_bindings("res.partner")
+        (forget,) = [
+            a for a in bindings["action"] if a["name"] == "Forget in Mailchimp (GDPR)"
+        ]
+        action = self.env["ir.actions.actions"].browse(forget["id"])
+        return self.env[action.type].browse(action.id)
+
+    def test_the_action_menu_asks_before_it_erases(self):
+        ann, bob = self.make_partners(2)
+        self.sync()
+        forget = self.binding()
+        self.assertEqual(forget.type, "ir.actions.act_window")
+        self.assertEqual(forget.target, "new", "a dialog, not the erasure")
+        Wizard = self.env[forget.res_model].with_context(
+            active_model="res.partner", active_ids=(ann | bob).ids
+        )
+        wizard = Wizard.create({})
+        self.assertEqual(wizard.partner_ids, ann | bob)
+        self.assertFalse(ann.mailchimp_forgotten, "opening the dialog erases nothing")
+        action = wizard.action_confirm()
+        self.assertIn("2 people erased", action["params"]["message"])
+        self.assertTrue(ann.mailchimp_forgotten and bob.mailchimp_forgotten)

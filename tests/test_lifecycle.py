@@ -261,6 +261,30 @@ class TestContactLife(MailchimpCase):
         self.assertTrue(first.mailchimp_pending_since)
         self.assertEqual(second.mailchimp_status, "unsubscribed")
 
+    def test_item07_asking_contacts_mailchimp_does_not_have_asks_nobody(self):
+        never = self.env["res.partner"].create(
+            {"name": "Never Ticked", "email": "never@example.com"}
+        )
+        waiting = self.make_partners(1, prefix="waiting")  # ticked, not yet sent
+        wizard = (
+            self.env["mailchimp.resubscribe.wizard"]
+            .with_context(active_model="res.partner", active_ids=(never | waiting).ids)
+            .create({"consent_source": "Fair"})
+        )
+        calls = len(self.fake.calls)
+        # not "0 confirmation emails requested", not "False: ..."
+        with self.assertRaises(UserError) as refused:
+            wizard.action_confirm()
+        lines = str(refused.exception).splitlines()
+        self.assertEqual(
+            lines,
+            [
+                "Never Ticked: not in Mailchimp",
+                f"{waiting.display_name}: not in Mailchimp",
+            ],
+        )
+        self.assertEqual(len(self.fake.calls), calls, "nothing asked of Mailchimp")
+
     def test_item04_switching_audience_unticks_the_old_one(self):
         second_id = self.fake.add_list("Second")
         self.audience.account_id.action_import_audiences()
@@ -297,6 +321,31 @@ class TestContactLife(MailchimpCase):
         self.assertEqual(
             self.fake.member(second_id, mover.email)["merge_fields"]["FNAME"], "Moved"
         )
+
+    def test_moving_contacts_says_what_the_next_sync_does_with_them(self):
+        second_id = self.fake.add_list("Second")
+        self.audience.account_id.action_import_audiences()
+        second = self.audience.account_id.audience_ids.filtered(
+            lambda a: a.mailchimp_id == second_id
+        )
+        unticked = self.make_partners(1, flagged=False, prefix="unticked")
+
+        def move(partners, audience):
+            wizard = (
+                self.env["mailchimp.change.audience.wizard"]
+                .with_context(active_model="res.partner", active_ids=partners.ids)
+                .create({"audience_id": audience.id})
+            )
+            return wizard.action_confirm()
+
+        # not "the next sync sends it there": an unticked contact is not sent
+        message = move(unticked, second)["params"]["message"]
+        self.assertIn(f"{unticked.name} moved to {second.name}", message)
+        self.assertIn("not sent until “Sync with Mailchimp” is ticked", message)
+        self.assertNotIn("the next sync sends", message)
+        # not "0 contacts moved to …: the next sync sends them there"
+        with self.assertRaisesRegex(UserError, f"already in {second.name}"):
+            move(unticked, second)
 
     def test_moving_contacts_names_each_former_audience_s_own_untick_policy(self):
         second_id = self.fake.add_list("Second")

@@ -6,6 +6,8 @@ records."""
 
 from unittest.mock import patch
 
+from lxml import etree
+
 from odoo.tests import Form
 from odoo.tools.safe_eval import safe_eval
 
@@ -311,6 +313,16 @@ class TestExportStatistics(ExportCase):
         self.assertEqual(
             self.env["mailchimp.sync.log"].search(action["domain"]), wizard.log_ids
         )
+        # each row says which list it is, and the export's figures (the
+        # sync logs' list had two rows alike: "Newsletter, List export")
+        (list_view,) = [view for view, kind in action["views"] if kind == "list"]
+        self.assertTrue(list_view, "a list of its own")
+        views = self.env["mailchimp.sync.log"].get_views([(list_view, "list")])
+        columns = etree.fromstring(views["views"]["list"]["arch"]).xpath("//field")
+        names = [column.get("name") for column in columns]
+        self.assertEqual(names[:3], ["date_start", "mailing_list_id", "tag_name"])
+        for figure in ("list_contacts", "created", "updated", "tagged", "errors"):
+            self.assertIn(figure, names)
 
     def test_item15_export_wizard_cancel(self):
         wizard = arch_of(self.env["mailchimp.list.export.wizard"])
@@ -395,7 +407,7 @@ class TestPlainLabels(MailchimpCase):
         self.assertIn("Forget in Mailchimp (GDPR)", strings)
         self.assertNotIn("Ask to re-subscribe", strings)
         self.assertNotIn("Forget in Mailchimp", strings)
-        forget = self.env.ref("mailchimp_sync.res_partner_action_mailchimp_forget")
+        forget = self.env.ref("mailchimp_sync.mailchimp_forget_wizard_action")
         ask = self.env.ref("mailchimp_sync.mailchimp_resubscribe_wizard_action")
         self.assertEqual(forget.name, "Forget in Mailchimp (GDPR)")
         self.assertEqual(ask.name, "Ask to subscribe again")

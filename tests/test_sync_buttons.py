@@ -62,6 +62,9 @@ class TestAudienceScreens(MailchimpCase):
         )
         self.assertIn("new: 1", action["params"]["message"])
         self.assertEqual(len(self.account.audience_ids), 2)
+        # the list the button is on reloads with them: not a second list
+        # "Audiences" stacked in the breadcrumb at each click
+        self.assertEqual(action["params"]["next"]["tag"], "soft_reload")
 
     def test_import_without_a_connected_account_says_what_to_do(self):
         self.account.state = "draft"

@@ -6,3 +6,4 @@ from . import mailchimp_field_mapping_preview
 from . import mailchimp_list_export_wizard
 from . import mailchimp_resubscribe_wizard
 from . import mailchimp_change_audience_wizard
+from . import mailchimp_forget_wizard

@@ -2,6 +2,7 @@
 gets its un-tick policy on the next run, only the new one is kept in sync."""
 
 from odoo import fields, models
+from odoo.exceptions import UserError
 
 
 class MailchimpChangeAudienceWizard(models.TransientModel):
@@ -16,24 +17,18 @@ class MailchimpChangeAudienceWizard(models.TransientModel):
         moved = self.partner_ids.filtered(
             lambda p: p.mailchimp_audience_id != self.audience_id
         )
+        if not moved:
+            raise UserError(
+                self.env._(
+                    "These contacts are already in %s.", self.audience_id.display_name
+                )
+            )
         # each former audience applies its own un-tick policy, named as the
         # audience form shows it; one of a company the user is not in stays
         # unnamed (reading it would refuse the whole move)
         former = moved.mailchimp_audience_id._filtered_access("read")
         moved.write({"mailchimp_audience_id": self.audience_id.id})
-        if len(moved) == 1:
-            message = self.env._(
-                "%(contact)s moved to %(audience)s: the next sync sends it there.",
-                contact=moved.display_name,
-                audience=self.audience_id.display_name,
-            )
-        else:
-            message = self.env._(
-                "%(count)s contacts moved to %(audience)s: the next sync sends "
-                "them there.",
-                count=len(moved),
-                audience=self.audience_id.display_name,
-            )
+        message = self._moved_message(moved)
         policies = dict(
             former._fields["untick_policy"]._description_selection(self.env)
         )
@@ -44,3 +39,33 @@ class MailchimpChangeAudienceWizard(models.TransientModel):
                 policy=policies[audience.untick_policy],
             )
         return self.env["mailchimp.account"]._notify(message, "success")
+
+    def _moved_message(self, moved):
+        """What the next sync does with the contacts moved: an unticked one
+        is not sent."""
+        unticked = moved.filtered(lambda p: not p.mailchimp_sync)
+        audience = self.audience_id.display_name
+        if len(moved) == 1 and unticked:
+            return self.env._(
+                "%(contact)s moved to %(audience)s: not sent until “Sync with "
+                "Mailchimp” is ticked.",
+                contact=moved.display_name,
+                audience=audience,
+            )
+        if len(moved) == 1:
+            return self.env._(
+                "%(contact)s moved to %(audience)s: the next sync sends it there.",
+                contact=moved.display_name,
+                audience=audience,
+            )
+        message = self.env._(
+            "%(count)s contacts moved to %(audience)s: the next sync sends them there.",
+            count=len(moved),
+            audience=audience,
+        )
+        if unticked:
+            message += " " + self.env._(
+                "%s of them not sent until “Sync with Mailchimp” is ticked.",
+                len(unticked),
+            )
+        return message

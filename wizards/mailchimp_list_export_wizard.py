@@ -140,10 +140,11 @@ class MailchimpListExportWizard(models.TransientModel):
             return dict(
                 action, res_id=logs.id, view_mode="form", views=[(False, "form")]
             )
+        by_list = self.env.ref("mailchimp_sync.mailchimp_sync_log_view_list_export")
         return dict(
             action,
             view_mode="list,form",
-            views=[(False, "list"), (False, "form")],
+            views=[(by_list.id, "list"), (False, "form")],
             domain=[("id", "in", logs.ids)],
         )
 

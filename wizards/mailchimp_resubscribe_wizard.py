@@ -26,20 +26,25 @@ class MailchimpResubscribeWizard(models.TransientModel):
         self._check_manager()
         asked, refused = self.env["mailchimp.member"], []
         now = fields.Datetime.now()
-        # only in audiences the manager may read: never another company's
-        members = self.partner_ids.sudo().mailchimp_member_ids.with_env(self.env)
-        for member in members._filtered_access("read").sudo():
-            reason = self._refusal(member, now)
-            if reason:
-                refused.append(f"{member.email}: {reason}")
-                continue
-            try:
-                member._ask_to_resubscribe(self.consent_source, now)
-            except UserError as error:
-                # said, and what Mailchimp already sent for the others is kept
-                refused.append(error.args[0])
-                continue
-            asked |= member
+        for partner in self.partner_ids.sudo():
+            # only in audiences the manager may read: never another company's
+            members = partner.mailchimp_member_ids.with_env(self.env)
+            members = members._filtered_access("read").sudo()
+            if not members:
+                refused.append(f"{partner.display_name}: {self._not_in_mailchimp()}")
+            for member in members:
+                reason = self._refusal(member, now)
+                if reason:
+                    # a member not sent yet has no email of its own
+                    refused.append(f"{member.email or partner.display_name}: {reason}")
+                    continue
+                try:
+                    member._ask_to_resubscribe(self.consent_source, now)
+                except UserError as error:
+                    # said, and what Mailchimp already sent for the others is kept
+                    refused.append(error.args[0])
+                    continue
+                asked |= member
         if not asked and refused:
             raise UserError("\n".join(refused))
         if len(asked) == 1:
@@ -63,10 +68,15 @@ class MailchimpResubscribeWizard(models.TransientModel):
             message, "warning" if refused else "success"
         )
 
+    def _not_in_mailchimp(self):
+        return self.env._("not in Mailchimp")
+
     def _refusal(self, member, now):
+        if not member.mailchimp_id:
+            return self._not_in_mailchimp()
         if member.status == "cleaned":
             return self.env._("the address bounced (cleaned): it cannot be asked")
-        if member.status not in ASKABLE_STATUSES or not member.mailchimp_id:
+        if member.status not in ASKABLE_STATUSES:
             return self.env._("not unsubscribed (%s)", member.status or "-")
         if (
             member.resubscribe_asked_at

@@ -82,11 +82,12 @@ class MailchimpCampaign(models.Model):
     def _compute_report_url(self):
         for campaign in self:
             dc = campaign.audience_id.account_id.data_center
+            # web_id 0 (none from Mailchimp): no page, not "0"
             campaign.report_url = (
                 dc
                 and campaign.web_id
                 and admin_url(dc, f"/reports/summary?id={campaign.web_id}")
-            )
+            ) or False
 
     @api.depends("status")
     def _compute_status_label(self):

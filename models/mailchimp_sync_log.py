@@ -332,10 +332,12 @@ class MailchimpSyncLog(models.Model):
                 ),
                 "danger",
             )
+        kinds = dict(self._fields["kind"]._description_selection(self.env))
         message = self.env._(
-            "Sync of %(audience)s done: %(sent)s sent, %(read)s read from "
+            "%(run)s of %(audience)s done: %(sent)s sent, %(read)s read from "
             "Mailchimp; contacts created: %(created)s, unsubscribes received: "
             "%(unsub)s, errors: %(err)s.",
+            run=kinds[self.kind],  # what was asked: Sync or Full resync
             audience=self.audience_id.name,
             sent=self.pushed,
             read=self.pulled,

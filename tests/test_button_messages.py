@@ -3,6 +3,7 @@ fields (groups read at import as segments are), one contact named and many
 counted, the consent source of a re-subscription shown, a segment's Sync now
 reporting the segment."""
 
+from odoo.exceptions import UserError
 from odoo.tests import Form
 
 from .common import MailchimpCase
@@ -15,6 +16,13 @@ def message_of(action):
 
 
 class TestButtonsSayWhatTheyDid(MailchimpCase):
+    def test_full_resync_says_it_was_a_full_resync(self):
+        self.make_partners(1)
+        message = message_of(self.audience.action_sync_now())
+        self.assertTrue(message.startswith("Sync of Newsletter done"), message)
+        message = message_of(self.audience.action_full_resync())
+        self.assertTrue(message.startswith("Full resync of Newsletter done"), message)
+
     def test_low_save_mapping_says_it_was_saved(self):
         action = self.audience.action_open_mapping_wizard()
         wizard = self.env[MAPPING].browse(action["res_id"])
@@ -27,6 +35,13 @@ class TestButtonsSayWhatTheyDid(MailchimpCase):
         wizard.line_ids.filtered(lambda line: line.tag == "PHONE").source = "none"
         saved = wizard.action_apply()
         self.assertIn("Field mapping of “Newsletter” saved", message_of(saved))
+
+    def test_save_mapping_never_drops_a_merge_field_typed_but_not_added(self):
+        action = self.audience.action_open_mapping_wizard()
+        wizard = self.env[MAPPING].browse(action["res_id"])
+        wizard.new_tag = "SHOE"
+        with self.assertRaisesRegex(UserError, "“SHOE” is not in Mailchimp yet"):
+            wizard.action_apply()
 
     def test_low_refresh_groups_and_merge_fields_say_what_was_read(self):
         self.fake.add_interest_category(self.list_id, "Interests", ["VIP"])

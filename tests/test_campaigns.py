@@ -109,6 +109,13 @@ class TestCampaigns(MailchimpCase):
         self.assertFalse(carl.mailchimp_url)
         self.assertFalse(carl.mailchimp_member_id.mailchimp_url)
 
+    def test_a_campaign_without_a_web_id_has_no_report_to_open(self):
+        campaign = self.env["mailchimp.campaign"].create(
+            {"audience_id": self.audience.id, "mailchimp_id": "noweb"}
+        )
+        self.assertEqual(campaign.web_id, 0)
+        self.assertFalse(campaign.report_url)
+
     def test_refresh_reads_member_figures(self):
         member = self.fake.member(self.list_id, self.ann.email)
         member.update(

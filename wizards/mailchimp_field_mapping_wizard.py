@@ -225,6 +225,14 @@ class MailchimpFieldMappingWizard(models.TransientModel):
         """Save the mappings that changed (the mapping model flags the
         audience's contacts for the next push)."""
         self.ensure_one()
+        if (self.new_tag or "").strip():  # typed, never sent: not dropped silently
+            raise UserError(
+                self.env._(
+                    "The merge field “%s” is not in Mailchimp yet: click “Add to "
+                    "Mailchimp”, or clear its tag, then save.",
+                    self.new_tag.strip(),
+                )
+            )
         Mapping = self.env["mailchimp.field.mapping"]
         existing = {m.merge_field_id: m for m in self.audience_id.mapping_ids}
         changed = False

@@ -1,6 +1,7 @@
 import hashlib
 import hmac
 import time
+from datetime import datetime, timedelta
 from unittest.mock import patch
 from urllib.parse import urlencode
 
@@ -192,6 +193,17 @@ class TestWebhooks(WebhookCase):
             )
             self.assertEqual(self.post(fields).status_code, 200)
         self.assertEqual(self.partner.name, "Later Name")
+
+    def test_a_delivery_a_little_ahead_of_odoos_clock_is_applied(self):
+        """Mailchimp's clock a minute ahead of Odoo's (the signature check
+        allows five): the member's last change, as Mailchimp answered it, is
+        a minute after Odoo's now, and the person unsubscribes a minute
+        later. Taken as Odoo's now, that delivery looked older than the
+        change before it and was ignored."""
+        self.member.last_changed = datetime.utcnow() + timedelta(minutes=1)
+        response = self.send("unsubscribe", fired_at(minutes=2), email=self.email)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.member.status, "unsubscribed")
 
     def test_campaign_status(self):
         campaign = self.env["mailchimp.campaign"].create(

@@ -193,8 +193,14 @@ class TestCompanyIsolation(MailchimpCase):
                 for p in shared | mine
             ]
         )
-        self.manager_a.groups_id |= self.env.ref("mass_mailing.group_mass_mailing_user")
-        self.env["mailchimp.list.export.wizard"].with_user(self.manager_a).create(
+        exporter = new_test_user(
+            self.env,
+            login="exporter_a",
+            groups=f"{MANAGER_GROUPS},mass_mailing.group_mass_mailing_user",
+            company_id=self.env.company.id,
+            company_ids=[self.env.company.id],
+        )
+        self.env["mailchimp.list.export.wizard"].with_user(exporter).create(
             {
                 "list_ids": [(6, 0, mailing_list.ids)],
                 "audience_id": self.audience.id,

@@ -56,7 +56,8 @@ class ResPartner(models.Model):
         elif "mailchimp_audience_id" not in vals and vals.get("mailchimp_sync"):
             ticked = self.sudo().filtered(lambda p: not p.mailchimp_sync)
             audiences = ticked.mailchimp_audience_id.with_env(self.env)
-        audiences.check_access("read")
+        if audiences:  # none: nothing to check (the model's rights included)
+            audiences.check_access("read")
 
     def _mailchimp_sync_control_changes(self, vals):
         """Whether ``vals`` changes which contacts are synced, or where."""

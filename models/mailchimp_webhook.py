@@ -43,8 +43,6 @@ REFUSED_EMAIL_CHANGE = {
     "company: unchanged.",
     "user": "Email changed in Mailchimp; the contact is a user's: Mailchimp never "
     "changes it.",
-    "silent": "Email changed in Mailchimp; the member is pending or archived there: "
-    "unchanged.",
 }
 # re-exported for the controller
 __all__ = ["WebhookError", "check_signature", "parse_form"]
@@ -343,8 +341,10 @@ class MailchimpAudience(models.Model):
     def _email_change_refusal(self, row, new):
         """Why Mailchimp's new email is not written to the contact, or None."""
         partner = row.partner_id
-        # a pending or archived member writes nothing (README "Security")
-        refusal = write_refusal(self, partner, row.status)
+        # no status: Mailchimp changes the email of a subscribed member only
+        # (api-notes §6, "Changing the email"), whatever Odoo last knew of it
+        # (a pending one Odoo asked may have confirmed since)
+        refusal = write_refusal(self, partner)
         if refusal:
             return REFUSED_EMAIL_CHANGE[refusal]
         if (

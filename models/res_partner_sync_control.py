@@ -48,11 +48,16 @@ class ResPartner(models.Model):
 
     def _mailchimp_check_audience(self, vals):
         """A contact is synced only to an audience its writer may read
-        (never another company's)."""
+        (never another company's): the one written, or the one a contact
+        ticked without it already has."""
+        audiences = self.env["mailchimp.audience"]
         if vals.get("mailchimp_audience_id"):
-            self.env["mailchimp.audience"].browse(
-                vals["mailchimp_audience_id"]
-            ).check_access("read")
+            audiences = audiences.browse(vals["mailchimp_audience_id"])
+        elif "mailchimp_audience_id" not in vals and vals.get("mailchimp_sync"):
+            ticked = self.sudo().filtered(lambda p: not p.mailchimp_sync)
+            audiences = ticked.mailchimp_audience_id.with_env(self.env)
+        if audiences:  # none: nothing to check (the model's rights included)
+            audiences.check_access("read")
 
     def _mailchimp_sync_control_changes(self, vals):
         """Whether ``vals`` changes which contacts are synced, or where."""

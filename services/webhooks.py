@@ -5,7 +5,7 @@ import hashlib
 import hmac
 import time
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from .checks import InvalidItem, digits, is_resource_id
 from .remote import RemoteMember
@@ -14,6 +14,23 @@ EVENTS = ("subscribe", "unsubscribe", "profile", "upemail", "cleaned", "campaign
 SIGNATURE_MAX_AGE = 300  # seconds
 FIRED_AT_FORMAT = "%Y-%m-%d %H:%M:%S"
 CHANGED_AT_FORMAT = "%Y-%m-%dT%H:%M:%S+00:00"
+
+
+def _fired_at(form, now=None):
+    """The delivery's ``fired_at``. One further ahead of ``now`` (naive UTC,
+    default the clock's) than the clocks may differ (what the signature
+    check allows) is taken as ``now``: a delivery from the future would make
+    every later one look older than it. One within it is kept: the member's
+    last change is Mailchimp's time too, and a change a little after it,
+    taken as Odoo's now, would look older and be ignored."""
+    try:
+        fired = datetime.strptime(form.get("fired_at") or "", FIRED_AT_FORMAT)
+    except (TypeError, ValueError):
+        raise WebhookError("fired_at is not YYYY-MM-DD HH:MM:SS") from None
+    now = now or datetime.now(timezone.utc).replace(tzinfo=None)
+    if fired > now + timedelta(seconds=SIGNATURE_MAX_AGE):
+        return now
+    return fired
 
 
 class WebhookError(ValueError):
@@ -107,19 +124,13 @@ class WebhookDelivery:
     @classmethod
     def from_form(cls, form, now=None):
         """From a form :func:`parse_form` returned; :class:`WebhookError`
-        when the delivery is malformed. A ``fired_at`` after ``now`` (naive
-        UTC, default the clock's) is taken as ``now``: a delivery from the
-        future would make every later one look older than it."""
+        when the delivery is malformed; ``now``: see :func:`_fired_at`."""
         etype, data = form.get("type"), form.get("data")
         if etype not in EVENTS:
             raise WebhookError("unknown or missing type")
         if not isinstance(data, dict):
             raise WebhookError("missing data")
-        try:
-            fired = datetime.strptime(form.get("fired_at") or "", FIRED_AT_FORMAT)
-        except (TypeError, ValueError):
-            raise WebhookError("fired_at is not YYYY-MM-DD HH:MM:SS") from None
-        fired = min(fired, now or datetime.now(timezone.utc).replace(tzinfo=None))
+        fired = _fired_at(form, now)
         campaign_id = _plain(data, "id") if etype == "campaign" else None
         if campaign_id and not is_resource_id(campaign_id):
             raise WebhookError("the campaign id is invalid")

@@ -148,6 +148,71 @@ class TestCompanyIsolation(MailchimpCase):
             )
         )
 
+    def test_a_manager_never_ticks_a_contact_for_another_companys_audience(self):
+        """A shared contact company B unticked keeps B's audience: company
+        A's manager ticking it (the box, Enable Mailchimp sync) would have
+        B's next sync send it to B's Mailchimp again. Refused; B's audience
+        stays unnamed and the contact unticked."""
+        shared = self.env["res.partner"].create(
+            {
+                "name": "Shared Person",
+                "email": "shared.person@example.com",
+                "mailchimp_audience_id": self.audience_b.id,
+            }
+        )
+        as_a = shared.with_user(self.manager_a)
+        for tick in (
+            lambda: as_a.write({"mailchimp_sync": True}),
+            lambda: as_a.write({"mailchimp_sync": True, "comment": "x"}),
+            as_a.action_mailchimp_enable,
+        ):
+            with self.assertRaises(AccessError) as refused:
+                tick()
+            self.assertNotIn(self.audience_b.name, str(refused.exception))
+        self.assertFalse(shared.mailchimp_sync)
+        self.assertFalse(shared.mailchimp_member_ids)
+
+    def test_a_list_export_leaves_another_companys_contact_unticked(self):
+        """Company A's export with "Also sync matching contacts": a shared
+        contact with the list's email, unticked in company B's audience, is
+        left alone (B's sync would send it again); the export goes on."""
+        shared = self.env["res.partner"].create(
+            {
+                "name": "Shared Person",
+                "email": "shared.person@example.com",
+                "mailchimp_audience_id": self.audience_b.id,
+            }
+        )
+        mine = self.env["res.partner"].create(
+            {"name": "Mine", "email": "mine@example.com"}
+        )
+        mailing_list = self.env["mailing.list"].create({"name": "Fair"})
+        self.env["mailing.contact"].create(
+            [
+                {"name": p.name, "email": p.email, "list_ids": [(4, mailing_list.id)]}
+                for p in shared | mine
+            ]
+        )
+        exporter = new_test_user(
+            self.env,
+            login="exporter_a",
+            groups=f"{MANAGER_GROUPS},mass_mailing.group_mass_mailing_user",
+            company_id=self.env.company.id,
+            company_ids=[self.env.company.id],
+        )
+        self.env["mailchimp.list.export.wizard"].with_user(exporter).create(
+            {
+                "list_ids": [(6, 0, mailing_list.ids)],
+                "audience_id": self.audience.id,
+                "tag_name": "Fair",
+                "enable_partner_sync": True,
+            }
+        ).action_export()
+        self.assertTrue(mine.mailchimp_sync)
+        self.assertEqual(mine.mailchimp_audience_id, self.audience)
+        self.assertFalse(shared.mailchimp_sync)
+        self.assertEqual(shared.mailchimp_audience_id, self.audience_b)
+
     def test_a_manager_never_asks_another_companys_audience_to_resubscribe(self):
         """A shared contact also unsubscribed in company B's audience: company
         A's manager asks only in the audiences A may read; B's Mailchimp is

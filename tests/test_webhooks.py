@@ -1,6 +1,7 @@
 import hashlib
 import hmac
 import time
+from datetime import datetime, timedelta
 from unittest.mock import patch
 from urllib.parse import urlencode
 
@@ -148,19 +149,37 @@ class TestWebhooks(WebhookCase):
         self.assertFalse(self.member.need_sync)
         self.assertEqual(len(self.partner.mailchimp_member_ids), 1, "no second member")
 
-    def test_upemail_of_a_pending_member_leaves_the_contact(self):
-        """Mailchimp data is never written from a pending member, a new
-        email included."""
-        self.member.status = "pending"
-        fields = self.event(
-            "upemail", old_email=self.email, new_email="renamed@example.com"
+    def test_upemail_of_a_member_odoo_asked_to_resubscribe(self):
+        """Odoo asked the person to subscribe again (pending in Odoo); they
+        confirmed and changed their email in Mailchimp, which changes only a
+        subscribed member's email, before Odoo heard of the confirmation.
+        The member and the contact follow: refused, the member row kept the
+        old address, which the next push created again, subscribed."""
+        self.fake.set_status(self.list_id, self.email, "unsubscribed")
+        self.sync()
+        self.env["mailchimp.resubscribe.wizard"].with_context(
+            active_model="res.partner", active_ids=self.partner.ids
+        ).create({"consent_source": "Phone call"}).action_confirm()
+        self.assertEqual(self.member.status, "pending")
+        new_email = "renamed@example.com"
+        members = self.fake.members[self.list_id]
+        moved = members.pop(hashlib.md5(self.email.encode()).hexdigest())
+        new_id = hashlib.md5(new_email.encode()).hexdigest()
+        members[new_id] = dict(
+            moved, id=new_id, email_address=new_email, status="subscribed"
         )
+        fields = self.event("upemail", old_email=self.email, new_email=new_email)
         self.assertEqual(self.post(fields).status_code, 200)
-        self.assertEqual(self.partner.email, self.email)
-        self.assertIn(
-            "pending or archived",
-            " ".join(self.audience._webhook_log().line_ids.mapped("message")),
+        self.partner.name = "Edited In Odoo"
+        self.sync()
+        self.assertEqual(
+            [m["email_address"] for m in self.fake.members[self.list_id].values()],
+            [new_email],
+            "the old address is not added again",
         )
+        self.assertEqual(self.partner.email, new_email)
+        self.assertEqual(self.member.mailchimp_id, new_id)
+        self.assertEqual(len(self.partner.mailchimp_member_ids), 1)
 
     def test_a_delivery_from_the_future_hides_no_later_one(self):
         """A ``fired_at`` after now is taken as now: applied, it would make
@@ -174,6 +193,17 @@ class TestWebhooks(WebhookCase):
             )
             self.assertEqual(self.post(fields).status_code, 200)
         self.assertEqual(self.partner.name, "Later Name")
+
+    def test_a_delivery_a_little_ahead_of_odoos_clock_is_applied(self):
+        """Mailchimp's clock a minute ahead of Odoo's (the signature check
+        allows five): the member's last change, as Mailchimp answered it, is
+        a minute after Odoo's now, and the person unsubscribes a minute
+        later. Taken as Odoo's now, that delivery looked older than the
+        change before it and was ignored."""
+        self.member.last_changed = datetime.utcnow() + timedelta(minutes=1)
+        response = self.send("unsubscribe", fired_at(minutes=2), email=self.email)
+        self.assertEqual(response.status_code, 200)
+        self.assertEqual(self.member.status, "unsubscribed")
 
     def test_campaign_status(self):
         campaign = self.env["mailchimp.campaign"].create(

@@ -162,6 +162,12 @@ class MailchimpListExportWizard(models.TransientModel):
         partners = self.env["res.partner"].search(
             [("email_normalized", "in", emails), ("mailchimp_sync", "=", False)]
         )
+        # a contact kept in an audience the user may not read (another
+        # company's) is left alone: ticked, it would be synced there
+        partners = partners.filtered(
+            lambda p: p.mailchimp_audience_id._filtered_access("read")
+            == p.mailchimp_audience_id
+        )
         partners.filtered(lambda p: not p.mailchimp_audience_id).write(
             {"mailchimp_audience_id": self.audience_id.id}
         )

@@ -4,7 +4,6 @@ again (README "A contact's life"; forgotten: ``res_partner_forget.py``)."""
 from odoo import models
 
 from ..services import GONE_STATUSES, UNSUBSCRIBED_OR_CLEANED
-from .res_partner_sync_control import SYNC_CONTROL_FIELDS
 
 
 class ResPartner(models.Model):
@@ -90,18 +89,23 @@ class ResPartner(models.Model):
     def _mailchimp_merge_sync_fields(self, sources):
         """Odoo's merge fills the surviving contact's (``self``) empty fields
         from the merged ones, the last one's first, but only the fields its
-        user may read. The sync's two fields are filled the same way by the
-        code, whoever merges: the member moved to the survivor stays synced
-        (never archived because the user had no Mailchimp role), and a
+        user may read. The sync's box and audience are filled by the code,
+        whoever merges, and together: an unticked survivor takes the box and
+        the audience of the last ticked merged contact whose audience may
+        hold it (the survivor's company, or a shared contact). The member
+        moved to it stays synced (never archived because the user had no
+        Mailchimp role), never in an audience it was not ticked for, and a
         Mailchimp reader's merge is not refused as a change of the sync."""
         survivor = self.sudo()
-        vals = {}
-        for fname in SYNC_CONTROL_FIELDS:
-            if survivor[fname]:
-                continue
-            filled = [p[fname] for p in sources.sudo() if p[fname]]
-            if filled:
-                value = filled[-1]
-                vals[fname] = value.id if isinstance(value, models.BaseModel) else value
-        if vals:
-            survivor.write(vals)
+        if survivor.mailchimp_sync:
+            return
+        company = survivor.company_id
+        for source in reversed(sources.sudo()):
+            audience = source.mailchimp_audience_id
+            if source.mailchimp_sync and (
+                not company or not audience or audience.company_id == company
+            ):
+                survivor.write(
+                    {"mailchimp_sync": True, "mailchimp_audience_id": audience.id}
+                )
+                return

@@ -169,6 +169,37 @@ class TestContactLife(MailchimpCase):
                 self.assertTrue(duplicate.mailchimp_sync)
                 self.assertEqual(duplicate.mailchimp_audience_id, self.audience)
 
+    def test_item02_a_merge_keeps_the_box_and_its_audience_together(self):
+        """An unticked survivor kept an audience of its own: merged with a
+        contact ticked for the test audience, it is ticked for that audience,
+        not for the one it was never ticked for."""
+        second_id = self.fake.add_list("Second")
+        self.audience.account_id.action_import_audiences()
+        second = self.audience.account_id.audience_ids.filtered(
+            lambda a: a.mailchimp_id == second_id
+        )
+        keeper = self.make_partners(1, prefix="pair")
+        self.sync()
+        duplicate = self.env["res.partner"].create(
+            {
+                "name": "Duplicate",
+                "email": keeper.email,
+                "mailchimp_audience_id": second.id,
+            }
+        )
+        user = new_test_user(
+            self.env,
+            login="merge_pair",
+            groups="base.group_partner_manager,base.group_erp_manager",
+        )
+        self.env["base.partner.merge.automatic.wizard"].with_user(user)._merge(
+            (keeper | duplicate).ids, dst_partner=duplicate.with_user(user)
+        )
+        self.assertTrue(duplicate.mailchimp_sync)
+        self.assertEqual(duplicate.mailchimp_audience_id, self.audience)
+        self.sync(second)
+        self.assertIsNone(self.fake.member(second_id, duplicate.email))
+
     def test_item06_forget_in_mailchimp(self):
         person = self.partners[0]
         email = person.email

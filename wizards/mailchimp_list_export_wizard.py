@@ -164,9 +164,9 @@ class MailchimpListExportWizard(models.TransientModel):
         )
         # a contact kept in an audience the user may not read (another
         # company's) is left alone: ticked, it would be synced there
+        readable = partners.mailchimp_audience_id._filtered_access("read")
         partners = partners.filtered(
-            lambda p: p.mailchimp_audience_id._filtered_access("read")
-            == p.mailchimp_audience_id
+            lambda p: not p.mailchimp_audience_id or p.mailchimp_audience_id in readable
         )
         partners.filtered(lambda p: not p.mailchimp_audience_id).write(
             {"mailchimp_audience_id": self.audience_id.id}

@@ -12,9 +12,13 @@ from .mailchimp_field_mapping import DEFAULT_MAPPINGS
 _logger = logging.getLogger(__name__)
 
 MANUAL_TIME_BUDGET = 20  # seconds a button runs the sync before the cron goes on
-# the re-read overlap: never negative (the next read would start after the
-# last one ended), at most a week (never before the calendar's first year)
-MAX_PULL_OVERLAP_MINUTES = 7 * 24 * 60
+# the windows users set, (least, most): a negative one skips changes or
+# activity, a huge one overflows the dates (every run failing)
+WINDOW_BOUNDS = {
+    "pull_overlap_minutes": (0, 7 * 24 * 60),  # a week
+    "conversion_window_days": (1, 366),
+    "activity_window_hours": (0, 30 * 24),
+}
 
 
 class MailchimpAudience(models.Model):
@@ -156,16 +160,19 @@ class MailchimpAudience(models.Model):
         "This Mailchimp audience is already in Odoo.",
     )
 
-    @api.constrains("pull_overlap_minutes")
-    def _check_pull_overlap_minutes(self):
+    @api.constrains(*WINDOW_BOUNDS)
+    def _check_windows(self):
         for audience in self:
-            if not 0 <= audience.pull_overlap_minutes <= MAX_PULL_OVERLAP_MINUTES:
-                raise ValidationError(
-                    self.env._(
-                        "The re-read overlap is between 0 and %s minutes (a week).",
-                        MAX_PULL_OVERLAP_MINUTES,
+            for fname, (least, most) in WINDOW_BOUNDS.items():
+                if not least <= audience[fname] <= most:
+                    raise ValidationError(
+                        self.env._(
+                            "“%(window)s” is between %(least)s and %(most)s.",
+                            window=self._fields[fname]._description_string(self.env),
+                            least=least,
+                            most=most,
+                        )
                     )
-                )
 
     def _compute_member_count_odoo(self):
         groups = self.env["mailchimp.member"]._read_group(

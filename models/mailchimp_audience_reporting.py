@@ -7,7 +7,6 @@ import logging
 from datetime import timedelta
 
 from odoo import api, fields, models
-from odoo.exceptions import ValidationError
 
 from ..compat import cron_progress
 from ..services import (
@@ -23,10 +22,6 @@ _logger = logging.getLogger(__name__)
 
 # Campaigns older than this are not re-read for late activity.
 ACTIVE_DAYS = 30
-# the windows users set: bounded (a huge one overflows the dates, every run
-# failing; a negative activity window would skip activity)
-MAX_ACTIVITY_WINDOW_HOURS = 30 * 24
-MAX_CONVERSION_WINDOW_DAYS = 366
 
 
 class MailchimpAudience(models.Model):
@@ -48,24 +43,6 @@ class MailchimpAudience(models.Model):
         "within this many days counts as won by that campaign (the last open "
         "or click before the conversion wins).",
     )
-
-    @api.constrains("conversion_window_days", "activity_window_hours")
-    def _check_windows(self):
-        for audience in self:
-            if not 1 <= audience.conversion_window_days <= MAX_CONVERSION_WINDOW_DAYS:
-                raise ValidationError(
-                    self.env._(
-                        "The conversion window is between one day and %s days.",
-                        MAX_CONVERSION_WINDOW_DAYS,
-                    )
-                )
-            if not 0 <= audience.activity_window_hours <= MAX_ACTIVITY_WINDOW_HOURS:
-                raise ValidationError(
-                    self.env._(
-                        "The late activity window is between 0 and %s hours.",
-                        MAX_ACTIVITY_WINDOW_HOURS,
-                    )
-                )
 
     def _sync_campaigns(self):
         """Read sent campaigns, their reports, recipients and activity, then
